@@ -1,0 +1,29 @@
+"""SQLModel tables, one module per aggregate. Importing this package registers every table."""
+
+from models.assignment import HOLDING_STATUSES, Assignment, AssignmentStatus
+from models.audit import AuditLog
+from models.campaign import Campaign
+from models.company import Company, LetterRecipient
+from models.pledge import Pledge, PledgeKelurahan, PledgeStatus
+from models.region import Kecamatan, Kelurahan
+from models.user import Role, User
+from models.worker import Sex, Worker
+
+__all__ = [
+    "HOLDING_STATUSES",
+    "Assignment",
+    "AssignmentStatus",
+    "AuditLog",
+    "Campaign",
+    "Company",
+    "Kecamatan",
+    "Kelurahan",
+    "LetterRecipient",
+    "Pledge",
+    "PledgeKelurahan",
+    "PledgeStatus",
+    "Role",
+    "Sex",
+    "User",
+    "Worker",
+]

@@ -1,0 +1,1 @@
+"""The application: use cases, read models, matching, imports and exports. Never imports streamlit."""
