@@ -27,7 +27,11 @@ def load_regions(*, session: Session, directory: Path = REGIONS_DIR) -> int:
     kel = read_kelurahan_csv(directory)
     session.add_all(
         Kecamatan(
-            code=r.kecamatan_code, name=r.kecamatan_name, kabkota_code=KOTA_CODE, lat=r.lat, lon=r.lon,
+            code=r.kecamatan_code,
+            name=r.kecamatan_name,
+            kabkota_code=KOTA_CODE,
+            lat=r.lat,
+            lon=r.lon,
             area_km2=r.area_km2,
         )
         for r in kec.itertuples()
@@ -35,8 +39,14 @@ def load_regions(*, session: Session, directory: Path = REGIONS_DIR) -> int:
     session.flush()
     session.add_all(
         Kelurahan(
-            code=r.kelurahan_code, name=r.kelurahan_name, kecamatan_code=r.kecamatan_code, lat=r.lat, lon=r.lon,
-            rep_lat=r.rep_point_lat, rep_lon=r.rep_point_lon, area_km2=r.area_km2_polygon,
+            code=r.kelurahan_code,
+            name=r.kelurahan_name,
+            kecamatan_code=r.kecamatan_code,
+            lat=r.lat,
+            lon=r.lon,
+            rep_lat=r.rep_point_lat,
+            rep_lon=r.rep_point_lon,
+            area_km2=r.area_km2_polygon,
         )
         for r in kel.itertuples()
     )

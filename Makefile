@@ -1,0 +1,25 @@
+# The two commands of the README: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test lint typecheck bench clean
+
+run:
+	bash scripts/setup.sh runtime
+	$(PY) -m services.bootstrap
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
+
+test:
+	bash scripts/setup.sh dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest
+
+bench:
+	bash scripts/setup.sh dev
+	$(PY) benchmarks/matching.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis

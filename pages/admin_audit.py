@@ -1,0 +1,47 @@
+"""Audit log (admin): who did or saw what. Opening this page is itself audited."""
+
+import streamlit as st
+
+from models import Role
+from services import audit, fmt
+from services.errors import PayungError
+from ui import state
+
+actor = state.require(Role.ADMIN)
+st.title("Log audit")
+st.caption("Catatan pemrosesan data pribadi sesuai UU PDP: setiap tampilan dan ekspor data pribadi tercatat.")
+prefix = st.selectbox(
+    "Jenis kegiatan",
+    options=["", "auth.", "access.", "pledge.", "match.", "worker."],
+    format_func=lambda p: {
+        "": "Semua",
+        "auth.": "Login/keluar",
+        "access.": "Akses ditolak",
+        "pledge.": "Ikrar",
+        "match.": "Pencocokan",
+        "worker.": "Data pekerja",
+    }[p],
+)
+try:
+    with state.db() as s:
+        rows = audit.recent(session=s, actor=actor, action_prefix=prefix)
+except PayungError as exc:
+    st.error(str(exc))
+    st.stop()
+rows["at"] = rows["at"].map(lambda t: f"{fmt.date(t)} {t:%H:%M}")
+rows["detail"] = rows["detail"].map(lambda d: ", ".join(f"{k}={v}" for k, v in d.items()))
+st.dataframe(
+    rows.rename(
+        columns={
+            "at": "Waktu (UTC)",
+            "username": "Pengguna",
+            "action": "Kegiatan",
+            "entity": "Objek",
+            "entity_id": "ID",
+            "success": "Berhasil",
+            "detail": "Rincian",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)

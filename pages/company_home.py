@@ -1,0 +1,39 @@
+"""Company home: the circular letter addressed to the company, where it stands, and the one next step."""
+
+import streamlit as st
+
+from models import Role
+from services import companies, fmt
+from services.errors import PayungError
+from ui import state
+
+actor = state.require(Role.COMPANY)
+try:
+    with state.db() as s:
+        home = companies.company_home(session=s, actor=actor, company_id=actor.company_id or 0)
+except PayungError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.title(home.company_name)
+col1, col2 = st.columns(2)
+col1.metric("Status", home.standing)
+col2.metric("Ikrar", fmt.number(home.pledges))
+st.success(f"**Langkah berikutnya:** {home.next_step}")
+
+if home.letter_number:
+    st.subheader("Surat edaran Wali Kota Tangerang")
+    st.markdown(
+        f"**{home.letter_number}** · {fmt.long_date(home.letter_date)}  \n"
+        f"**Perihal:** {home.subject}  \n"
+        f"**Batas tanggapan:** {fmt.long_date(home.response_deadline)}"
+    )
+    st.write(home.body)
+    st.caption(
+        f"Imbauan minimal {fmt.number(home.suggested_min_workers)} pekerja · iuran JKK + JKM "
+        f"{fmt.rupiah(home.premium_jkk_jkm)} per pekerja per bulan."
+    )
+    if home.responded_at:
+        st.caption(f"Perusahaan Anda menjawab pada {fmt.date(home.responded_at)}.")
+else:
+    st.info("Belum ada surat edaran untuk perusahaan Anda.")

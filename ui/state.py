@@ -1,0 +1,53 @@
+"""The UI edge: one engine per process (cached), one Session per interaction, the acting user in session state."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from services.authz import Actor
+from services.bootstrap import bootstrap
+from services.db import make_engine
+from services.settings import get_settings
+
+ACTOR_KEY = "payung_actor"
+VERSION_KEY = "payung_session_version"
+
+
+@st.cache_resource(show_spinner="Menyiapkan basis data…")
+def engine() -> Engine:
+    url = get_settings().database_url
+    bootstrap(url=url)  # migrate; seed the demo into an empty database (idempotent, fast when done)
+    return make_engine(url)
+
+
+@contextmanager
+def db() -> Iterator[Session]:
+    with Session(engine(), expire_on_commit=False) as session:
+        yield session
+
+
+def actor() -> Actor | None:
+    return st.session_state.get(ACTOR_KEY)
+
+
+def sign_in(grant_actor: Actor, version: int) -> None:
+    st.session_state[ACTOR_KEY] = grant_actor
+    st.session_state[VERSION_KEY] = version
+
+
+def sign_out() -> None:
+    for key in (ACTOR_KEY, VERSION_KEY):
+        st.session_state.pop(key, None)
+
+
+def require(*roles: str) -> Actor:
+    """Stop the page unless the acting user has one of the roles (the services check again)."""
+    current = actor()
+    if current is None or current.role not in roles:
+        st.error("Halaman ini memerlukan login dengan peran yang sesuai. Silakan masuk lewat menu **Masuk**.")
+        st.stop()
+    assert current is not None
+    return current

@@ -1,0 +1,54 @@
+"""Small display helpers shared by pages."""
+
+import pandas as pd
+import streamlit as st
+
+from services import fmt
+from services.dashboard import CampaignProgress
+from ui import charts
+
+
+def progress_block(progress: CampaignProgress) -> None:
+    """The city's progress toward the campaign target: metrics and one stacked bar."""
+    cols = st.columns(4)
+    cols[0].metric(
+        "Pekerja terlindungi",
+        fmt.number(progress.workers_protected),
+        help="Pekerja yang kartu BPJS Ketenagakerjaannya sudah terbit dan masa perlindungannya berjalan.",
+    )
+    cols[1].metric(
+        "Target kota",
+        fmt.number(progress.target_workers),
+        help=f"Capaian {fmt.percent(progress.progress)} dari target.",
+    )
+    cols[2].metric("Pekerja yang diikrarkan", fmt.number(progress.workers_pledged))
+    cols[3].metric(
+        "Perusahaan merespons",
+        f"{fmt.number(progress.companies_responded)} dari {fmt.number(progress.companies_invited)}",
+    )
+    st.altair_chart(
+        charts.target_progress(progress.workers_protected, progress.workers_in_process, progress.target_workers),
+        width="stretch",
+    )
+    st.caption(
+        f"Capaian {fmt.percent(progress.progress)} dari target {fmt.number(progress.target_workers)} pekerja · "
+        f"{fmt.number(progress.workers_in_process)} pekerja sedang diproses · "
+        f"komitmen perusahaan {fmt.rupiah(progress.rupiah_committed)}"
+    )
+
+
+def companies_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Participating companies as display strings (Indonesian numbers and dates)."""
+    return pd.DataFrame(
+        {
+            "Perusahaan": df["company"],
+            "Kecamatan": df["kecamatan"].fillna("–"),
+            "Merespons": df["responded_at"].map(fmt.date),
+            "Pekerja diikrarkan": df["workers_pledged"].map(fmt.number),
+            "Pekerja terlindungi": df["workers_protected"].map(fmt.number),
+            "Komitmen": [
+                ("Dirahasiakan" if hidden else fmt.rupiah(v))
+                for v, hidden in zip(df["rupiah"], df["hidden"], strict=True)
+            ],
+        }
+    )
