@@ -103,34 +103,31 @@ def _on_logout(_info: dict) -> None:
 
 
 public_home = st.Page("pages/public_home.py", title="Beranda", icon="☂️", url_path="beranda", default=current is None)
-login = st.Page(login_page, title="Masuk", icon="🔑", url_path="masuk")
+city_overview = st.Page("pages/city_overview.py", title="Ringkasan kota", icon="📊", url_path="ringkasan", default=True)
 
+
+def company_pages() -> list:
+    return [
+        st.Page("pages/company_home.py", title="Beranda perusahaan", icon="🏢", url_path="perusahaan", default=True),
+    ]
+
+
+def admin_pages() -> list:
+    return [
+        city_overview,
+        st.Page("pages/admin_audit.py", title="Log audit", icon="🧾", url_path="audit"),
+    ]
+
+
+# The page list is built per role: a page a role may not use is never registered for it.
 if current is None:
-    pages: dict[str, list] = {"Payung": [public_home, login]}
+    pages: dict[str, list] = {"Payung": [public_home, st.Page(login_page, title="Masuk", icon="🔑", url_path="masuk")]}
 elif current.role == Role.COMPANY:
-    pages = {
-        "Perusahaan": [
-            st.Page(
-                "pages/company_home.py", title="Beranda perusahaan", icon="🏢", url_path="perusahaan", default=True
-            ),
-        ],
-        "Publik": [public_home],
-    }
+    pages = {"Perusahaan": company_pages(), "Publik": [public_home]}
 elif current.role == Role.ADMIN:
-    pages = {
-        "Kota": [
-            st.Page("pages/city_overview.py", title="Ringkasan kota", icon="📊", url_path="ringkasan", default=True),
-            st.Page("pages/admin_audit.py", title="Log audit", icon="🧾", url_path="audit"),
-        ],
-        "Publik": [public_home],
-    }
+    pages = {"Kota": admin_pages(), "Publik": [public_home]}
 else:
-    pages = {
-        "Kota": [
-            st.Page("pages/city_overview.py", title="Ringkasan kota", icon="📊", url_path="ringkasan", default=True),
-        ],
-        "Publik": [public_home],
-    }
+    pages = {"Kota": [city_overview], "Publik": [public_home]}
 
 pg = st.navigation(pages)
 with st.sidebar:
