@@ -1,0 +1,105 @@
+"""Synthetic Tangerang-like workers and pledges for benchmarks (reproducible from a seed).
+
+Workers are scattered around the kelurahan/desa points of Kota and Kabupaten Tangerang, each within the
+disc of its village's area; pledges sit at random worker-like sites with 2-5 km radii, some add a few
+kelurahan to their area and some ask for occupations. For the national stretch the whole region is
+copied to `regions` far-apart places (as independent as separate provinces).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from services.settings import REGIONS_DIR
+
+OCCUPATIONS = ["pedagang", "ojek", "buruh bangunan", "petugas kebersihan", "juru parkir", "nelayan", "ketua RT/RW"]
+
+
+def villages(*, kota_only: bool) -> pd.DataFrame:
+    kota = pd.read_csv(REGIONS_DIR / "tangerang_kelurahan.csv", dtype={"kelurahan_code": str})
+    kota = kota.rename(columns={"rep_point_lat": "vlat", "rep_point_lon": "vlon", "area_km2_polygon": "area"})
+    out = kota[["kelurahan_code", "vlat", "vlon", "area"]]
+    if not kota_only:
+        kab = pd.read_csv(REGIONS_DIR / "kab_tangerang_desa_kelurahan.csv", dtype={"desa_code": str})
+        kab = kab.rename(
+            columns={"desa_code": "kelurahan_code", "lat": "vlat", "lon": "vlon", "area_km2_polygon": "area"}
+        )
+        out = pd.concat([out, kab[["kelurahan_code", "vlat", "vlon", "area"]]], ignore_index=True)
+    return out.reset_index(drop=True)
+
+
+def _scatter(rng: np.random.Generator, v: pd.DataFrame, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    prob = v["area"].to_numpy() / v["area"].sum()
+    k = rng.choice(len(v), size=n, p=prob)
+    r = np.sqrt(v["area"].to_numpy()[k] / np.pi) * np.sqrt(rng.random(n))
+    th = rng.random(n) * 2 * np.pi
+    lat = v["vlat"].to_numpy()[k] + (r * np.sin(th)) / 111.2
+    lon = v["vlon"].to_numpy()[k] + (r * np.cos(th)) / (111.2 * np.cos(np.radians(-6.2)))
+    return lat, lon, k
+
+
+def make(
+    *,
+    n_workers: int,
+    n_pledges: int,
+    kota_only: bool,
+    seed: int = 14422,
+    regions: int = 1,
+    radius: tuple[float, float] = (2.0, 5.0),
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    v = villages(kota_only=kota_only)
+    wl, pl = [], []
+    per_w, per_p = n_workers // regions, n_pledges // regions
+    for reg in range(regions):
+        lat, lon, k = _scatter(rng, v, per_w)
+        desil = rng.choice(
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, -1],
+            size=per_w,
+            p=[0.14, 0.14, 0.13, 0.12, 0.11, 0.09, 0.07, 0.05, 0.04, 0.03, 0.08],
+        )
+        occ = rng.choice(OCCUPATIONS, size=per_w, p=[0.35, 0.2, 0.15, 0.1, 0.08, 0.04, 0.08])
+        codes = v["kelurahan_code"].to_numpy()[k]
+        wl.append(
+            pd.DataFrame(
+                {
+                    "worker_id": np.arange(per_w) + reg * per_w + 1,
+                    "lat": lat + 1.5 * reg,
+                    "lon": lon + 1.5 * (reg % 3),
+                    "desil": pd.array(np.where(desil < 0, pd.NA, desil), dtype="Int64"),
+                    "occupation": occ,
+                    "kelurahan_code": [f"{c}/{reg}" for c in codes] if regions > 1 else codes,
+                }
+            )
+        )
+        plat, plon, pk = _scatter(rng, v, per_p)
+        kel_sets = []
+        occs = []
+        for j in range(per_p):
+            if rng.random() < 0.2:
+                near = np.argsort((v["vlat"] - plat[j]) ** 2 + (v["vlon"] - plon[j]) ** 2).to_numpy()[:6]
+                pick = rng.choice(near, size=int(rng.integers(1, 4)), replace=False)
+                cs = [str(v["kelurahan_code"].iloc[i]) for i in pick]
+                kel_sets.append([f"{c}/{reg}" for c in cs] if regions > 1 else cs)
+            else:
+                kel_sets.append([])
+            occs.append(
+                list(rng.choice(OCCUPATIONS[:4], size=int(rng.integers(1, 3)), replace=False))
+                if rng.random() < 0.15
+                else []
+            )
+        pl.append(
+            pd.DataFrame(
+                {
+                    "pledge_id": np.arange(per_p) + reg * per_p + 1,
+                    "lat": plat + 1.5 * reg,
+                    "lon": plon + 1.5 * (reg % 3),
+                    "capacity": rng.integers(50, 151, size=per_p),
+                    "radius_km": np.round(rng.uniform(radius[0], radius[1], size=per_p), 1),
+                    "kelurahan_codes": kel_sets,
+                    "occupations": occs,
+                }
+            )
+        )
+    return pd.concat(wl, ignore_index=True), pd.concat(pl, ignore_index=True)
