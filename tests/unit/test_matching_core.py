@@ -1,0 +1,254 @@
+"""The pure matching core: invariants (hypothesis), optimality against networkx, edge cases."""
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import services.matching.core as core
+from services.geo import haversine_km
+from services.matching import objective, solve
+
+BASE = (-6.20, 106.63)
+KELS = ["k1", "k2", "k3"]
+OCCS = ["pedagang", "ojek", "buruh"]
+
+
+def frames(seed: int, n_w: int, n_p: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    r = np.random.default_rng(seed)
+    workers = pd.DataFrame(
+        {
+            "worker_id": r.permutation(n_w) + 100,
+            "lat": BASE[0] + r.random(n_w) * 0.04,
+            "lon": BASE[1] + r.random(n_w) * 0.04,
+            "desil": r.choice([1, 2, 3, 5, 8, 10, np.nan], n_w),
+            "occupation": r.choice(OCCS, n_w),
+            "kelurahan_code": r.choice(KELS, n_w),
+        }
+    )
+    pledges = pd.DataFrame(
+        {
+            "pledge_id": np.arange(n_p) + 1,
+            "lat": BASE[0] + r.random(n_p) * 0.04,
+            "lon": BASE[1] + r.random(n_p) * 0.04,
+            "capacity": r.integers(0, 7, n_p),
+            "radius_km": r.choice([0.0, 0.5, 1.0, 2.0, np.nan], n_p),
+            "kelurahan_codes": [
+                list(r.choice(KELS + ["k9"], int(r.integers(0, 3)), replace=False)) for _ in range(n_p)
+            ],
+            "occupations": [list(r.choice(OCCS, int(r.integers(0, 2)), replace=False)) for _ in range(n_p)],
+        }
+    )
+    return workers, pledges
+
+
+def eligible(workers: pd.DataFrame, pledges: pd.DataFrame) -> set[tuple[int, int]]:
+    """The rules, written out directly (independent of the core's KD-tree)."""
+    out = set()
+    for w in workers.itertuples():
+        for p in pledges.itertuples():
+            if p.capacity <= 0:
+                continue
+            d = float(haversine_km(w.lat, w.lon, p.lat, p.lon))
+            area = (not np.isnan(p.radius_km) and d <= p.radius_km) or w.kelurahan_code in p.kelurahan_codes
+            if area and (not p.occupations or w.occupation in p.occupations):
+                out.add((int(w.worker_id), int(p.pledge_id)))
+    return out
+
+
+def oracle(workers: pd.DataFrame, pledges: pd.DataFrame) -> tuple[int, int, int]:
+    """networkx max-flow-min-cost with lexicographic weights, scored like `objective`."""
+    pairs = eligible(workers, pledges)
+    desil = dict(zip(workers.worker_id, workers.desil.fillna(10).astype(int), strict=True))
+    pos = {int(w.worker_id): (w.lat, w.lon) for w in workers.itertuples()}
+    site = {int(p.pledge_id): (p.lat, p.lon) for p in pledges.itertuples()}
+    metres = {(w, p): int(np.rint(float(haversine_km(*pos[w], *site[p])) * 1000)) for w, p in pairs}
+    big = 10**9
+    g = nx.DiGraph()
+    g.add_nodes_from(["s", "t"])
+    for w in pos:
+        g.add_edge("s", ("w", w), capacity=1, weight=int(desil[w]) * big)
+    for (w, p), m in metres.items():
+        g.add_edge(("w", w), ("p", p), capacity=1, weight=m)
+    for p in pledges.itertuples():
+        g.add_edge(("p", int(p.pledge_id)), "t", capacity=int(p.capacity), weight=0)
+    flow = nx.max_flow_min_cost(g, "s", "t")
+    got = [(w, p) for (w, p) in pairs if flow[("w", w)].get(("p", p), 0)]
+    return len(got), sum(int(desil[w]) for w, _ in got), sum(metres[x] for x in got)
+
+
+def check_invariants(workers: pd.DataFrame, pledges: pd.DataFrame, result: pd.DataFrame) -> None:
+    assert list(result.columns[:3]) == ["worker_id", "pledge_id", "distance_km"]
+    assert result["worker_id"].is_unique
+    cap = dict(zip(pledges.pledge_id, pledges.capacity, strict=True))
+    for pid, n in result["pledge_id"].value_counts().items():
+        assert n <= cap[pid]
+    ok = eligible(workers, pledges)
+    assert all((int(w), int(p)) in ok for w, p in zip(result.worker_id, result.pledge_id, strict=True))
+    pos = workers.set_index("worker_id")
+    site = pledges.set_index("pledge_id")
+    for row in result.itertuples():
+        d = float(
+            haversine_km(
+                pos.at[row.worker_id, "lat"],
+                pos.at[row.worker_id, "lon"],
+                site.at[row.pledge_id, "lat"],
+                site.at[row.pledge_id, "lon"],
+            )
+        )
+        assert abs(d - row.distance_km) < 1e-9
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**6), st.integers(0, 25), st.integers(0, 5))
+def test_invariants_and_optimality_against_networkx(seed: int, n_w: int, n_p: int) -> None:
+    workers, pledges = frames(seed, n_w, n_p)
+    result = solve(workers, pledges)
+    check_invariants(workers, pledges, result)
+    assert objective(result) == oracle(workers, pledges)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10**6))
+def test_deterministic_and_independent_of_row_order(seed: int) -> None:
+    workers, pledges = frames(seed, 30, 4)
+    a = solve(workers, pledges)
+    b = solve(workers.sample(frac=1, random_state=1), pledges.sample(frac=1, random_state=2))
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a, solve(workers, pledges))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_pruned_solve_with_pricing_is_still_optimal(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    # Force the tiny first subgraph so the reduced-cost certificate has to add pairs back.
+    workers, pledges = frames(1000 + seed, 40, 6)
+    monkeypatch.setattr(core, "_PRUNE_MIN_ARCS", 0)
+    monkeypatch.setattr(core, "_PRUNE_FACTOR", 0)
+    monkeypatch.setattr(core, "_PRUNE_EXTRA", 1)
+    stats = core.SolveStats()
+    result = core.solve_detailed(workers, pledges, stats=stats)
+    check_invariants(workers, pledges, result)
+    assert objective(result) == oracle(workers, pledges)
+
+
+def _one(**kw: object) -> pd.DataFrame:
+    base = {
+        "pledge_id": 1,
+        "lat": BASE[0],
+        "lon": BASE[1],
+        "capacity": 5,
+        "radius_km": 1.0,
+        "kelurahan_codes": [],
+        "occupations": [],
+    }
+    return pd.DataFrame([{**base, **kw}])
+
+
+def _workers(n: int, **kw: object) -> pd.DataFrame:
+    base = {"lat": BASE[0], "lon": BASE[1], "desil": 3, "occupation": "pedagang", "kelurahan_code": "k1"}
+    cols = ["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code"]
+    return pd.DataFrame([{"worker_id": i + 1, **base, **kw} for i in range(n)], columns=cols)
+
+
+def test_no_workers_and_no_pledges() -> None:
+    assert solve(_workers(0), _one()).empty
+    empty_p = _one().iloc[0:0]
+    assert solve(_workers(3), empty_p).empty
+    assert list(solve(_workers(0), empty_p).columns[:3]) == ["worker_id", "pledge_id", "distance_km"]
+
+
+def test_zero_capacity() -> None:
+    assert solve(_workers(3), _one(capacity=0)).empty
+
+
+def test_identical_locations_break_ties_deterministically() -> None:
+    res = solve(_workers(10), _one(capacity=4))
+    assert res["worker_id"].tolist() == [1, 2, 3, 4]  # all equal: lowest id first
+    assert (res["distance_km"] == 0).all()
+
+
+def test_most_vulnerable_first_then_nearest() -> None:
+    w = pd.DataFrame(
+        {
+            "worker_id": [1, 2, 3, 4],
+            "lat": [BASE[0], BASE[0] + 0.001, BASE[0] + 0.005, BASE[0]],
+            "lon": [BASE[1]] * 4,
+            "desil": [5, 1, 1, np.nan],
+            "occupation": ["x"] * 4,
+            "kelurahan_code": ["k1"] * 4,
+        }
+    )
+    res = solve(w, _one(capacity=2))
+    assert res["worker_id"].tolist() == [2, 3]
+    assert solve(w, _one(capacity=3))["worker_id"].tolist() == [1, 2, 3]  # unknown desil counts as 10
+
+
+def test_cover_first_beats_desil() -> None:
+    # A (desil 1) fits both pledges; B and C (desil 10) one each: covering all three needs A at P2? No -
+    # capacities 1 and 1: the optimum covers two workers and, among those, the smallest desil sum.
+    w = pd.DataFrame(
+        {
+            "worker_id": [1, 2],
+            "lat": [BASE[0], BASE[0] + 0.02],
+            "lon": [BASE[1]] * 2,
+            "desil": [1, 10],
+            "occupation": ["x", "x"],
+            "kelurahan_code": ["k1", "k2"],
+        }
+    )
+    p = pd.DataFrame(
+        {
+            "pledge_id": [1, 2],
+            "lat": [BASE[0], BASE[0] + 0.02],
+            "lon": [BASE[1]] * 2,
+            "capacity": [1, 1],
+            "radius_km": [5.0, 0.5],
+            "kelurahan_codes": [[], []],
+            "occupations": [[], []],
+        }
+    )
+    res = solve(w, p)
+    # Worker 1 could take pledge 2 too, but then worker 2 (only eligible for pledge 2) is left out.
+    assert sorted(zip(res.worker_id, res.pledge_id, strict=True)) == [(1, 1), (2, 2)]
+
+
+def test_overlapping_areas_respect_capacity() -> None:
+    w = _workers(12)
+    p = pd.concat([_one(pledge_id=1, capacity=5), _one(pledge_id=2, capacity=4)], ignore_index=True)
+    res = solve(w, p)
+    assert len(res) == 9 and res["worker_id"].is_unique
+    assert res["pledge_id"].value_counts().to_dict() == {1: 5, 2: 4}
+
+
+def test_kelurahan_set_reaches_beyond_radius() -> None:
+    far = _workers(3, lat=BASE[0] + 0.3, kelurahan_code="far")
+    near = _workers(2, kelurahan_code="near").assign(worker_id=[10, 11])
+    res = solve(pd.concat([far, near], ignore_index=True), _one(radius_km=0.5, kelurahan_codes=["far"]))
+    assert sorted(res["worker_id"]) == [1, 2, 3, 10, 11]
+    assert set(res.loc[res.worker_id < 10, "via"]) == {"kelurahan"}
+    assert (res.loc[res.worker_id < 10, "distance_km"] > 30).all()
+
+
+def test_kelurahan_only_pledge_without_radius_and_occupation_filter() -> None:
+    w = pd.concat([_workers(3, occupation="ojek"), _workers(2).assign(worker_id=[7, 8])], ignore_index=True)
+    res = solve(w, _one(radius_km=np.nan, kelurahan_codes=["k1"], occupations=["ojek"]))
+    assert sorted(res["worker_id"]) == [1, 2, 3]
+
+
+def test_sticky_current_assignment_only_moves_when_it_pays() -> None:
+    # One proposed worker at pledge 2, 1.0 km away; pledge 1 is nearer. A move must save more than STICKY_M.
+    north = 1.0 / 111.2  # degrees of latitude per km (about)
+    w = _workers(1).assign(current_pledge_id=[2])
+    for p1_km, moves in [(0.9, False), (0.5, True)]:
+        p = pd.concat(
+            [
+                _one(pledge_id=1, capacity=1, lat=BASE[0] + p1_km * north),
+                _one(pledge_id=2, capacity=1, lat=BASE[0] + north),
+            ],
+            ignore_index=True,
+        )
+        got = int(core.solve_detailed(w, p)["pledge_id"].iloc[0])
+        assert got == (1 if moves else 2)
+        assert int(solve(w.drop(columns="current_pledge_id"), p)["pledge_id"].iloc[0]) == 1  # pure core: nearest
