@@ -102,26 +102,42 @@ def _on_logout(_info: dict) -> None:
     state.sign_out()
 
 
-public_home = st.Page("pages/public_home.py", title="Beranda", icon="☂️", url_path="beranda", default=current is None)
-city_overview = st.Page("pages/city_overview.py", title="Ringkasan kota", icon="📊", url_path="ringkasan", default=True)
+public_home = st.Page(
+    "pages/public_home.py", title="Beranda", icon=":material/umbrella:", url_path="beranda", default=current is None
+)
+city_overview = st.Page(
+    "pages/city_overview.py", title="Ringkasan kota", icon=":material/monitoring:", url_path="ringkasan", default=True
+)
 
 
 def company_pages() -> list:
     return [
-        st.Page("pages/company_home.py", title="Beranda perusahaan", icon="🏢", url_path="perusahaan", default=True),
+        st.Page(
+            "pages/company_home.py",
+            title="Beranda perusahaan",
+            icon=":material/apartment:",
+            url_path="perusahaan",
+            default=True,
+        ),
+        st.Page("pages/company_pledge.py", title="Buat ikrar", icon=":material/edit_note:", url_path="ikrar-baru"),
+        st.Page("pages/company_pledges.py", title="Ikrar saya", icon=":material/list_alt:", url_path="ikrar"),
+        st.Page("pages/company_report.py", title="Laporan dampak", icon=":material/description:", url_path="laporan"),
+        st.Page("pages/company_profile.py", title="Profil perusahaan", icon=":material/factory:", url_path="profil"),
     ]
 
 
 def admin_pages() -> list:
     return [
         city_overview,
-        st.Page("pages/admin_audit.py", title="Log audit", icon="🧾", url_path="audit"),
+        st.Page("pages/admin_audit.py", title="Log audit", icon=":material/receipt_long:", url_path="audit"),
     ]
 
 
 # The page list is built per role: a page a role may not use is never registered for it.
 if current is None:
-    pages: dict[str, list] = {"Payung": [public_home, st.Page(login_page, title="Masuk", icon="🔑", url_path="masuk")]}
+    pages: dict[str, list] = {
+        "Payung": [public_home, st.Page(login_page, title="Masuk", icon=":material/login:", url_path="masuk")]
+    }
 elif current.role == Role.COMPANY:
     pages = {"Perusahaan": company_pages(), "Publik": [public_home]}
 elif current.role == Role.ADMIN:

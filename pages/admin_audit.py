@@ -10,18 +10,16 @@ from ui import state
 actor = state.require(Role.ADMIN)
 st.title("Log audit")
 st.caption("Catatan pemrosesan data pribadi sesuai UU PDP: setiap tampilan dan ekspor data pribadi tercatat.")
-prefix = st.selectbox(
-    "Jenis kegiatan",
-    options=["", "auth.", "access.", "pledge.", "match.", "worker."],
-    format_func=lambda p: {
-        "": "Semua",
-        "auth.": "Login/keluar",
-        "access.": "Akses ditolak",
-        "pledge.": "Ikrar",
-        "match.": "Pencocokan",
-        "worker.": "Data pekerja",
-    }[p],
-)
+# format_func must pickle (serializable session state under AppTest): a dict's bound method does, a lambda not.
+KINDS = {
+    "": "Semua",
+    "auth.": "Login/keluar",
+    "access.": "Akses ditolak",
+    "pledge.": "Ikrar",
+    "match.": "Pencocokan",
+    "worker.": "Data pekerja",
+}
+prefix = st.selectbox("Jenis kegiatan", options=list(KINDS), format_func=KINDS.__getitem__)
 try:
     with state.db() as s:
         rows = audit.recent(session=s, actor=actor, action_prefix=prefix)

@@ -21,7 +21,8 @@ from models import (
 )
 from models.assignment import HOLDING_STATUSES
 
-# Pledges that still count as the company's commitment (history rows of renewals are counted once).
+# Pledges whose workers count as pledged. A renewed pledge is left out (its workers carry over to the renewal,
+# so counting both would count the same people twice) but its Rupiah still counts: that year was paid for.
 LIVE_PLEDGE_STATUSES = (
     PledgeStatus.SUBMITTED,
     PledgeStatus.MATCHED,
@@ -29,6 +30,7 @@ LIVE_PLEDGE_STATUSES = (
     PledgeStatus.ACTIVE,
     PledgeStatus.EXPIRED,
 )
+PAID_PLEDGE_STATUSES = (*LIVE_PLEDGE_STATUSES, PledgeStatus.RENEWED)
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,12 @@ def campaign_progress(*, session: Session) -> CampaignProgress | None:
             .group_by(Assignment.status)
         ).all()
     )
+    live = col(Pledge.status).in_(LIVE_PLEDGE_STATUSES)
     pledged, committed = session.exec(
-        select(func.coalesce(func.sum(Pledge.workers), 0), func.coalesce(func.sum(_pledge_value()), 0)).where(
-            Pledge.campaign_id == campaign.id, col(Pledge.status).in_(LIVE_PLEDGE_STATUSES)
-        )
+        select(
+            func.coalesce(func.sum(case((live, Pledge.workers), else_=0)), 0),
+            func.coalesce(func.sum(_pledge_value()), 0),
+        ).where(Pledge.campaign_id == campaign.id, col(Pledge.status).in_(PAID_PLEDGE_STATUSES))
     ).one()
     invited, responded = session.exec(
         select(func.count(), func.count(LetterRecipient.responded_at)).where(LetterRecipient.campaign_id == campaign.id)
@@ -117,10 +121,10 @@ def participating_companies(*, session: Session) -> pd.DataFrame:
     pledged = (
         select(
             Pledge.company_id,
-            func.sum(Pledge.workers).label("workers"),
+            func.sum(case((col(Pledge.status).in_(LIVE_PLEDGE_STATUSES), Pledge.workers), else_=0)).label("workers"),
             func.sum(_pledge_value()).label("rupiah"),
         )
-        .where(Pledge.campaign_id == campaign.id, col(Pledge.status).in_(LIVE_PLEDGE_STATUSES))
+        .where(Pledge.campaign_id == campaign.id, col(Pledge.status).in_(PAID_PLEDGE_STATUSES))
         .group_by(Pledge.company_id)
         .subquery()
     )

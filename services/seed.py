@@ -338,7 +338,7 @@ def _plan_pledge(
     """One pledge per responding company, with a story that decides how far it has come by `anchor`."""
     story = c["story"]
     if not story:
-        story = str(rng.choice(["active", "active", "active", "registered", "matched", "matched", "expired"]))
+        story = str(rng.choice(["active", "active", "active", "registered", "matched", "matched", "expired", "short"]))
     size = c["employees"]
     workers = int(np.clip(rng.normal(100 + size / 40, 40), 50, 500) // 5 * 5)
     months = int(rng.choice([12, 12, 12, 6, 3]))
@@ -358,7 +358,10 @@ def _plan_pledge(
         "expired": add_months(anchor, -months - int(rng.integers(1, 4))),
         "registered": add_months(anchor, 1),
         "matched": add_months(anchor, int(rng.integers(1, 3))),
+        "short": add_months(anchor, 1),
     }[story]
+    if story == "short":  # fishers are few and far between: this pledge waits for more eligible workers
+        occupations, radius, kel_codes = ["Nelayan"], 2.0, []
     if story == "first":
         workers, months, radius, occupations, kel_codes = 148, 12, 2.0, ["Pedagang kaki lima"], []
     include_jht = bool(rng.random() < 0.1) and story != "first"
@@ -388,7 +391,7 @@ def _advance_statuses(
     """Move matched pledges along the registration loop as their story says (BPJS cards, expiry, renewal)."""
     for pledge, story, _ in plans:
         assignments = session.exec(select(Assignment).where(Assignment.pledge_id == pledge.id)).all()
-        if story == "matched" or not assignments:
+        if story in ("matched", "short") or not assignments:
             continue
         end = cover_end(pledge.start_month, pledge.months)
         if story == "registered":

@@ -4,6 +4,38 @@ import altair as alt
 import pandas as pd
 
 GREEN, AMBER, GREY = "#0b6e4f", "#f2a541", "#c9d1d3"
+# d3-format/d3-time-format locale for Indonesian: 20.000, 12,5%, Rp16.800, Nov 2024.
+ID_LOCALE = alt.Locale(
+    number=alt.NumberLocale(decimal=",", thousands=".", grouping=[3], currency=["Rp", ""]),
+    time=alt.TimeLocale(
+        dateTime="%A, %e %B %Y %X",
+        date="%d/%m/%Y",
+        time="%H:%M:%S",
+        periods=["AM", "PM"],
+        days=["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"],
+        shortDays=["Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"],
+        months=[
+            "Januari",
+            "Februari",
+            "Maret",
+            "April",
+            "Mei",
+            "Juni",
+            "Juli",
+            "Agustus",
+            "September",
+            "Oktober",
+            "November",
+            "Desember",
+        ],
+        shortMonths=["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
+    ),
+)
+
+
+def indonesian(chart: alt.Chart) -> alt.Chart:
+    """Apply the Indonesian number/time locale (call last: a configured chart can no longer be layered)."""
+    return chart.configure(locale=ID_LOCALE)
 
 
 def target_progress(protected: int, in_process: int, target: int) -> alt.Chart:
@@ -16,7 +48,7 @@ def target_progress(protected: int, in_process: int, target: int) -> alt.Chart:
             "urutan": [0, 1, 2],
         }
     )
-    return (
+    return indonesian(
         alt.Chart(data)
         .mark_bar(height=36)
         .encode(
@@ -43,11 +75,11 @@ def coverage_by_kecamatan(df: pd.DataFrame) -> alt.Chart:
     )
     labels = {"protected": "Terlindungi", "in_process": "Dalam proses", "uncovered": "Belum terlindungi"}
     long["status"] = long["status"].map(labels)
-    return (
+    return indonesian(
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("kecamatan:N", title=None, sort="-x"),
+            y=alt.Y("kecamatan:N", title=None, sort="-x", axis=alt.Axis(labelOverlap=False)),
             x=alt.X("sum(pekerja):Q", title="Pekerja rentan terdaftar"),
             color=alt.Color(
                 "status:N",
@@ -56,5 +88,5 @@ def coverage_by_kecamatan(df: pd.DataFrame) -> alt.Chart:
             ),
             tooltip=["kecamatan:N", "status:N", alt.Tooltip("sum(pekerja):Q", title="Pekerja", format=",")],
         )
-        .properties(height=380)
+        .properties(height=alt.Step(30))
     )

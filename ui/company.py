@@ -1,0 +1,108 @@
+"""Streamlit helpers shared by the company pages: area map, status timeline, page links, impact chart."""
+
+import math
+
+import altair as alt
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from services.pledges import TimelineStep
+
+GREEN_RGB = [11, 110, 79]
+AMBER_RGB = [242, 165, 65]
+
+
+def link(page: str, label: str, icon: str | None = None) -> None:
+    """A link to another page; plain text when the page is not registered (a page run alone, as in AppTest)."""
+    try:
+        st.page_link(page, label=label, icon=icon)
+    except (StreamlitAPIException, KeyError):
+        st.markdown(f"➡️ {label}")
+
+
+def area_map(
+    lat: float | None, lon: float | None, radius_km: float | None, kelurahan: pd.DataFrame | None = None
+) -> None:
+    """The company's site, a circle of the radius, and the chosen kelurahan (no basemap labels needed)."""
+    layers = []
+    points = []
+    if lat is not None and lon is not None:
+        site = pd.DataFrame({"lat": [lat], "lon": [lon], "label": ["Lokasi perusahaan"]})
+        if radius_km:
+            layers.append(
+                pdk.Layer(
+                    "ScatterplotLayer",
+                    site,
+                    get_position="[lon, lat]",
+                    get_radius=radius_km * 1000,
+                    get_fill_color=GREEN_RGB + [40],
+                    get_line_color=GREEN_RGB + [200],
+                    stroked=True,
+                    line_width_min_pixels=2,
+                )
+            )
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                site,
+                get_position="[lon, lat]",
+                get_radius=120,
+                radius_min_pixels=6,
+                get_fill_color=[200, 30, 30, 230],
+                pickable=True,
+            )
+        )
+        points.append((lat, lon))
+    if kelurahan is not None and not kelurahan.empty:
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                kelurahan.rename(columns={"kelurahan_name": "label"}),
+                get_position="[lon, lat]",
+                get_radius=400,
+                radius_min_pixels=5,
+                get_fill_color=AMBER_RGB + [200],
+                pickable=True,
+            )
+        )
+        points.extend(zip(kelurahan["lat"], kelurahan["lon"], strict=True))
+    if not points:
+        st.info("Belum ada lokasi atau kelurahan untuk ditampilkan di peta.")
+        return
+    clat = sum(p[0] for p in points) / len(points)
+    clon = sum(p[1] for p in points) / len(points)
+    span = max(radius_km or 0.0, 2.0)
+    zoom = max(9.0, min(14.0, 13.0 - math.log2(span / 2.0)))
+    st.pydeck_chart(
+        pdk.Deck(
+            layers=layers,
+            initial_view_state=pdk.ViewState(latitude=clat, longitude=clon, zoom=zoom),
+            tooltip={"text": "{label}"},
+            map_style=None,
+        ),
+        height=320,
+    )
+
+
+def timeline(steps: list[TimelineStep]) -> None:
+    marks = {"done": "✅", "current": "🔵", "todo": "⚪"}
+    parts = [
+        f"{marks[s.state]} **{s.label}**" if s.state == "current" else f"{marks[s.state]} {s.label}" for s in steps
+    ]
+    st.markdown(" → ".join(parts))
+
+
+def impact_chart(df: pd.DataFrame, label: str, title: str) -> alt.Chart:
+    """Horizontal bars: workers per kecamatan or occupation (aggregates only)."""
+    return (
+        alt.Chart(df)
+        .mark_bar(color="#0b6e4f")
+        .encode(
+            y=alt.Y(f"{label}:N", title=None, sort="-x"),
+            x=alt.X("pekerja:Q", title="Pekerja"),
+            tooltip=[alt.Tooltip(f"{label}:N", title=title), alt.Tooltip("pekerja:Q", title="Pekerja", format=",")],
+        )
+        .properties(height=max(120, 26 * len(df)))
+    )
