@@ -23,6 +23,7 @@ class Company(SQLModel, table=True):
     contact_email: str = Field(default="", max_length=200)
     contact_phone: str = Field(default="", max_length=30)
     show_amount: bool = True  # may the public leaderboard show its Rupiah amount
+    profile_updated_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 

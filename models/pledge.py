@@ -33,6 +33,9 @@ class Pledge(SQLModel, table=True):
     occupations: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status: str = Field(default=PledgeStatus.SUBMITTED.value, max_length=12, index=True)
     renewed_from_id: int | None = Field(default=None, foreign_key="pledge.id")
+    # Per-form nonce: a repeated submit (double click, rerun) returns the pledge it already created.
+    submission_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    cancelled_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
 

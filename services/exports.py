@@ -1,0 +1,71 @@
+"""Files a company downloads: the masked worker list as CSV and Excel, safe against formula injection.
+
+A spreadsheet treats a cell that starts with = + - @ (or a tab / carriage return before them) as a formula;
+a worker's name or address typed as `=HYPERLINK(...)` would run when the file is opened. Every such text cell
+gets a leading single quote. NIK and other identifiers are written as text, never as numbers.
+"""
+
+import io
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+TEXT_COLUMNS = {"NIK", "KPJ"}
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise a text cell a spreadsheet would read as a formula; other values pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(safe_cell)
+    return out
+
+
+def to_csv(df: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM (so Excel shows Indonesian characters), separator ';' as Excel expects in id-ID."""
+    return _safe_frame(df).to_csv(index=False, sep=";").encode("utf-8-sig")
+
+
+def to_xlsx(df: pd.DataFrame, *, sheet_title: str = "Pekerja", title: str | None = None) -> bytes:
+    """One sheet; identifiers as text cells ('@' format); header bold and frozen."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = sheet_title[:31]
+    first_row = 1
+    if title:
+        ws.cell(row=1, column=1, value=safe_cell(title)).font = Font(bold=True, size=12)
+        first_row = 3
+    safe = _safe_frame(df)
+    for j, column in enumerate(safe.columns, start=1):
+        cell = ws.cell(row=first_row, column=j, value=column)
+        cell.font = Font(bold=True)
+        width = max([len(str(column))] + [len(str(v)) for v in safe[column].head(500)])
+        ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 50)
+    text_cols = {j for j, c in enumerate(df.columns, start=1) if str(c) in TEXT_COLUMNS}
+    for i, row in enumerate(safe.itertuples(index=False), start=first_row + 1):
+        for j, value in enumerate(row, start=1):
+            if value is None or (isinstance(value, float) and pd.isna(value)):
+                value = None
+            if j in text_cols and value is not None:
+                cell = ws.cell(row=i, column=j, value=str(value))
+                cell.number_format = "@"
+                cell.data_type = "s"
+            else:
+                ws.cell(row=i, column=j, value=value.item() if hasattr(value, "item") else value)
+    ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
