@@ -42,10 +42,9 @@ COVER_PROFIT = 11  # a covered worker is worth (11 - desil) * M: covering always
 STICKY_M = 250
 _PRUNE_FACTOR = 2  # first subgraph: each pledge keeps its best 2 * capacity + _PRUNE_EXTRA candidates
 _PRUNE_EXTRA = 16
-_PRUNE_MIN_ARCS = 50_000
-_PRICE_PER_WORKER = (
-    2  # pairs added per worker and pricing round  # components smaller than this are solved on all their pairs at once
-)
+_PRUNE_MIN_ARCS = 50_000  # components smaller than this are solved on all their pairs at once
+_PRICE_PER_WORKER = 2  # pairs added per worker and pricing round
+_PRUNE_PER_WORKER = 3  # first subgraph: each worker's nearest pledges
 
 WORKER_COLUMNS = ["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code"]
 PLEDGE_COLUMNS = ["pledge_id", "lat", "lon", "capacity", "radius_km", "kelurahan_codes", "occupations"]
@@ -332,6 +331,12 @@ def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
             lo, hi = bounds[j], bounds[j + 1]
             k = _PRUNE_FACTOR * int(c.cap[j]) + _PRUNE_EXTRA
             keep[order[lo : min(hi, lo + k)]] = True
+        # ... and each worker its nearest few pledges, so the first subgraph already covers every worker.
+        wkey = c.aw * (1 << 32) + np.minimum(c.ac, (1 << 32) - 1)
+        worder = np.argsort(wkey, kind="stable")
+        sw = c.aw[worder]
+        rank = np.arange(n_arcs) - np.searchsorted(sw, sw)
+        keep[worder[rank < _PRUNE_PER_WORKER]] = True
         sel = np.flatnonzero(keep)
     rounds = 0
     while True:
