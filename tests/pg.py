@@ -3,6 +3,7 @@
 The server binaries refuse to run as root, so as root they run as the `postgres` user.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -64,8 +65,6 @@ class ThrowawayPostgres:
 
     def stop(self) -> None:
         if self.tmp and self.pg_ctl:
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):
                 self._run(self.pg_ctl, "-D", os.path.join(self.tmp, "data"), "-m", "immediate", "stop")
-            except subprocess.CalledProcessError:
-                pass
             shutil.rmtree(self.tmp, ignore_errors=True)

@@ -61,12 +61,14 @@ def test_logout_revokes_sessions_and_earlier_cookies(session: Session) -> None:
     assert auth.session_is_valid(session=session, user_id=grant.actor.user_id, session_version=grant.session_version)
     issued_before = utcnow() - dt.timedelta(minutes=5)
     auth.end_session(session=session, actor=grant.actor)
-    assert not auth.session_is_valid(session=session, user_id=grant.actor.user_id,
-                                     session_version=grant.session_version)
+    assert not auth.session_is_valid(
+        session=session, user_id=grant.actor.user_id, session_version=grant.session_version
+    )
     with pytest.raises(AccessDenied, match="berakhir"):  # a copied cookie from before the logout
         auth.start_session(session=session, username="sari", via_cookie=True, cookie_issued=issued_before)
-    fresh = auth.start_session(session=session, username="sari", via_cookie=True,
-                               cookie_issued=utcnow() + dt.timedelta(seconds=1))
+    fresh = auth.start_session(
+        session=session, username="sari", via_cookie=True, cookie_issued=utcnow() + dt.timedelta(seconds=1)
+    )
     assert fresh.session_version == grant.session_version + 1
 
 

@@ -48,8 +48,9 @@ def actor_for(demo_db_url: str) -> Callable[[str], Actor]:
     def _actor(username: str) -> Actor:
         with Session(engine) as s:
             u = s.exec(select(User).where(User.username == username)).one()
-            return Actor(user_id=u.id, username=u.username, role=u.role, company_id=u.company_id,
-                         display_name=u.display_name)
+            return Actor(
+                user_id=u.id, username=u.username, role=u.role, company_id=u.company_id, display_name=u.display_name
+            )
 
     return _actor
 

@@ -20,8 +20,9 @@ def test_public_home_shows_progress_and_companies_without_login(page: Callable[.
     assert "memilih tidak menampilkan nilai" in text
 
 
-def test_company_home_shows_the_letter_and_next_step(page: Callable[..., AppTest],
-                                                     actor_for: Callable[[str], Actor]) -> None:
+def test_company_home_shows_the_letter_and_next_step(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor]
+) -> None:
     at = page("company_home.py", actor_for("panarub"))
     assert not at.exception
     text = all_text(at)
@@ -46,8 +47,9 @@ def test_city_overview_refuses_company_users(page: Callable[..., AppTest], actor
     assert at.error and not at.dataframe
 
 
-def test_audit_log_for_admin_records_its_own_viewing(page: Callable[..., AppTest],
-                                                     actor_for: Callable[[str], Actor]) -> None:
+def test_audit_log_for_admin_records_its_own_viewing(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor]
+) -> None:
     admin = actor_for("admin")
     page("admin_audit.py", admin)
     at = page("admin_audit.py", admin)

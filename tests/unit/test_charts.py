@@ -19,8 +19,9 @@ def test_target_progress_never_shows_a_negative_remainder() -> None:
 
 
 def test_coverage_by_kecamatan_uses_indonesian_labels() -> None:
-    df = pd.DataFrame({"kecamatan": ["Benda", "Cipondoh"], "protected": [5, 1], "in_process": [2, 0],
-                       "uncovered": [10, 20]})
+    df = pd.DataFrame(
+        {"kecamatan": ["Benda", "Cipondoh"], "protected": [5, 1], "in_process": [2, 0], "uncovered": [10, 20]}
+    )
     spec = charts.coverage_by_kecamatan(df).to_dict()
     rows = spec["datasets"][next(iter(spec["datasets"]))]
     assert {r["status"] for r in rows} == {"Terlindungi", "Dalam proses", "Belum terlindungi"}

@@ -57,6 +57,11 @@ def test_cookie_issue_time_is_derived_from_its_expiry() -> None:
 
 
 def test_failed_usernames_reads_the_library_counter() -> None:
-    creds = {"usernames": {"a": {"failed_login_attempts": 1}, "b": {"failed_login_attempts": 0},
-                           "c": {"failed_login_attempts": auth.MAX_FAILED_ATTEMPTS}}}
+    creds = {
+        "usernames": {
+            "a": {"failed_login_attempts": 1},
+            "b": {"failed_login_attempts": 0},
+            "c": {"failed_login_attempts": auth.MAX_FAILED_ATTEMPTS},
+        }
+    }
     assert auth.failed_usernames(creds) == ["a"]
