@@ -129,6 +129,7 @@ def company_pages() -> list:
 def admin_pages() -> list:
     return [
         city_overview,
+        st.Page("pages/admin_matching.py", title="Pencocokan", icon=":material/join_inner:", url_path="pencocokan"),
         st.Page("pages/admin_audit.py", title="Log audit", icon=":material/receipt_long:", url_path="audit"),
     ]
 

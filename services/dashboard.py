@@ -17,9 +17,11 @@ from models import (
     LetterRecipient,
     Pledge,
     PledgeStatus,
+    Role,
     Worker,
 )
 from models.assignment import HOLDING_STATUSES
+from services.authz import Actor, require_role
 
 # Pledges whose workers count as pledged. A renewed pledge is left out (its workers carry over to the renewal,
 # so counting both would count the same people twice) but its Rupiah still counts: that year was paid for.
@@ -186,3 +188,39 @@ def coverage_by_kecamatan(*, session: Session) -> pd.DataFrame:
         columns=["kecamatan_code", "kecamatan", "lat", "lon", "workers", "protected", "in_process", "uncovered"],
     )
     return df.astype({c: int for c in ["workers", "protected", "in_process", "uncovered"]})
+
+
+def pledge_fill(*, session: Session, actor: Actor) -> pd.DataFrame:
+    """City staff: every live pledge with how many workers it holds and how many it still lacks."""
+    require_role(actor, Role.ADMIN, Role.VIEWER, session=session, action="pledge.fill")
+    held = (
+        select(Assignment.pledge_id, func.count().label("n"))
+        .where(col(Assignment.status).in_(HOLDING_STATUSES))
+        .group_by(Assignment.pledge_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            Pledge.id,
+            Company.name,
+            Pledge.status,
+            Pledge.workers,
+            func.coalesce(held.c.n, 0),
+            Pledge.months,
+            Pledge.start_month,
+            Pledge.radius_km,
+        )
+        .join(Company, col(Company.id) == Pledge.company_id)
+        .outerjoin(held, held.c.pledge_id == Pledge.id)
+        .where(
+            col(Pledge.status).in_(
+                [PledgeStatus.SUBMITTED, PledgeStatus.MATCHED, PledgeStatus.REGISTERED, PledgeStatus.ACTIVE]
+            )
+        )
+        .order_by(col(Pledge.id))
+    ).all()
+    df = pd.DataFrame(
+        rows, columns=["pledge_id", "company", "status", "workers", "assigned", "months", "start_month", "radius_km"]
+    )
+    df["shortfall"] = (df["workers"] - df["assigned"]).clip(lower=0)
+    return df
