@@ -17,9 +17,7 @@ st.set_page_config(page_title="Payung — Perlindungan Pekerja Rentan Kota Tange
 settings = get_settings()
 try:
     configured_key = os.environ.get("PAYUNG_COOKIE_KEY") or st.secrets.get("cookie_key")
-except FileNotFoundError:
-    configured_key = None
-except Exception:  # no secrets.toml at all
+except FileNotFoundError:  # no secrets.toml: StreamlitSecretNotFoundError
     configured_key = None
 try:
     cookie_key = resolve_cookie_key(settings=settings, configured=configured_key)
