@@ -37,7 +37,7 @@ from services.regions import load_regions, read_kecamatan_csv
 from services.settings import REGIONS_DIR
 
 # Demo-only credentials, printed in the README. Never used outside demo mode.
-DEMO_PASSWORDS = {"admin": "Payung-Admin-2024", "viewer": "Payung-Lihat-2024", "company": "Payung-Demo-2024"}
+DEMO_PASSWORDS = {Role.ADMIN: "Payung-Admin-2024", Role.VIEWER: "Payung-Lihat-2024", Role.COMPANY: "Payung-Demo-2024"}
 FIXED_COMPANIES = [
     # username, name, sector, kecamatan, story
     ("panarub", "PT Panarub Industry", "Alas kaki", "36.71.02", "first"),
@@ -146,8 +146,9 @@ def _workers(n: int, rng: np.random.Generator, kel: pd.DataFrame, today: dt.date
                     f"RW {int(rng.integers(1, 12)):03d}",
                     "occupation": str(rng.choice(occupations, p=occ_p)),
                     "desil": desil or None,
-                    "phone": "08" + str(rng.choice(words.MOBILE_PREFIXES))
-                + "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(7, 9)))),
+                    "phone": "08"
+                    + str(rng.choice(words.MOBILE_PREFIXES))
+                    + "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(7, 9)))),
                     "lat": round(float(lat), 6) if has_point else None,
                     "lon": round(float(lon), 6) if has_point else None,
                     "covered_elsewhere": bool(rng.random() < 0.06),
@@ -247,23 +248,13 @@ def seed_demo(
     session.execute(insert(Worker), _workers(n_workers, rng, kel, today))
 
     hashes = {role: _hash(pw) for role, pw in DEMO_PASSWORDS.items()}
-    session.add(
-        User(
-            username="admin",
-            display_name="Admin Disnaker Kota Tangerang",
-            role=Role.ADMIN,
-            email="disnaker@tangerangkota.go.id",
-            password_hash=hashes["admin"],
-        )
-    )
-    session.add(
-        User(
-            username="walikota",
-            display_name="Kantor Wali Kota (lihat saja)",
-            role=Role.VIEWER,
-            email="setda@tangerangkota.go.id",
-            password_hash=hashes["viewer"],
-        )
+    staff = [
+        ("admin", "Admin Disnaker Kota Tangerang", Role.ADMIN, "disnaker@tangerangkota.go.id"),
+        ("walikota", "Kantor Wali Kota (lihat saja)", Role.VIEWER, "setda@tangerangkota.go.id"),
+    ]
+    session.add_all(
+        User(username=u, display_name=name, role=role, email=email, password_hash=hashes[role])
+        for u, name, role, email in staff
     )
 
     companies = _companies(n_companies, rng, kel)
@@ -284,7 +275,7 @@ def seed_demo(
                 role=Role.COMPANY,
                 company_id=company.id,
                 email=c["contact_email"],
-                password_hash=hashes["company"],
+                password_hash=hashes[Role.COMPANY],
             )
         )
         rank = response_rank.get(id(c))
