@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Integer, case, cast, distinct
+from sqlalchemy import select as sa_select  # SQLModel's typed select() stops at four columns
 from sqlmodel import Session, col, func, select
 
 from models import (
@@ -74,10 +75,10 @@ def campaign_progress(*, session: Session) -> CampaignProgress | None:
         return None
     by_status = dict(
         session.exec(
-            select(Assignment.status, func.count(distinct(Assignment.worker_id)))
+            select(Assignment.status, func.count(distinct(col(Assignment.worker_id))))
             .join(Pledge, col(Pledge.id) == Assignment.pledge_id)
             .where(Pledge.campaign_id == campaign.id, col(Assignment.status).in_(HOLDING_STATUSES))
-            .group_by(Assignment.status)
+            .group_by(col(Assignment.status))
         ).all()
     )
     live = col(Pledge.status).in_(LIVE_PLEDGE_STATUSES)
@@ -88,7 +89,9 @@ def campaign_progress(*, session: Session) -> CampaignProgress | None:
         ).where(Pledge.campaign_id == campaign.id, col(Pledge.status).in_(PAID_PLEDGE_STATUSES))
     ).one()
     invited, responded = session.exec(
-        select(func.count(), func.count(LetterRecipient.responded_at)).where(LetterRecipient.campaign_id == campaign.id)
+        select(func.count(), func.count(col(LetterRecipient.responded_at))).where(
+            LetterRecipient.campaign_id == campaign.id
+        )
     ).one()
     return CampaignProgress(
         letter_number=campaign.letter_number,
@@ -114,10 +117,10 @@ def participating_companies(*, session: Session) -> pd.DataFrame:
     if campaign is None:
         return pd.DataFrame(columns=columns)
     protected = (
-        select(Pledge.company_id, func.count(distinct(Assignment.worker_id)).label("n"))
+        select(Pledge.company_id, func.count(distinct(col(Assignment.worker_id))).label("n"))
         .join(Assignment, col(Assignment.pledge_id) == Pledge.id)
         .where(Pledge.campaign_id == campaign.id, Assignment.status == AssignmentStatus.ACTIVE)
-        .group_by(Pledge.company_id)
+        .group_by(col(Pledge.company_id))
         .subquery()
     )
     pledged = (
@@ -127,24 +130,25 @@ def participating_companies(*, session: Session) -> pd.DataFrame:
             func.sum(_pledge_value()).label("rupiah"),
         )
         .where(Pledge.campaign_id == campaign.id, col(Pledge.status).in_(PAID_PLEDGE_STATUSES))
-        .group_by(Pledge.company_id)
+        .group_by(col(Pledge.company_id))
         .subquery()
     )
-    rows = session.exec(
-        select(
-            Company.name,
-            Kecamatan.name,
-            LetterRecipient.responded_at,
+    rows = session.execute(
+        sa_select(
+            col(Company.name),
+            col(Kecamatan.name),
+            col(LetterRecipient.responded_at),
             pledged.c.workers,
             func.coalesce(protected.c.n, 0),
             pledged.c.rupiah,
-            Company.show_amount,
+            col(Company.show_amount),
         )
-        .join(pledged, pledged.c.company_id == Company.id)
+        .join(pledged, pledged.c.company_id == col(Company.id))
         .join(
-            LetterRecipient, (LetterRecipient.company_id == Company.id) & (LetterRecipient.campaign_id == campaign.id)
+            LetterRecipient,
+            (col(LetterRecipient.company_id) == Company.id) & (col(LetterRecipient.campaign_id) == campaign.id),
         )
-        .outerjoin(protected, protected.c.company_id == Company.id)
+        .outerjoin(protected, protected.c.company_id == col(Company.id))
         .outerjoin(Kelurahan, col(Kelurahan.code) == Company.kelurahan_code)
         .outerjoin(Kecamatan, col(Kecamatan.code) == Kelurahan.kecamatan_code)
         .order_by(col(LetterRecipient.responded_at).asc())
@@ -166,21 +170,21 @@ def coverage_by_kecamatan(*, session: Session) -> pd.DataFrame:
         ((holding.c.worker_id.is_(None)) & (col(Worker.covered_elsewhere).is_(False)), 1),
         else_=0,
     )
-    rows = session.exec(
-        select(
-            Kecamatan.code,
-            Kecamatan.name,
-            Kecamatan.lat,
-            Kecamatan.lon,
-            func.count(Worker.id),
+    rows = session.execute(
+        sa_select(
+            col(Kecamatan.code),
+            col(Kecamatan.name),
+            col(Kecamatan.lat),
+            col(Kecamatan.lon),
+            func.count(col(Worker.id)),
             func.coalesce(func.sum(is_active), 0),
             func.coalesce(func.sum(in_process), 0),
             func.coalesce(func.sum(uncovered), 0),
         )
         .join(Kelurahan, col(Kelurahan.kecamatan_code) == Kecamatan.code)
         .outerjoin(Worker, col(Worker.kelurahan_code) == Kelurahan.code)
-        .outerjoin(holding, holding.c.worker_id == Worker.id)
-        .group_by(Kecamatan.code, Kecamatan.name, Kecamatan.lat, Kecamatan.lon)
+        .outerjoin(holding, holding.c.worker_id == col(Worker.id))
+        .group_by(col(Kecamatan.code), col(Kecamatan.name), col(Kecamatan.lat), col(Kecamatan.lon))
         .order_by(Kecamatan.name)
     ).all()
     df = pd.DataFrame(
@@ -196,22 +200,22 @@ def pledge_fill(*, session: Session, actor: Actor) -> pd.DataFrame:
     held = (
         select(Assignment.pledge_id, func.count().label("n"))
         .where(col(Assignment.status).in_(HOLDING_STATUSES))
-        .group_by(Assignment.pledge_id)
+        .group_by(col(Assignment.pledge_id))
         .subquery()
     )
-    rows = session.exec(
-        select(
-            Pledge.id,
-            Company.name,
-            Pledge.status,
-            Pledge.workers,
+    rows = session.execute(
+        sa_select(
+            col(Pledge.id),
+            col(Company.name),
+            col(Pledge.status),
+            col(Pledge.workers),
             func.coalesce(held.c.n, 0),
-            Pledge.months,
-            Pledge.start_month,
-            Pledge.radius_km,
+            col(Pledge.months),
+            col(Pledge.start_month),
+            col(Pledge.radius_km),
         )
         .join(Company, col(Company.id) == Pledge.company_id)
-        .outerjoin(held, held.c.pledge_id == Pledge.id)
+        .outerjoin(held, held.c.pledge_id == col(Pledge.id))
         .where(
             col(Pledge.status).in_(
                 [PledgeStatus.SUBMITTED, PledgeStatus.MATCHED, PledgeStatus.REGISTERED, PledgeStatus.ACTIVE]

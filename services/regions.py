@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pandas as pd
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from models import Kecamatan, Kelurahan
 from services.settings import REGIONS_DIR
@@ -27,28 +27,28 @@ def load_regions(*, session: Session, directory: Path = REGIONS_DIR) -> int:
     kel = read_kelurahan_csv(directory)
     session.add_all(
         Kecamatan(
-            code=r.kecamatan_code,
-            name=r.kecamatan_name,
+            code=str(r["kecamatan_code"]),
+            name=str(r["kecamatan_name"]),
             kabkota_code=KOTA_CODE,
-            lat=r.lat,
-            lon=r.lon,
-            area_km2=r.area_km2,
+            lat=float(r["lat"]),
+            lon=float(r["lon"]),
+            area_km2=float(r["area_km2"]),
         )
-        for r in kec.itertuples()
+        for r in kec.to_dict("records")
     )
     session.flush()
     session.add_all(
         Kelurahan(
-            code=r.kelurahan_code,
-            name=r.kelurahan_name,
-            kecamatan_code=r.kecamatan_code,
-            lat=r.lat,
-            lon=r.lon,
-            rep_lat=r.rep_point_lat,
-            rep_lon=r.rep_point_lon,
-            area_km2=r.area_km2_polygon,
+            code=str(r["kelurahan_code"]),
+            name=str(r["kelurahan_name"]),
+            kecamatan_code=str(r["kecamatan_code"]),
+            lat=float(r["lat"]),
+            lon=float(r["lon"]),
+            rep_lat=float(r["rep_point_lat"]),
+            rep_lon=float(r["rep_point_lon"]),
+            area_km2=float(r["area_km2_polygon"]),
         )
-        for r in kel.itertuples()
+        for r in kel.to_dict("records")
     )
     session.commit()
     return len(kel)
@@ -58,7 +58,7 @@ def kelurahan_options(*, session: Session) -> pd.DataFrame:
     """Code, name and kecamatan of every kelurahan, for pickers (sorted by kecamatan, then name)."""
     rows = session.exec(
         select(Kelurahan.code, Kelurahan.name, Kecamatan.name)
-        .join(Kecamatan, Kecamatan.code == Kelurahan.kecamatan_code)
+        .join(Kecamatan, col(Kecamatan.code) == Kelurahan.kecamatan_code)
         .order_by(Kecamatan.name, Kelurahan.name)
     ).all()
     return pd.DataFrame(rows, columns=["kelurahan_code", "kelurahan_name", "kecamatan_name"])

@@ -279,14 +279,12 @@ def seed_demo(
             )
         )
         rank = response_rank.get(id(c))
+        delivered = sent + dt.timedelta(days=int(rng.integers(0, 3)), hours=3)
         recipient = LetterRecipient(
-            campaign_id=campaign.id,
-            company_id=company.id,
-            sent_at=sent,
-            delivered_at=sent + dt.timedelta(days=int(rng.integers(0, 3)), hours=3),
+            campaign_id=campaign.id, company_id=company.id, sent_at=sent, delivered_at=delivered
         )
         if rank is not None or rng.random() < 0.5:
-            recipient.first_login_at = recipient.delivered_at + dt.timedelta(days=int(rng.integers(1, 20)))
+            recipient.first_login_at = delivered + dt.timedelta(days=int(rng.integers(1, 20)))
         if rank is None:
             recipient.reminders_sent = int(rng.integers(0, 3))
         else:
@@ -302,6 +300,7 @@ def seed_demo(
     for pledge, _story, kel_codes in plans:
         session.add(pledge)
         session.flush()
+        assert pledge.id is not None
         session.add_all(PledgeKelurahan(pledge_id=pledge.id, kelurahan_code=k) for k in kel_codes)
     session.commit()
 
@@ -355,6 +354,7 @@ def _plan_pledge(
         occupations, radius, kel_codes = ["Nelayan"], 2.0, []
     if story == "first":
         workers, months, radius, occupations, kel_codes = 148, 12, 2.0, ["Pedagang kaki lima"], []
+    assert campaign.id is not None
     include_jht = bool(rng.random() < 0.1) and story != "first"
     premium = campaign.premium_jkk_jkm + (campaign.premium_jht if include_jht else 0)
     pledge = Pledge(
@@ -416,6 +416,7 @@ def _panarub_history(*, session: Session, renewal: Pledge, assignments: list[Ass
     )
     session.add(first)
     session.flush()
+    assert first.id is not None
     renewal.renewed_from_id = first.id
     for a in assignments:
         session.add(
