@@ -5,7 +5,7 @@ import streamlit as st
 from models import Role
 from services import companies, fmt
 from services.errors import PayungError
-from ui import state
+from ui import company, state
 
 actor = state.require(Role.COMPANY)
 try:
@@ -20,6 +20,10 @@ col1, col2 = st.columns(2)
 col1.metric("Status", home.standing)
 col2.metric("Ikrar", fmt.number(home.pledges))
 st.success(f"**Langkah berikutnya:** {home.next_step}")
+if home.pledges == 0:
+    company.link("pages/company_pledge.py", "Buat ikrar perlindungan (± 3 menit)", icon="✍️")
+else:
+    company.link("pages/company_pledges.py", "Buka Ikrar saya", icon="📋")
 
 if home.letter_number:
     st.subheader("Surat edaran Wali Kota Tangerang")
@@ -33,6 +37,11 @@ if home.letter_number:
         f"Imbauan minimal {fmt.number(home.suggested_min_workers)} pekerja · iuran JKK + JKM "
         f"{fmt.rupiah(home.premium_jkk_jkm)} per pekerja per bulan."
     )
+    if home.has_attachment:
+        with state.db() as s:
+            attachment = companies.letter_attachment(session=s, actor=actor, company_id=home.company_id)
+        if attachment:
+            st.download_button("Unduh lampiran surat", attachment[1], file_name=attachment[0], icon="📎")
     if home.responded_at:
         st.caption(f"Perusahaan Anda menjawab pada {fmt.date(home.responded_at)}.")
 else:

@@ -87,11 +87,16 @@ def area_map(
 
 
 def timeline(steps: list[TimelineStep]) -> None:
-    marks = {"done": "✅", "current": "🔵", "todo": "⚪"}
+    # Material icons, not emoji: headless/server fonts often lack emoji glyphs.
+    marks = {
+        "done": ":green[:material/check_circle:]",
+        "current": ":blue[:material/radio_button_checked:]",
+        "todo": ":gray[:material/radio_button_unchecked:]",
+    }
     parts = [
         f"{marks[s.state]} **{s.label}**" if s.state == "current" else f"{marks[s.state]} {s.label}" for s in steps
     ]
-    st.markdown(" → ".join(parts))
+    st.markdown(" :gray[:material/arrow_forward:] ".join(parts))
 
 
 def impact_chart(df: pd.DataFrame, label: str, title: str) -> alt.Chart:
@@ -106,3 +111,13 @@ def impact_chart(df: pd.DataFrame, label: str, title: str) -> alt.Chart:
         )
         .properties(height=max(120, 26 * len(df)))
     )
+
+
+# Widget format functions must pickle (enforceSerializableSessionState, AppTest keeps them in session state):
+# module-level functions, bound to their lookup table with functools.partial, never lambdas in a page.
+def months_label(months: int) -> str:
+    return f"{months} bulan"
+
+
+def label_from(key: object, labels: dict) -> str:
+    return str(labels.get(key, key))
