@@ -28,8 +28,9 @@ def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     out.columns = [safe_cell(str(c)) for c in out.columns]
     for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(safe_cell)
+        # Text columns are 'object' or the string dtype depending on the pandas version: check "not numeric".
+        if not pd.api.types.is_numeric_dtype(out[column]):
+            out[column] = out[column].astype(object).map(safe_cell)
     return out
 
 

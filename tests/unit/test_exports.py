@@ -1,0 +1,53 @@
+"""Masked worker list files: formula-injection-safe cells, NIK kept as text, readable by Excel and pandas."""
+
+import io
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from services import exports
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+62812", "-5", "@SUM(A1)", "\t=cmd", "\r=cmd"])
+def test_formula_prefixes_get_a_quote(text: str) -> None:
+    assert exports.safe_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize("value", ["Siti Aminah", "3671********0001", 12, 1.5, None, ""])
+def test_ordinary_values_pass_unchanged(value: object) -> None:
+    assert exports.safe_cell(value) == value
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "NIK": ["3671********0001", "3603********1234"],
+            "Nama": ['=HYPERLINK("http://x","klik")', "Budi Santoso"],
+            "Kelurahan": ["Jatake", "@Keroncong"],
+            "Jarak (km)": [1.25, 2.5],
+        }
+    )
+
+
+def test_csv_is_safe_and_keeps_masked_nik() -> None:
+    raw = exports.to_csv(_frame())
+    assert raw.startswith("\ufeff".encode())
+    back = pd.read_csv(io.BytesIO(raw), sep=";", encoding="utf-8-sig", dtype=str)
+    assert list(back["NIK"]) == ["3671********0001", "3603********1234"]
+    assert back["Nama"][0].startswith("'=") and back["Kelurahan"][1] == "'@Keroncong"
+
+
+def test_xlsx_is_safe_with_nik_as_text() -> None:
+    raw = exports.to_xlsx(_frame(), title="Ikrar #1")
+    ws = load_workbook(io.BytesIO(raw)).active
+    assert ws is not None
+    assert ws["A1"].value == "Ikrar #1"
+    assert [c.value for c in ws[3]] == ["NIK", "Nama", "Kelurahan", "Jarak (km)"]
+    assert ws["A4"].value == "3671********0001" and ws["A4"].data_type == "s" and ws["A4"].number_format == "@"
+    assert ws["B4"].value.startswith("'=") and ws["B4"].data_type == "s"
+    assert ws["C5"].value == "'@Keroncong"
+    assert ws["D4"].value == 1.25
+    for row in ws.iter_rows(min_row=4):
+        for cell in row:
+            assert cell.data_type != "f"  # never a formula
