@@ -16,14 +16,14 @@ except PayungError as exc:
     st.stop()
 
 st.title(home.company_name)
-col1, col2 = st.columns(2)
+col1, col2 = st.columns([3, 1])
 col1.metric("Status", home.standing)
 col2.metric("Ikrar", fmt.number(home.pledges))
 st.success(f"**Langkah berikutnya:** {home.next_step}")
 if home.pledges == 0:
-    company.link("pages/company_pledge.py", "Buat ikrar perlindungan (± 3 menit)", icon="✍️")
+    company.link("pages/company_pledge.py", "Buat ikrar perlindungan (± 3 menit)", icon=":material/edit_note:")
 else:
-    company.link("pages/company_pledges.py", "Buka Ikrar saya", icon="📋")
+    company.link("pages/company_pledges.py", "Buka Ikrar saya", icon=":material/list_alt:")
 
 if home.letter_number:
     st.subheader("Surat edaran Wali Kota Tangerang")
@@ -41,7 +41,9 @@ if home.letter_number:
         with state.db() as s:
             attachment = companies.letter_attachment(session=s, actor=actor, company_id=home.company_id)
         if attachment:
-            st.download_button("Unduh lampiran surat", attachment[1], file_name=attachment[0], icon="📎")
+            st.download_button(
+                "Unduh lampiran surat", attachment[1], file_name=attachment[0], icon=":material/attach_file:"
+            )
     if home.responded_at:
         st.caption(f"Perusahaan Anda menjawab pada {fmt.date(home.responded_at)}.")
 else:

@@ -33,7 +33,7 @@ if done:
         st.warning(f"**Kurang {match['shortfall']} pekerja.** {match['explanation']}")
     elif match["explanation"]:
         st.info(match["explanation"])
-    company.link("pages/company_pledges.py", "Lihat pekerja yang dicocokkan di Ikrar saya", icon="📋")
+    company.link("pages/company_pledges.py", "Lihat pekerja yang dicocokkan di Ikrar saya", icon=":material/list_alt:")
     if st.button("Buat ikrar lain"):
         st.session_state.pop(DONE, None)
         st.rerun()
@@ -76,12 +76,13 @@ with st.form("ikrar"):
         step=0.5,
         help="Isi 0 bila hanya memakai kelurahan pilihan.",
     )
-    kel_codes = st.multiselect(
+    kel_codes = company.pick_many(
+        st,
         "Dan/atau kelurahan pilihan",
         options=list(kel_labels),
         format_func=partial(company.label_from, labels=kel_labels),
     )
-    occupations = st.multiselect("Preferensi pekerjaan (opsional)", options=ctx.occupations)
+    occupations = company.pick_many(st, "Preferensi pekerjaan (opsional)", options=ctx.occupations)
     if st.form_submit_button("Hitung biaya dan periksa area", type="primary"):
         draft = pledges.PledgeDraft(
             workers=int(workers),

