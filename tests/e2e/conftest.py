@@ -21,7 +21,8 @@ from services.bootstrap import bootstrap
 ROOT = Path(__file__).resolve().parents[2]
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("PAYUNG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-DEMO_WORKERS = 3_000
+# Enough workers that a new 3 km pledge near any demo company still finds 148 free ones (~3 s to seed).
+DEMO_WORKERS = 10_000
 
 
 def _free_port() -> int:
@@ -31,7 +32,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("e2e")
     db_url = f"sqlite:///{tmp / 'e2e.db'}"
     bootstrap(url=db_url, demo=True, n_workers=DEMO_WORKERS, seed=14422)
@@ -106,6 +107,19 @@ def browser() -> Iterator[Browser]:
         )
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(server_url: str, browser: Browser) -> str:
+    """The server after one real page load: the first run opens the engine, and until it has finished a fresh
+    server may answer a deep link with 'Page not found'."""
+    context = browser.new_context()
+    warm = context.new_page()
+    warm.goto(server_url)
+    expect(warm.get_by_test_id("stSidebarNav").get_by_text("Masuk")).to_be_visible(timeout=90_000)
+    wait_idle(warm)
+    context.close()
+    return server_url
 
 
 @pytest.fixture
