@@ -172,7 +172,12 @@ if name_q:
 st.caption(
     f"{fmt.number(len(shown))} dari {fmt.number(len(workers))} pekerja. NIK disamarkan (4 digit awal dan akhir)."
 )
-st.dataframe(shown, hide_index=True, width="stretch")  # only masked columns come from the service
+st.dataframe(  # only masked columns come from the service
+    shown,
+    hide_index=True,
+    width="stretch",
+    column_config={"Jarak (km)": st.column_config.NumberColumn(format="localized")},  # 4,83 in an id-ID browser
+)
 
 
 def _audit_download(kind: str, rows: int) -> None:

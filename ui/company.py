@@ -125,5 +125,6 @@ def label_from(key: object, labels: dict) -> str:
 
 
 def pick_many(container: Any, label: str, options: list, **kwargs: Any) -> list:
-    """st.multiselect behind a name the page-architecture test does not mistake for SQL `select(`."""
+    """st.multiselect with an Indonesian placeholder (the library's default says "Choose options")."""
+    kwargs.setdefault("placeholder", "Pilih satu atau lebih (boleh dikosongkan)")
     return list(container.multiselect(label, options, **kwargs))
