@@ -31,7 +31,7 @@ from models import (
     Worker,
 )
 from services import demo_data as words
-from services.authz import SYSTEM
+from services.authz import SYSTEM, Actor
 from services.dates import add_months, cover_end, month_start
 from services.regions import load_regions, read_kecamatan_csv
 from services.settings import REGIONS_DIR
@@ -343,7 +343,9 @@ def _plan_pledge(
     if rng.random() < 0.15:
         occupations = [str(rng.choice(["Pengemudi ojek", "Pedagang kaki lima", "Buruh bangunan"]))]
     start = {
-        "first": add_months(anchor, -11),  # renewal of the Nov 2024 cover: runs out at the end of this month
+        # Cards handed over in Nov 2024 for the first year; renewed once (below), so the cover now running
+        # ends at the end of this month and shows the expiry reminders.
+        "first": add_months(anchor, -23),
         "active": add_months(anchor, -int(rng.integers(1, months))) if months > 1 else anchor,
         "expired": add_months(anchor, -months - int(rng.integers(1, 4))),
         "registered": add_months(anchor, 1),
@@ -387,7 +389,7 @@ def _advance_statuses(
         end = cover_end(pledge.start_month, pledge.months)
         if story == "registered":
             new_status, pledge_status = AssignmentStatus.REGISTERED, PledgeStatus.REGISTERED
-        elif end < today:
+        elif end < today and story != "first":
             new_status, pledge_status = AssignmentStatus.EXPIRED, PledgeStatus.EXPIRED
         else:
             new_status, pledge_status = AssignmentStatus.ACTIVE, PledgeStatus.ACTIVE
@@ -398,40 +400,17 @@ def _advance_statuses(
                 a.coverage_start, a.coverage_end = pledge.start_month, end
         pledge.status = pledge_status
         if story == "first":
-            _panarub_history(session=session, renewal=pledge, assignments=list(assignments))
+            _renew(session=session, pledge=pledge, on=end - dt.timedelta(days=20))
 
 
-def _panarub_history(*, session: Session, renewal: Pledge, assignments: list[Assignment]) -> None:
-    """Panarub's first year (cards handed over 15 Nov 2024), renewed by the pledge now running."""
-    first = Pledge(
-        company_id=renewal.company_id,
-        campaign_id=renewal.campaign_id,
-        workers=renewal.workers,
-        months=12,
-        start_month=add_months(renewal.start_month, -12),
-        premium_per_worker_month=16_800,
-        radius_km=renewal.radius_km,
-        occupations=renewal.occupations,
-        status=PledgeStatus.RENEWED,
-    )
-    session.add(first)
-    session.flush()
-    assert first.id is not None
-    renewal.renewed_from_id = first.id
-    for a in assignments:
-        session.add(
-            Assignment(
-                worker_id=a.worker_id,
-                pledge_id=first.id,
-                distance_km=a.distance_km,
-                desil_at_match=a.desil_at_match,
-                reason=a.reason,
-                status=AssignmentStatus.RENEWED,
-                kpj_number=a.kpj_number,
-                coverage_start=first.start_month,
-                coverage_end=renewal.start_month - dt.timedelta(days=1),
-            )
-        )
+def _renew(*, session: Session, pledge: Pledge, on: dt.date) -> None:
+    """The company renews through the same service its users call (from inside the renewal window)."""
+    from services.pledges import renew_pledge  # local: pledges imports matching, which the seed loads late
+
+    user = session.exec(select(User).where(User.company_id == pledge.company_id)).one()
+    actor = Actor(user_id=user.id, username=user.username, role=user.role, company_id=user.company_id)
+    assert pledge.id is not None
+    renew_pledge(session=session, actor=actor, pledge_id=pledge.id, months=pledge.months, today=on)
 
 
 def main() -> None:  # pragma: no cover - thin CLI
