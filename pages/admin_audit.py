@@ -4,7 +4,6 @@ import streamlit as st
 
 from models import Role
 from services import audit, fmt
-from services.errors import PayungError
 from ui import state
 
 actor = state.require(Role.ADMIN)
@@ -20,12 +19,7 @@ KINDS = {
     "worker.": "Data pekerja",
 }
 prefix = st.selectbox("Jenis kegiatan", options=list(KINDS), format_func=KINDS.__getitem__)
-try:
-    with state.db() as s:
-        rows = audit.recent(session=s, actor=actor, action_prefix=prefix)
-except PayungError as exc:
-    st.error(str(exc))
-    st.stop()
+rows = state.load(audit.recent, actor=actor, action_prefix=prefix)
 rows["at"] = rows["at"].map(lambda t: f"{fmt.date(t)} {t:%H:%M}")
 rows["detail"] = rows["detail"].map(lambda d: ", ".join(f"{k}={v}" for k, v in d.items()))
 st.dataframe(

@@ -4,16 +4,10 @@ import streamlit as st
 
 from models import Role
 from services import companies, fmt
-from services.errors import PayungError
 from ui import company, state
 
 actor = state.require(Role.COMPANY)
-try:
-    with state.db() as s:
-        home = companies.company_home(session=s, actor=actor, company_id=actor.company_id or 0)
-except PayungError as exc:
-    st.error(str(exc))
-    st.stop()
+home = state.load(companies.company_home, actor=actor, company_id=actor.company_id or 0)
 
 st.title(home.company_name)
 col1, col2 = st.columns([3, 1])

@@ -16,12 +16,7 @@ DRAFT, NONCE, DONE = "pledge_draft", "pledge_nonce", "pledge_done"
 
 actor = state.require(Role.COMPANY)
 st.title("Buat ikrar perlindungan")
-try:
-    with state.db() as s:
-        ctx = pledges.form_context(session=s, actor=actor, company_id=actor.company_id or 0)
-except PayungError as exc:
-    st.error(str(exc))
-    st.stop()
+ctx = state.load(pledges.form_context, actor=actor, company_id=actor.company_id or 0)
 
 done = st.session_state.get(DONE)
 if done:
@@ -102,12 +97,7 @@ if not raw:
 draft = pledges.PledgeDraft(
     **{**raw, "kelurahan_codes": tuple(raw["kelurahan_codes"]), "occupations": tuple(raw["occupations"])}
 )
-try:
-    with state.db() as s:
-        q = pledges.quote(session=s, actor=actor, company_id=ctx.company_id, draft=draft)
-except PayungError as exc:
-    st.error(str(exc))
-    st.stop()
+q = state.load(pledges.quote, actor=actor, company_id=ctx.company_id, draft=draft)
 
 st.subheader("Ringkasan ikrar")
 m1, m2, m3 = st.columns(3)

@@ -14,12 +14,7 @@ PICK, RENEW_NONCE = "pledge_pick", "renew_nonce"
 
 actor = state.require(Role.COMPANY)
 st.title("Ikrar saya")
-try:
-    with state.db() as s:
-        items = pledges.list_pledges(session=s, actor=actor, company_id=actor.company_id or 0)
-except PayungError as exc:
-    st.error(str(exc))
-    st.stop()
+items = state.load(pledges.list_pledges, actor=actor, company_id=actor.company_id or 0)
 if not items:
     st.info("Perusahaan Anda belum membuat ikrar.")
     company.link("pages/company_pledge.py", "Buat ikrar perlindungan sekarang", icon=":material/edit_note:")

@@ -9,12 +9,7 @@ from ui import company, state
 
 actor = state.require(Role.COMPANY)
 st.title("Profil perusahaan")
-try:
-    with state.db() as s:
-        prof = companies.company_profile(session=s, actor=actor, company_id=actor.company_id or 0)
-except PayungError as exc:
-    st.error(str(exc))
-    st.stop()
+prof = state.load(companies.company_profile, actor=actor, company_id=actor.company_id or 0)
 
 flash = st.session_state.pop("profile_flash", None)
 if flash:

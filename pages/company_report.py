@@ -4,17 +4,11 @@ import streamlit as st
 
 from models import Role
 from services import fmt, reports
-from services.errors import PayungError
 from ui import company, state
 
 actor = state.require(Role.COMPANY)
 st.title("Laporan dampak")
-try:
-    with state.db() as s:
-        rep = reports.impact_report(session=s, actor=actor, company_id=actor.company_id or 0)
-except PayungError as exc:
-    st.error(str(exc))
-    st.stop()
+rep = state.load(reports.impact_report, actor=actor, company_id=actor.company_id or 0)
 
 st.caption("Untuk laporan CSR/TJSL perusahaan. Hanya angka agregat, tanpa data pribadi pekerja.")
 c1, c2, c3, c4 = st.columns(4)

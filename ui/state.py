@@ -1,7 +1,8 @@
 """The UI edge: one engine per process (cached), one Session per interaction, the acting user in session state."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import streamlit as st
 from sqlalchemy.engine import Engine
@@ -10,8 +11,10 @@ from sqlmodel import Session
 from services.authz import Actor
 from services.bootstrap import bootstrap
 from services.db import make_engine
+from services.errors import PayungError
 from services.settings import get_settings
 
+T = TypeVar("T")
 ACTOR_KEY = "payung_actor"
 VERSION_KEY = "payung_session_version"
 
@@ -27,6 +30,17 @@ def engine() -> Engine:
 def db() -> Iterator[Session]:
     with Session(engine(), expire_on_commit=False) as session:
         yield session
+
+
+def load(service: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run one service query in its own Session. A domain error is shown (Indonesian) and stops the page."""
+    try:
+        with db() as session:
+            return service(session=session, **kwargs)
+    except PayungError as exc:
+        st.error(str(exc))
+        st.stop()
+        raise  # unreachable: st.stop() raises; keeps type checkers content
 
 
 def actor() -> Actor | None:
