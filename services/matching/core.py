@@ -27,11 +27,11 @@ import pandas as pd
 from ortools.graph.python import min_cost_flow
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
-from services.geo import chord_for_km, haversine_km, unit_xyz
+from services.geo import EARTH_RADIUS_KM, bounding_box, chord_for_km, haversine_km, unit_xyz
 
 IntArray = npt.NDArray[np.int64]
+I32Array = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -45,6 +45,9 @@ _PRUNE_EXTRA = 16
 _PRUNE_MIN_ARCS = 50_000  # components smaller than this are solved on all their pairs at once
 _PRICE_PER_WORKER = 2  # pairs added per worker and pricing round
 _PRUNE_PER_WORKER = 3  # first subgraph: each worker's nearest pledges
+_PRUNE_MAX_LOAD = 0.5  # prune only components whose total capacity is at most this share of their workers
+_PRUNE_MAX_SHARE = 0.4  # a subgraph with more than this share of the pairs is replaced by all pairs
+_PARALLEL_MIN_PAIRS = 200_000  # with processes > 1, components at least this big go to worker processes
 
 WORKER_COLUMNS = ["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code"]
 PLEDGE_COLUMNS = ["pledge_id", "lat", "lon", "capacity", "radius_km", "kelurahan_codes", "occupations"]
@@ -67,12 +70,15 @@ class SolveStats:
 
 @dataclass
 class Candidates:
-    """Eligible (worker, pledge) pairs, grouped by pledge (pledge-major), with integer costs."""
+    """Eligible (worker, pledge) pairs, with integer costs.
 
-    w: IntArray  # worker index (row in the sorted worker frame)
-    p: IntArray  # pledge index (row in the sorted pledge frame)
-    dist_km: FloatArray
-    cost_m: IntArray  # whole metres, the distance level of the objective
+    Indices and metres are 32-bit (a national run holds ~10^8 pairs); distances in km are computed only for
+    the chosen pairs (`pair_distance_km`), exactly by haversine.
+    """
+
+    w: I32Array  # worker index (row in the sorted worker frame)
+    p: I32Array  # pledge index (row in the sorted pledge frame)
+    cost_m: I32Array  # whole metres (haversine, rounded), the distance level of the objective; 0 if unknown
     by_radius: BoolArray  # inside the radius (else: only through the kelurahan set)
 
 
@@ -113,15 +119,49 @@ def effective_desil(desil: pd.Series) -> IntArray:
 # Candidate pairs
 
 
+_CELLS_PER_RADIUS = 10  # grid cell = median radius / this: a pledge scans ~2 * this + 1 rows of cells
+_CHUNK_PAIRS = 4_000_000  # pledges are scanned in chunks of about this many grid hits (bounded memory)
+_EXACT_BAND_KM = 1e-7  # chord-derived distances this close to a decision boundary are redone by haversine
+
+
+def _expand_ranges(starts: IntArray, ends: IntArray) -> tuple[IntArray, IntArray]:
+    """Concatenate the index ranges [starts[i], ends[i]). Returns (indices, range number of each index)."""
+    lens = np.maximum(ends - starts, 0)
+    total = int(lens.sum())
+    owner = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
+    offsets = np.cumsum(lens) - lens
+    idx = np.arange(total, dtype=np.int64) - np.repeat(offsets - starts, lens)
+    return idx, owner
+
+
+def _exact_km(
+    approx_km: FloatArray, wlat: FloatArray, wlon: FloatArray, plat: FloatArray, plon: FloatArray, bounds: FloatArray
+) -> FloatArray:
+    """Chord-derived distances, redone by haversine where a decision (radius, half metre) is within reach.
+
+    The chord of two unit vectors is accurate to ~1e-15, so its distance differs from haversine by ~1e-12 km;
+    the band is 1e-7 km. Every keep/cost decision is therefore the one haversine itself would take.
+    """
+    near = np.abs(approx_km - bounds) <= _EXACT_BAND_KM
+    mm = approx_km * 1000.0
+    near |= np.abs(mm - np.floor(mm) - 0.5) <= _EXACT_BAND_KM * 1000.0
+    if near.any():
+        k = np.flatnonzero(near)
+        approx_km = approx_km.copy()
+        approx_km[k] = haversine_km(wlat[k], wlon[k], plat[k], plon[k])
+    return approx_km
+
+
 def candidate_pairs(w: pd.DataFrame, p: pd.DataFrame) -> Candidates:
-    """Every eligible pair (no pruning): inside the radius or in the kelurahan set, and occupation matches."""
-    n_w = len(w)
+    """Every eligible pair (no pruning): inside the radius or in the kelurahan set, and occupation matches.
+
+    Radius part: workers are bucketed in a lat/lon grid (sorted by cell), a pledge's bounding box is a few
+    contiguous runs of that order, and the runs are expanded and tested with numpy (no Python per pair).
+    """
     wlat = pd.to_numeric(w["lat"], errors="coerce").to_numpy(dtype=np.float64)
     wlon = pd.to_numeric(w["lon"], errors="coerce").to_numpy(dtype=np.float64)
     located = np.flatnonzero(np.isfinite(wlat) & np.isfinite(wlon))
-    tree = cKDTree(unit_xyz(wlat[located], wlon[located])) if len(located) else None
 
-    # Kelurahan -> worker rows (sorted), for the kelurahan-set part of an area.
     kel_codes, kel_uniques = pd.factorize(w["kelurahan_code"].astype(object).where(w["kelurahan_code"].notna()))
     kel_order = np.argsort(kel_codes, kind="stable")
     kel_sorted = kel_codes[kel_order]
@@ -136,67 +176,147 @@ def candidate_pairs(w: pd.DataFrame, p: pd.DataFrame) -> Candidates:
     has_site = np.isfinite(plat) & np.isfinite(plon)
     use_radius = has_site & np.isfinite(prad) & (prad >= 0) & (pcap > 0)
 
-    radius_hits: list[Any] = [[] for _ in range(len(p))]
-    if tree is not None and use_radius.any():
-        idx = np.flatnonzero(use_radius)
-        # A little slack on the chord; the exact haversine test below decides.
-        chords = chord_for_km(prad[idx]) * (1 + 1e-9) + 1e-12
-        hits = tree.query_ball_point(unit_xyz(plat[idx], plon[idx]), r=chords, return_sorted=True)
-        for jj, h in zip(idx.tolist(), hits, strict=True):
-            radius_hits[jj] = h
+    # Occupation filter: allowed[pledge, occupation code]; the last column is "unknown occupation" (code -1).
+    allowed = np.ones((len(p), len(occ_uniques) + 1), dtype=bool)
+    for j, occs in enumerate(p["occupations"].tolist()):
+        names = _as_list(occs)
+        if names:
+            allowed[j] = False
+            for o in names:
+                if o in occ_index:
+                    allowed[j, occ_index[o]] = True
 
-    ws: list[IntArray] = []
-    ps: list[IntArray] = []
-    ds: list[FloatArray] = []
-    rs: list[BoolArray] = []
-    for j in range(len(p)):
+    parts_w: list[IntArray] = []
+    parts_p: list[IntArray] = []
+    parts_c: list[IntArray] = []
+    parts_r: list[BoolArray] = []
+    radius_idx = np.flatnonzero(use_radius)
+    if len(located) and len(radius_idx):
+        _radius_pairs(wlat, wlon, located, plat, plon, prad, radius_idx, parts_w, parts_p, parts_c)
+        parts_r.extend(np.ones(len(x), bool) for x in parts_w)
+    # Kelurahan-set part: workers of those kelurahan that are not already inside the radius.
+    kw_list: list[IntArray] = []
+    kp_list: list[IntArray] = []
+    for j, codes_raw in enumerate(p["kelurahan_codes"].tolist()):
         if pcap[j] <= 0:
             continue
-        rw = located[np.asarray(radius_hits[j], dtype=np.int64)] if len(radius_hits[j]) else np.empty(0, np.int64)
-        codes = [kel_index[c] for c in _as_list(p.at[j, "kelurahan_codes"]) if c in kel_index]
-        if codes:
-            parts = []
-            for c in sorted(set(codes)):
-                lo, hi = np.searchsorted(kel_sorted, [c, c + 1])
-                parts.append(kel_order[lo:hi])
-            kw = np.sort(np.concatenate(parts)).astype(np.int64)
-        else:
-            kw = np.empty(0, np.int64)
-        if has_site[j]:
-            rd = haversine_km(wlat[rw], wlon[rw], plat[j], plon[j])
-            keep = rd <= prad[j] + 1e-9
-            rw, rd = rw[keep], rd[keep]
-            kd = haversine_km(wlat[kw], wlon[kw], plat[j], plon[j])
-            if use_radius[j]:
-                # Pairs already inside the radius come from the radius part; no duplicates.
-                outside = ~(kd <= prad[j] + 1e-9)
-                kw, kd = kw[outside], kd[outside]
-        else:
-            rw, rd = np.empty(0, np.int64), np.empty(0, np.float64)
-            kd = np.full(len(kw), np.nan)
-        aw = np.concatenate([rw, kw])
-        ad = np.concatenate([rd, kd])
-        ar = np.concatenate([np.ones(len(rw), bool), np.zeros(len(kw), bool)])
-        occs = _as_list(p.at[j, "occupations"])
-        if occs and len(aw):
-            allowed = np.zeros(len(occ_uniques) + 1, dtype=bool)  # last slot: unknown occupation (-1)
-            for o in occs:
-                if o in occ_index:
-                    allowed[occ_index[o]] = True
-            ok = allowed[occ_codes[aw]]
-            aw, ad, ar = aw[ok], ad[ok], ar[ok]
-        if len(aw):
-            ws.append(aw)
-            ps.append(np.full(len(aw), j, dtype=np.int64))
-            ds.append(ad)
-            rs.append(ar)
-    if not ws:
-        e = np.empty(0, np.int64)
-        return Candidates(e, e.copy(), np.empty(0, np.float64), e.copy(), np.empty(0, bool))
-    dist = np.concatenate(ds)
-    cost = np.where(np.isfinite(dist), np.rint(np.nan_to_num(dist) * 1000.0), 0).astype(np.int64)
-    del n_w
-    return Candidates(np.concatenate(ws), np.concatenate(ps), dist, cost, np.concatenate(rs))
+        codes = sorted({kel_index[c] for c in _as_list(codes_raw) if c in kel_index})
+        if not codes:
+            continue
+        lo = np.searchsorted(kel_sorted, codes, side="left")
+        hi = np.searchsorted(kel_sorted, codes, side="right")
+        idx, _owner = _expand_ranges(lo.astype(np.int64), hi.astype(np.int64))
+        kw_list.append(np.sort(kel_order[idx]).astype(np.int64))
+        kp_list.append(np.full(len(idx), j, np.int64))
+    if kw_list:
+        kw, kp = np.concatenate(kw_list), np.concatenate(kp_list)
+        kd = haversine_km(wlat[kw], wlon[kw], plat[kp], plon[kp])  # NaN without a site or worker location
+        outside = ~(kd <= prad[kp] + 1e-9) | ~use_radius[kp]
+        kw, kp, kd = kw[outside], kp[outside], kd[outside]
+        parts_w.append(kw)
+        parts_p.append(kp)
+        parts_c.append(np.where(np.isfinite(kd), np.rint(np.nan_to_num(kd) * 1000.0), 0).astype(np.int64))
+        parts_r.append(np.zeros(len(kw), bool))
+    if not parts_w:
+        e = np.empty(0, np.int32)
+        return Candidates(e, e.copy(), e.copy(), np.empty(0, bool))
+    aw = np.concatenate(parts_w)
+    ap = np.concatenate(parts_p)
+    ac = np.concatenate(parts_c)
+    ar = np.concatenate(parts_r)
+    ok = allowed[ap, occ_codes[aw]]
+    if not ok.all():
+        aw, ap, ac, ar = aw[ok], ap[ok], ac[ok], ar[ok]
+    # The order is deterministic (a function of the sorted inputs); the solver does not depend on it otherwise.
+    return Candidates(aw.astype(np.int32), ap.astype(np.int32), ac.astype(np.int32), ar)
+
+
+def pair_distance_km(w: pd.DataFrame, p: pd.DataFrame, wi: npt.ArrayLike, pj: npt.ArrayLike) -> FloatArray:
+    """Haversine km of given pairs (NaN where the worker or the pledge has no location)."""
+    wi, pj = np.asarray(wi, np.int64), np.asarray(pj, np.int64)
+    wlat = pd.to_numeric(w["lat"], errors="coerce").to_numpy(dtype=np.float64)
+    wlon = pd.to_numeric(w["lon"], errors="coerce").to_numpy(dtype=np.float64)
+    plat = pd.to_numeric(p["lat"], errors="coerce").to_numpy(dtype=np.float64)
+    plon = pd.to_numeric(p["lon"], errors="coerce").to_numpy(dtype=np.float64)
+    return haversine_km(wlat[wi], wlon[wi], plat[pj], plon[pj])
+
+
+def _radius_pairs(
+    wlat: FloatArray,
+    wlon: FloatArray,
+    located: IntArray,
+    plat: FloatArray,
+    plon: FloatArray,
+    prad: FloatArray,
+    radius_idx: IntArray,
+    out_w: list[IntArray],
+    out_p: list[IntArray],
+    out_c: list[IntArray],
+) -> None:
+    """Pairs with haversine distance <= radius (+1e-9 km), appended to the out lists (metres as costs)."""
+    xyz = unit_xyz(wlat[located], wlon[located])
+    pxyz = unit_xyz(plat, plon)
+    cell = max(float(np.median(prad[radius_idx])), 0.05) / _CELLS_PER_RADIUS / 111.19  # degrees
+    lat0 = float(wlat[located].min())
+    lon0 = float(wlon[located].min())
+    gi = np.floor((wlat[located] - lat0) / cell).astype(np.int64)
+    gj = np.floor((wlon[located] - lon0) / cell).astype(np.int64)
+    nrows, ncols = int(gi.max()) + 1, int(gj.max()) + 1
+    key = gi * ncols + gj
+    worder = np.argsort(key, kind="stable")
+    skey = key[worder]
+    # Bounding boxes (a safe superset of the disc); boxes that wrap the antimeridian take every column.
+    boxes = [bounding_box(float(plat[j]), float(plon[j]), float(prad[j])) for j in radius_idx.tolist()]
+    b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    wraps = (b[:, 2] < -180.0) | (b[:, 3] > 180.0)
+    i_lo = np.clip(np.floor((b[:, 0] - lat0) / cell), 0, nrows).astype(np.int64)
+    i_hi = np.clip(np.floor((b[:, 1] - lat0) / cell), -1, nrows - 1).astype(np.int64)
+    j_lo = np.where(wraps, 0, np.clip(np.floor((b[:, 2] - lon0) / cell), 0, ncols)).astype(np.int64)
+    j_hi = np.where(wraps, ncols - 1, np.clip(np.floor((b[:, 3] - lon0) / cell), -1, ncols - 1)).astype(np.int64)
+    n_rows = np.maximum(i_hi - i_lo + 1, 0) * (j_hi >= j_lo)
+    # One run per (pledge, grid row).
+    row_k, run_p = _expand_ranges(np.zeros(len(n_rows), np.int64), n_rows)  # (row offset, pledge slot)
+    rows = i_lo[run_p] + row_k
+    # Narrow each row to the disc's width there: the half-width at the latitude of the row nearest the centre
+    # (ellipse of the box), times 1.01 plus one whole cell of margin (a cell is 1/_CELLS_PER_RADIUS of the
+    # radius, far above the curvature error of small discs). Large, polar or wrapping boxes keep the full box.
+    half_h = (b[:, 1] - b[:, 0]) / 2.0
+    half_w = (b[:, 3] - b[:, 2]) / 2.0
+    narrow = (~wraps & (half_h <= 1.0) & (np.abs(plat[radius_idx]) <= 70.0))[run_p]
+    c_lat = plat[radius_idx][run_p]
+    y = np.clip(c_lat, lat0 + rows * cell, lat0 + (rows + 1) * cell)
+    frac = np.minimum(np.abs(y - c_lat) / half_h[run_p], 1.0)
+    hw = half_w[run_p] * np.sqrt(1.0 - frac * frac) * 1.01 + cell
+    c_lon = plon[radius_idx][run_p]
+    jl = np.where(narrow, np.maximum(np.floor((c_lon - hw - lon0) / cell), j_lo[run_p]), j_lo[run_p])
+    jh = np.where(narrow, np.minimum(np.floor((c_lon + hw - lon0) / cell), j_hi[run_p]), j_hi[run_p])
+    starts = np.searchsorted(skey, rows * ncols + jl.astype(np.int64), side="left")
+    ends = np.searchsorted(skey, rows * ncols + jh.astype(np.int64), side="right")
+    ends = np.where(jh >= jl, ends, starts)
+    lens = np.maximum(ends - starts, 0)
+    # Chunks of runs with about _CHUNK_PAIRS hits each.
+    csum = np.cumsum(lens)
+    total = int(csum[-1]) if len(csum) else 0
+    cuts = np.searchsorted(csum, np.arange(_CHUNK_PAIRS, total, _CHUNK_PAIRS), side="right")
+    bounds_ = np.unique(np.concatenate([[0], cuts, [len(lens)]]).astype(np.int64))
+    chord = chord_for_km(prad) * (1 + 1e-9) + 1e-12
+    for a, z in zip(bounds_[:-1].tolist(), bounds_[1:].tolist(), strict=True):
+        if z <= a:
+            continue
+        idx, owner = _expand_ranges(starts[a:z], ends[a:z])
+        wl = worder[idx]  # position in `located`
+        pj = radius_idx[run_p[a:z][owner]]
+        d = xyz[wl] - pxyz[pj]
+        c = np.sqrt(np.einsum("ij,ij->i", d, d))
+        pre = c <= chord[pj]
+        wl, pj, c = wl[pre], pj[pre], c[pre]
+        km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(c / 2.0, 1.0))
+        wg = located[wl]
+        km = _exact_km(km, wlat[wg], wlon[wg], plat[pj], plon[pj], prad[pj] + 1e-9)
+        keep = km <= prad[pj] + 1e-9
+        out_w.append(wg[keep])
+        out_p.append(pj[keep])
+        out_c.append(np.rint(km[keep] * 1000.0).astype(np.int64))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -205,9 +325,9 @@ def candidate_pairs(w: pd.DataFrame, p: pd.DataFrame) -> Candidates:
 
 @dataclass
 class _Component:
-    aw: IntArray  # local worker index per pair
-    ap: IntArray  # local pledge index per pair
-    ac: IntArray  # cost in metres per pair (stickiness already applied)
+    aw: I32Array  # local worker index per pair
+    ap: I32Array  # local pledge index per pair
+    ac: I32Array  # cost in metres per pair (stickiness already applied)
     desil: IntArray  # per local worker
     cap: IntArray  # per local pledge
     worker_rank: IntArray  # per local worker: global order (for deterministic tie-breaks)
@@ -227,25 +347,26 @@ def _big_m(c: _Component) -> int:
 
 def _flow(c: _Component, sel: IntArray, big_m: int) -> tuple[IntArray, IntArray]:
     """Min-cost circulation on the selected pairs. Returns (flow per selected pair, used worker locals)."""
-    sw, sp, sc = c.aw[sel], c.ap[sel], c.ac[sel]
+    sw, sp = c.aw[sel].astype(np.int64), c.ap[sel].astype(np.int64)
     used_w = np.unique(sw)
     n_w, n_p = len(used_w), len(c.cap)
-    wnode = np.searchsorted(used_w, sw) + 2  # 0 = source, 1 = sink
+    wnode = (np.searchsorted(used_w, sw) if n_w < len(c.desil) else sw) + 2  # 0 = source, 1 = sink
     pnode = sp + 2 + n_w
     f = min_cost_flow.SimpleMinCostFlow()
     # Block order: source->worker, worker->pledge, pledge->sink, sink->source (return arc).
     tails = np.concatenate([np.zeros(n_w, np.int64), wnode, np.arange(n_p) + 2 + n_w, [1]])
     heads = np.concatenate([np.arange(n_w) + 2, pnode, np.ones(n_p, np.int64), [0]])
+    del wnode, pnode, sp
     caps = np.concatenate([np.ones(n_w, np.int64), np.ones(len(sel), np.int64), c.cap, [n_w]])
-    costs = np.concatenate([(c.desil[used_w] - COVER_PROFIT) * big_m, sc, np.zeros(n_p, np.int64), [0]]).astype(
-        np.int64
+    costs = np.concatenate(
+        [(c.desil[used_w] - COVER_PROFIT) * big_m, c.ac[sel].astype(np.int64), np.zeros(n_p, np.int64), [0]]
     )
     f.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    del tails, heads, caps, costs
     status = f.solve()
     if status != f.OPTIMAL:
         raise RuntimeError(f"min-cost flow failed with status {status}")
-    first = n_w
-    flows = f.flows(np.arange(first, first + len(sel)))
+    flows = f.flows(np.arange(n_w, n_w + len(sel)))
     return np.asarray(flows, dtype=np.int64), used_w
 
 
@@ -271,8 +392,8 @@ def _potentials(
     off = ~on
     ow, op, oc = sw[off], sp[off], sc[off]
     free = asg_p[ow] < 0
-    src = [np.where(free, s_node, asg_p[ow])]
-    dst = [op]
+    src: list[IntArray] = [np.where(free, s_node, asg_p[ow]).astype(np.int64)]
+    dst: list[IntArray] = [op.astype(np.int64)]
     wt = [np.where(free, profit[ow] + oc, oc - asg_c[ow])]
     aw_ = np.flatnonzero(asg_p >= 0)
     src.append(asg_p[aw_])
@@ -315,33 +436,48 @@ def _potentials(
     return d, d_w.astype(np.int64), asg_p, asg_c
 
 
+def _first_subgraph(c: _Component) -> IntArray:
+    """Each pledge's best candidates in objective order (desil, metres) and each worker's nearest pledges."""
+    n_arcs = len(c.aw)
+    key = c.desil[c.aw] * (1 << 40) + c.ac.astype(np.int64)
+    order = np.lexsort((key, c.ap))
+    bounds = np.searchsorted(c.ap[order], np.arange(len(c.cap) + 1))
+    keep = np.zeros(n_arcs, bool)
+    for j in range(len(c.cap)):
+        lo, hi = bounds[j], bounds[j + 1]
+        k = _PRUNE_FACTOR * int(c.cap[j]) + _PRUNE_EXTRA
+        keep[order[lo : min(hi, lo + k)]] = True
+    wkey = c.aw.astype(np.int64) * (1 << 32) + c.ac.astype(np.int64)
+    worder = np.argsort(wkey, kind="stable")
+    sw = c.aw[worder]
+    rank = np.arange(n_arcs) - np.searchsorted(sw, sw)
+    keep[worder[rank < _PRUNE_PER_WORKER]] = True
+    return np.flatnonzero(keep)
+
+
 def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
-    """Exact optimum of one component. Returns the indices of chosen pairs."""
+    """Exact optimum of one component. Returns the indices of chosen pairs.
+
+    Pruning with the reduced-cost certificate pays only when the pledges need a small part of the workers
+    (total capacity <= _PRUNE_MAX_LOAD * workers). When capacity is close to the number of workers (the
+    synthetic benchmarks), optimal pairs reach a worker's 10th-60th nearest pledge, every pricing round adds
+    long displacement chains, and OR-Tools takes longer per arc on such a subgraph than on the full
+    component (measured, docs/matching.md section 7): then all pairs are given at once.
+    """
     big_m = _big_m(c)
     n_arcs = len(c.aw)
-    if n_arcs <= _PRUNE_MIN_ARCS:
-        sel = np.arange(n_arcs)
-    else:
-        # Start from each pledge's best candidates in objective order: (desil, metres).
-        key = c.desil[c.aw] * (1 << 40) + c.ac
-        order = np.lexsort((key, c.ap))
-        bounds = np.searchsorted(c.ap[order], np.arange(len(c.cap) + 1))
-        keep = np.zeros(n_arcs, bool)
-        for j in range(len(c.cap)):
-            lo, hi = bounds[j], bounds[j + 1]
-            k = _PRUNE_FACTOR * int(c.cap[j]) + _PRUNE_EXTRA
-            keep[order[lo : min(hi, lo + k)]] = True
-        # ... and each worker its nearest few pledges, so the first subgraph already covers every worker.
-        wkey = c.aw * (1 << 32) + np.minimum(c.ac, (1 << 32) - 1)
-        worder = np.argsort(wkey, kind="stable")
-        sw = c.aw[worder]
-        rank = np.arange(n_arcs) - np.searchsorted(sw, sw)
-        keep[worder[rank < _PRUNE_PER_WORKER]] = True
-        sel = np.flatnonzero(keep)
+    congested = int(c.cap.sum()) > _PRUNE_MAX_LOAD * len(c.desil)
+    sel = np.arange(n_arcs) if n_arcs <= _PRUNE_MIN_ARCS or congested else _first_subgraph(c)
     rounds = 0
+    t_flow = t_price = 0.0
     while True:
         rounds += 1
+        if len(sel) > _PRUNE_MAX_SHARE * n_arcs:
+            sel = np.arange(n_arcs)  # the subgraph is no longer small: solve the whole component
+        t0 = time.perf_counter()
         flow, _used = _flow(c, sel, big_m)
+        t1 = time.perf_counter()
+        t_flow += t1 - t0
         if len(sel) == n_arcs:
             break
         d, d_w, _, _ = _potentials(c, sel, flow, big_m)
@@ -350,6 +486,7 @@ def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
         ri = np.flatnonzero(rest)
         rc = c.ac[ri] + d_w[c.aw[ri]] - d[c.ap[ri]]
         neg = rc < 0
+        t_price += time.perf_counter() - t1
         if not neg.any():
             break  # certificate: every left-out pair has a non-negative reduced cost
         # Partial pricing: per worker only its most violated pairs (adding them all bloats the subgraph).
@@ -362,13 +499,9 @@ def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
     if stats is not None:
         stats.pricing_rounds = max(stats.pricing_rounds, rounds)
         stats.flow_arcs += len(sel)
+        stats.extra["flow_s"] = stats.extra.get("flow_s", 0.0) + t_flow
+        stats.extra["pricing_s"] = stats.extra.get("pricing_s", 0.0) + t_price
     return sel[flow > 0]
-
-
-def _solve_component(c: _Component) -> IntArray:
-    if len(c.cap) == 1:
-        return _solve_single_pledge(c)
-    return _solve_flow_component(c, None)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -416,7 +549,7 @@ def solve_detailed(
         {
             "worker_id": w["worker_id"].to_numpy()[cand.w[chosen]],
             "pledge_id": p["pledge_id"].to_numpy()[cand.p[chosen]],
-            "distance_km": cand.dist_km[chosen],
+            "distance_km": pair_distance_km(w, p, cand.w[chosen], cand.p[chosen]),
             "desil": desil[cand.w[chosen]],
             "via": np.where(cand.by_radius[chosen], "radius", "kelurahan"),
         },
@@ -425,9 +558,34 @@ def solve_detailed(
     return out.sort_values(["pledge_id", "worker_id"], kind="stable").reset_index(drop=True)
 
 
+def _solve_component(c: _Component) -> tuple[IntArray, SolveStats]:
+    st = SolveStats()
+    sel = _solve_single_pledge(c) if len(c.cap) == 1 else _solve_flow_component(c, st)
+    return sel, st
+
+
+def _merge_stats(into: SolveStats | None, part: SolveStats) -> None:
+    if into is None:
+        return
+    into.pricing_rounds = max(into.pricing_rounds, part.pricing_rounds)
+    into.flow_arcs += part.flow_arcs
+    for k, v in part.extra.items():
+        into.extra[k] = into.extra.get(k, 0.0) + v
+
+
+def _local_index(labels: IntArray) -> IntArray:
+    """Position of each node among the nodes with the same label, in index order (global -> local)."""
+    order = np.argsort(labels, kind="stable")
+    sl = labels[order]
+    first = np.searchsorted(sl, sl)
+    loc = np.empty(len(labels), np.int64)
+    loc[order] = np.arange(len(labels)) - first
+    return loc
+
+
 def _solve_all(
     cand: Candidates,
-    cost: IntArray,
+    cost: npt.NDArray[Any],
     desil: IntArray,
     cap: IntArray,
     n_w: int,
@@ -440,41 +598,70 @@ def _solve_all(
         if progress:
             progress(0, 0)
         return np.empty(0, np.int64)
-    graph = coo_matrix((np.ones(len(cand.w), np.int8), (cand.w, cand.p + n_w)), shape=(n_w + n_p, n_w + n_p))
+    graph = coo_matrix((np.ones(len(cand.w), np.int8), (cand.w, cand.p.astype(np.int64) + n_w)), shape=(n_w + n_p,) * 2)
     n_comp, labels = connected_components(graph, directed=False)
+    del graph
+    labels = labels.astype(np.int64)
     arc_label = labels[cand.w]
+    counts = np.bincount(arc_label, minlength=n_comp)
     if stats is not None:
-        counts = np.bincount(arc_label)
         stats.components += int((counts > 0).sum())
         stats.largest_component_pairs = max(stats.largest_component_pairs, int(counts.max()))
-    order = np.argsort(arc_label, kind="stable")
-    bounds = np.searchsorted(arc_label[order], np.arange(n_comp + 1))
-    comps: list[tuple[IntArray, _Component]] = []
-    for k in range(n_comp):
+    loc_w = _local_index(labels[:n_w])
+    loc_p = _local_index(labels[n_w:])
+    order = np.arange(len(cand.w)) if n_comp == 1 else np.argsort(arc_label, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    w_nodes = np.argsort(labels[:n_w], kind="stable")
+    w_bounds = np.concatenate([[0], np.cumsum(np.bincount(labels[:n_w], minlength=n_comp))])
+    p_nodes = np.argsort(labels[n_w:], kind="stable")
+    p_bounds = np.concatenate([[0], np.cumsum(np.bincount(labels[n_w:], minlength=n_comp))])
+
+    def component(k: int) -> tuple[IntArray, _Component]:
         idx = order[bounds[k] : bounds[k + 1]]
-        if len(idx) == 0:
-            continue
-        gw, lw = np.unique(cand.w[idx], return_inverse=True)
-        gp, lp = np.unique(cand.p[idx], return_inverse=True)
-        comps.append((idx, _Component(lw.astype(np.int64), lp.astype(np.int64), cost[idx], desil[gw], cap[gp], gw)))
-    # Big components first, so parallel workers finish together.
-    comps.sort(key=lambda item: -len(item[0]))
+        gw = w_nodes[w_bounds[k] : w_bounds[k + 1]]
+        gp = p_nodes[p_bounds[k] : p_bounds[k + 1]]
+        cw, cp = cand.w[idx], cand.p[idx]
+        return idx, _Component(
+            loc_w[cw].astype(np.int32), loc_p[cp].astype(np.int32), cost[idx].astype(np.int32), desil[gw], cap[gp], gw
+        )
+
+    # Big components first (so parallel workers finish together); components without pairs are skipped.
+    ks = [k for k in np.argsort(-counts, kind="stable").tolist() if counts[k] > 0]
+    total = len(ks)
     picked: list[IntArray] = []
-    total = len(comps)
-    if processes > 1 and total > 1:
+    big = [k for k in ks if counts[k] >= _PARALLEL_MIN_PAIRS]
+    done = 0
+    if processes > 1 and len(big) > 1:
+        # Components are independent: the big ones go to worker processes, the small ones stay here.
         with ProcessPoolExecutor(max_workers=processes) as pool:
-            for n, ((idx, _c), sel) in enumerate(
-                zip(comps, pool.map(_solve_component, [c for _i, c in comps]), strict=True), 1
-            ):
+            futures = []
+            for k in big:
+                idx, comp = component(k)
+                futures.append((idx, pool.submit(_solve_component, comp)))
+            for k in ks[len(big) :]:
+                idx, comp = component(k)
+                sel, st = _solve_component(comp)
+                _merge_stats(stats, st)
                 picked.append(idx[sel])
+                done += 1
                 if progress:
-                    progress(n, total)
+                    progress(done, total)
+            for idx, fut in futures:
+                sel, st = fut.result()
+                _merge_stats(stats, st)
+                picked.append(idx[sel])
+                done += 1
+                if progress:
+                    progress(done, total)
     else:
-        for n, (idx, comp) in enumerate(comps, 1):
-            sel = _solve_single_pledge(comp) if len(comp.cap) == 1 else _solve_flow_component(comp, stats)
+        for k in ks:
+            idx, comp = component(k)
+            sel, st = _solve_component(comp)
+            _merge_stats(stats, st)
             picked.append(idx[sel])
+            done += 1
             if progress:
-                progress(n, total)
+                progress(done, total)
     return np.sort(np.concatenate(picked)) if picked else np.empty(0, np.int64)
 
 

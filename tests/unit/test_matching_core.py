@@ -127,6 +127,8 @@ def test_pruned_solve_with_pricing_is_still_optimal(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(core, "_PRUNE_MIN_ARCS", 0)
     monkeypatch.setattr(core, "_PRUNE_FACTOR", 0)
     monkeypatch.setattr(core, "_PRUNE_EXTRA", 1)
+    monkeypatch.setattr(core, "_PRUNE_MAX_LOAD", float("inf"))  # prune even congested components
+    monkeypatch.setattr(core, "_PRUNE_MAX_SHARE", 1.0)  # never fall back to all pairs
     stats = core.SolveStats()
     result = core.solve_detailed(workers, pledges, stats=stats)
     check_invariants(workers, pledges, result)
