@@ -4,7 +4,6 @@ import streamlit as st
 
 from models import Role
 from services import dashboard, fmt, matching
-from services.errors import PayungError
 from ui import state
 
 actor = state.require(Role.ADMIN)
@@ -17,14 +16,10 @@ st.caption(
 
 if st.button("Jalankan pencocokan penuh", type="primary"):
     bar = st.progress(0.0, text="Mencocokkan…")
-    try:
-        with state.db() as s:
-            result = matching.run_full_match(
-                session=s, actor=actor, progress=lambda done, total: bar.progress(done / max(total, 1))
-            )
-    except PayungError as exc:
-        st.error(str(exc))
-    else:
+    result = state.act(
+        matching.run_full_match, actor=actor, progress=lambda done, total: bar.progress(done / max(total, 1))
+    )
+    if result is not None:
         bar.empty()
         st.cache_data.clear()
         st.success(
@@ -65,10 +60,6 @@ else:
     options = dict(zip(short["pledge_id"], short["company"], strict=True))
     chosen = st.selectbox("Mengapa ikrar ini kurang?", options=list(options), format_func=options.__getitem__)
     if chosen is not None:
-        try:
-            with state.db() as s:
-                why = matching.explain_shortfall(session=s, pledge_id=int(chosen), actor=actor)
-        except PayungError as exc:
-            st.error(str(exc))
-        else:
+        why = state.act(matching.explain_shortfall, pledge_id=int(chosen), actor=actor)
+        if why is not None:
             st.info(why.message)

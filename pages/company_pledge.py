@@ -9,7 +9,6 @@ import streamlit as st
 from models import Role
 from services import fmt, pledges
 from services.dates import add_months
-from services.errors import PayungError
 from ui import company, state
 
 DRAFT, NONCE, DONE = "pledge_draft", "pledge_nonce", "pledge_done"
@@ -115,18 +114,13 @@ company.area_map(
 )
 
 if st.button("Kirim ikrar", type="primary"):
-    try:
-        with state.db() as s:
-            outcome = pledges.create_pledge(
-                session=s,
-                actor=actor,
-                company_id=ctx.company_id,
-                draft=draft,
-                submission_key=st.session_state.get(NONCE),
-            )
-    except PayungError as exc:
-        st.error(str(exc))
-        st.stop()
+    outcome = state.load(
+        pledges.create_pledge,
+        actor=actor,
+        company_id=ctx.company_id,
+        draft=draft,
+        submission_key=st.session_state.get(NONCE),
+    )
     st.session_state[DONE] = dataclasses.asdict(outcome)
     st.session_state.pop(DRAFT, None)
     st.session_state.pop(NONCE, None)

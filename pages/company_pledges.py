@@ -7,7 +7,6 @@ import streamlit as st
 
 from models import Role
 from services import exports, fmt, pledges
-from services.errors import PayungError
 from ui import company, state
 
 PICK, RENEW_NONCE = "pledge_pick", "renew_nonce"
@@ -35,13 +34,9 @@ pledge_id = st.selectbox(
         },
     ),
 )
-try:
-    with state.db() as s:  # read again through the service: the id in session state is never trusted
-        p = pledges.get_pledge(session=s, actor=actor, pledge_id=pledge_id)
-        workers = pledges.pledge_workers(session=s, actor=actor, pledge_id=pledge_id)
-except PayungError as exc:
-    st.error(str(exc))
-    st.stop()
+# Read again through the services: the id in session state is never trusted.
+p = state.load(pledges.get_pledge, actor=actor, pledge_id=pledge_id)
+workers = state.load(pledges.pledge_workers, actor=actor, pledge_id=pledge_id)
 
 company.timeline(p.timeline)
 if p.reminder_days is not None and p.days_left is not None:
@@ -55,7 +50,7 @@ c1.metric("Pekerja diikrarkan", fmt.number(p.workers))
 c2.metric("Dicocokkan", fmt.number(p.assigned))
 c3.metric("Kartu terbit", fmt.number(p.active))
 c4.metric("Total biaya", fmt.rupiah(p.total), help=f"{fmt.rupiah(p.per_month)} per bulan")
-area = ([f"radius {p.radius_km:g} km".replace(".", ",")] if p.radius_km else []) + (
+area = ([f"radius {fmt.decimal(p.radius_km)} km"] if p.radius_km else []) + (
     [f"{len(p.kelurahan_codes)} kelurahan pilihan"] if p.kelurahan_codes else []
 )
 st.caption(
@@ -84,18 +79,14 @@ if p.can_raise:
         )
         st.caption("Pencocokan langsung mengisi tambahan dari pekerja yang belum terlindungi di area Anda.")
         if st.form_submit_button("Tambah"):
-            try:
-                with state.db() as s:
-                    out = pledges.raise_pledge(
-                        session=s,
-                        actor=actor,
-                        pledge_id=p.pledge_id,
-                        workers=int(new_total),
-                        expected_workers=p.workers,
-                    )
-            except PayungError as exc:
-                st.error(str(exc))
-            else:
+            out = state.act(
+                pledges.raise_pledge,
+                actor=actor,
+                pledge_id=p.pledge_id,
+                workers=int(new_total),
+                expected_workers=p.workers,
+            )
+            if out is not None:
                 _done(
                     f"Ikrar ditambah menjadi {out.match.requested} pekerja; {out.match.assigned} dicocokkan. "
                     + out.match.explanation
@@ -111,22 +102,18 @@ if p.can_renew:
         )
         if st.form_submit_button("Perpanjang", type="primary"):
             key = st.session_state.setdefault(RENEW_NONCE, uuid.uuid4().hex)
-            try:
-                with state.db() as s:
-                    out = pledges.renew_pledge(
-                        session=s,
-                        actor=actor,
-                        pledge_id=p.pledge_id,
-                        months=int(renew_months),
-                        workers=int(renew_workers),
-                        submission_key=key,
-                    )
-            except PayungError as exc:
-                st.error(str(exc))
-            else:
+            renewed = state.act(
+                pledges.renew_pledge,
+                actor=actor,
+                pledge_id=p.pledge_id,
+                months=int(renew_months),
+                workers=int(renew_workers),
+                submission_key=key,
+            )
+            if renewed is not None:
                 st.session_state.pop(RENEW_NONCE, None)
-                st.session_state[PICK] = out.pledge_id
-                _done(f"Ikrar diperpanjang (ikrar #{out.pledge_id}): {out.match.assigned} pekerja terlindungi.")
+                st.session_state[PICK] = renewed.pledge_id
+                _done(f"Ikrar diperpanjang (ikrar #{renewed.pledge_id}): {renewed.match.assigned} pekerja terlindungi.")
 elif p.status == "active":
     st.caption(f"Perpanjangan dapat diajukan mulai {fmt.long_date(p.renewal_opens)}.")
 if p.can_cancel:
@@ -137,12 +124,8 @@ if p.can_cancel:
             if not sure:
                 st.error("Centang kotak konfirmasi dulu bila Anda yakin ingin membatalkan.")
             else:
-                try:
-                    with state.db() as s:
-                        released = pledges.cancel_pledge(session=s, actor=actor, pledge_id=p.pledge_id)
-                except PayungError as exc:
-                    st.error(str(exc))
-                else:
+                released = state.act(pledges.cancel_pledge, actor=actor, pledge_id=p.pledge_id)
+                if released is not None:
                     _done(f"Ikrar dibatalkan; {released} pekerja dilepas kembali.")
 
 st.subheader("Pekerja yang dicocokkan")
@@ -153,17 +136,7 @@ f1, f2, f3 = st.columns(3)
 status_pick = company.pick_many(f1, "Status", sorted(workers["Status"].unique()))
 kec_pick = company.pick_many(f2, "Kecamatan", sorted(workers["Kecamatan"].unique()))
 name_q = f3.text_input("Cari nama atau kelurahan")
-shown = workers
-if status_pick:
-    shown = shown[shown["Status"].isin(status_pick)]
-if kec_pick:
-    shown = shown[shown["Kecamatan"].isin(kec_pick)]
-if name_q:
-    q = name_q.strip().lower()
-    shown = shown[
-        shown["Nama"].str.lower().str.contains(q, regex=False)
-        | shown["Kelurahan"].str.lower().str.contains(q, regex=False)
-    ]
+shown = company.filter_workers(workers, statuses=status_pick, kecamatan=kec_pick, query=name_q)
 st.caption(
     f"{fmt.number(len(shown))} dari {fmt.number(len(workers))} pekerja. NIK disamarkan (4 digit awal dan akhir)."
 )

@@ -20,6 +20,13 @@ def number(value: float | int | None) -> str:
     return format_decimal(value, locale=LOCALE, format="#,##0")
 
 
+def decimal(value: float | None, digits: int = 1) -> str:
+    """4,8 — trailing zeros dropped (3 km, not 3,0 km)."""
+    if value is None:
+        return "–"
+    return format_decimal(value, locale=LOCALE, format="#,##0." + "#" * digits)
+
+
 def percent(ratio: float | None, digits: int = 1) -> str:
     if ratio is None:
         return "–"

@@ -128,3 +128,19 @@ def pick_many(container: Any, label: str, options: list, **kwargs: Any) -> list:
     """st.multiselect with an Indonesian placeholder (the library's default says "Choose options")."""
     kwargs.setdefault("placeholder", "Pilih satu atau lebih (boleh dikosongkan)")
     return list(container.multiselect(label, options, **kwargs))
+
+
+def filter_workers(workers: pd.DataFrame, *, statuses: list, kecamatan: list, query: str) -> pd.DataFrame:
+    """The matched-worker table narrowed by status, kecamatan and a name/kelurahan search (case-insensitive)."""
+    shown = workers
+    if statuses:
+        shown = shown[shown["Status"].isin(statuses)]
+    if kecamatan:
+        shown = shown[shown["Kecamatan"].isin(kecamatan)]
+    q = query.strip().lower()
+    if q:
+        shown = shown[
+            shown["Nama"].str.lower().str.contains(q, regex=False)
+            | shown["Kelurahan"].str.lower().str.contains(q, regex=False)
+        ]
+    return shown

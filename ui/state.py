@@ -43,6 +43,17 @@ def load(service: Callable[..., T], /, **kwargs: Any) -> T:
         raise  # unreachable: st.stop() raises; keeps type checkers content
 
 
+def act(service: Callable[..., T], /, **kwargs: Any) -> T | None:
+    """Run one service command in its own Session. On a domain error show it (Indonesian) and return None,
+    so the form stays as the user filled it."""
+    try:
+        with db() as session:
+            return service(session=session, **kwargs)
+    except PayungError as exc:
+        st.error(str(exc))
+        return None
+
+
 def actor() -> Actor | None:
     return st.session_state.get(ACTOR_KEY)
 

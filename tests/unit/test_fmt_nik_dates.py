@@ -69,3 +69,10 @@ def test_month_arithmetic() -> None:
     assert add_months(dt.date(2025, 1, 1), -13) == dt.date(2023, 12, 1)
     assert cover_end(dt.date(2024, 12, 1), 12) == dt.date(2025, 11, 30)
     assert cover_end(dt.date(2024, 2, 1), 1) == dt.date(2024, 2, 29)
+
+
+def test_decimal_uses_a_comma_and_drops_trailing_zeros() -> None:
+    assert fmt.decimal(4.83, 2) == "4,83"
+    assert fmt.decimal(3.0) == "3"
+    assert fmt.decimal(2.5) == "2,5"
+    assert fmt.decimal(None) == "–"
