@@ -9,6 +9,7 @@ from streamlit_authenticator.utilities import LoginError
 from models import Role
 from services import auth
 from services.errors import AccessDenied, PayungError
+from services.seed import DEMO_ACCOUNTS, DEMO_PASSWORDS
 from services.settings import get_settings, resolve_cookie_key
 from ui import state
 
@@ -90,6 +91,13 @@ def login_page() -> None:
         else:
             st.error("Nama pengguna atau kata sandi salah. Periksa kembali, perhatikan huruf besar/kecil.")
     st.info("Belum punya akun? Akun perusahaan dibuat oleh Disnaker untuk setiap penerima surat edaran.")
+    if settings.demo:
+        with st.expander("Mode demo: akun untuk mencoba"):
+            st.markdown(
+                "Data demo sintetis, bukan data sebenarnya.\n\n"
+                "| peran | nama pengguna | kata sandi |\n|---|---|---|\n"
+                + "\n".join(f"| {label} | `{user}` | `{DEMO_PASSWORDS[role]}` |" for label, user, role in DEMO_ACCOUNTS)
+            )
 
 
 def _on_logout(_info: dict) -> None:

@@ -38,6 +38,14 @@ from services.settings import REGIONS_DIR
 
 # Demo-only credentials, printed in the README. Never used outside demo mode.
 DEMO_PASSWORDS = {Role.ADMIN: "Payung-Admin-2024", Role.VIEWER: "Payung-Lihat-2024", Role.COMPANY: "Payung-Demo-2024"}
+DEMO_ACCOUNTS = [  # (label, username, role) shown on the login page in demo mode
+    ("Admin kota (Disnaker)", "admin", Role.ADMIN),
+    ("Pemantau kota (Kantor Wali Kota)", "walikota", Role.VIEWER),
+    ("PT Panarub Industry — perlindungan aktif, segera berakhir", "panarub", Role.COMPANY),
+    ("PT Graha Tekstil Karawaci — perlindungan aktif", "graha", Role.COMPANY),
+    ("PT Cisadane Pangan Lestari — pekerja dicocokkan", "cisadane", Role.COMPANY),
+    ("PT Benteng Logistik Nusantara — belum menjawab surat", "benteng", Role.COMPANY),
+]
 FIXED_COMPANIES = [
     # username, name, sector, kecamatan, story
     ("panarub", "PT Panarub Industry", "Alas kaki", "36.71.02", "first"),

@@ -30,6 +30,14 @@ def test_public_page_company_and_admin_menus(page: Page, app_url: str) -> None:
     expect(nav.get_by_text("Log audit")).to_have_count(0)
 
 
+def test_login_page_offers_the_demo_accounts(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/masuk")
+    wait_idle(page)
+    page.get_by_text("Mode demo: akun untuk mencoba").click()
+    expect(page.get_by_text("Payung-Admin-2024")).to_be_visible()
+    expect(page.get_by_text("benteng", exact=True)).to_be_visible()
+
+
 def test_wrong_password_gets_an_indonesian_message(page: Page, app_url: str) -> None:
     login(page, app_url, "walikota", "salah-sekali")
     expect(page.get_by_text("kata sandi salah")).to_be_visible()
