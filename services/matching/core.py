@@ -120,7 +120,7 @@ def effective_desil(desil: pd.Series) -> IntArray:
 
 
 _CELLS_PER_RADIUS = 10  # grid cell = median radius / this: a pledge scans ~2 * this + 1 rows of cells
-_CHUNK_PAIRS = 4_000_000  # pledges are scanned in chunks of about this many grid hits (bounded memory)
+_CHUNK_PAIRS = 1_000_000  # pledges are scanned in chunks of about this many grid hits (bounded memory)
 _EXACT_BAND_KM = 1e-7  # chord-derived distances this close to a decision boundary are redone by haversine
 
 

@@ -254,3 +254,89 @@ def test_sticky_current_assignment_only_moves_when_it_pays() -> None:
         got = int(core.solve_detailed(w, p)["pledge_id"].iloc[0])
         assert got == (1 if moves else 2)
         assert int(solve(w.drop(columns="current_pledge_id"), p)["pledge_id"].iloc[0]) == 1  # pure core: nearest
+
+
+def _spread(seed: int, n_w: int, n_p: int, span: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Workers and pledges over `span` degrees with mixed radii (tiny, large, missing) for the grid search."""
+    workers, pledges = frames(seed, n_w, n_p)
+    r = np.random.default_rng(seed + 7)
+    workers["lat"] = BASE[0] + r.random(n_w) * span
+    workers["lon"] = BASE[1] + r.random(n_w) * span
+    pledges["lat"] = BASE[0] + r.random(n_p) * span
+    pledges["lon"] = BASE[1] + r.random(n_p) * span
+    pledges["radius_km"] = r.choice([0.0, 0.3, 2.0, 15.0, 300.0, np.nan], n_p)
+    pledges["capacity"] = r.integers(1, 6, n_p)
+    return workers, pledges
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_grid_candidates_equal_the_rules(seed: int) -> None:
+    # Radii from 0 to 300 km over a 1-degree square: rows narrowed to the disc, boxes taken whole when large.
+    workers, pledges = _spread(seed, 120, 9, 1.0)
+    w, p = core._normalise(workers, pledges)
+    c = core.candidate_pairs(w, p)
+    got = {(int(w.worker_id[i]), int(p.pledge_id[j])) for i, j in zip(c.w, c.p, strict=True)}
+    assert len(got) == len(c.w)  # no duplicate pairs
+    assert got == eligible(workers, pledges)
+    # Metres are haversine metres, rounded.
+    d = haversine_km(w.lat.to_numpy()[c.w], w.lon.to_numpy()[c.w], p.lat.to_numpy()[c.p], p.lon.to_numpy()[c.p])
+    expect = np.where(np.isfinite(d), np.rint(np.nan_to_num(d) * 1000), 0)
+    assert np.array_equal(c.cost_m, expect)
+
+
+def test_grid_candidates_on_the_boundary() -> None:
+    # Workers exactly at (and a hair around) the radius: the chord-derived distance is redone by haversine.
+    centre = BASE
+    north = np.array([0.999999999, 1.0, 1.00000000025, 1.000000001, 1.0000001]) * 2.0  # km
+    lat = centre[0] + np.degrees(north / 6371.0088)
+    w = _workers(len(lat)).assign(lat=lat)
+    p = _one(radius_km=float(haversine_km(lat[1], centre[1], *centre)), capacity=10)
+    radius = float(p.radius_km.iloc[0])
+    inside = {i + 1 for i, a in enumerate(lat) if float(haversine_km(a, centre[1], *centre)) <= radius + 1e-9}
+    assert inside == {1, 2, 3}  # 0.5e-9 km beyond the radius is inside the 1e-9 km tolerance; 2e-9 km is not
+    assert set(solve(w, p).worker_id) == inside
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pricing_fallback_to_all_pairs_is_optimal(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    # Pruning forced on, with the default "too big a subgraph -> all pairs" switch: still the optimum.
+    workers, pledges = frames(2000 + seed, 40, 6)
+    monkeypatch.setattr(core, "_PRUNE_MIN_ARCS", 0)
+    monkeypatch.setattr(core, "_PRUNE_FACTOR", 0)
+    monkeypatch.setattr(core, "_PRUNE_EXTRA", 1)
+    monkeypatch.setattr(core, "_PRUNE_MAX_LOAD", float("inf"))
+    result = core.solve_detailed(workers, pledges)
+    check_invariants(workers, pledges, result)
+    assert objective(result) == oracle(workers, pledges)
+
+
+def test_pricing_certificate_adds_pairs_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With a one-pair-per-pledge first subgraph, some instances need pricing rounds: they happen and stay exact.
+    monkeypatch.setattr(core, "_PRUNE_MIN_ARCS", 0)
+    monkeypatch.setattr(core, "_PRUNE_FACTOR", 0)
+    monkeypatch.setattr(core, "_PRUNE_EXTRA", 1)
+    monkeypatch.setattr(core, "_PRUNE_PER_WORKER", 1)
+    monkeypatch.setattr(core, "_PRUNE_MAX_LOAD", float("inf"))
+    monkeypatch.setattr(core, "_PRUNE_MAX_SHARE", 1.0)
+    rounds = []
+    for seed in range(10):
+        workers, pledges = frames(3000 + seed, 40, 6)
+        stats = core.SolveStats()
+        result = core.solve_detailed(workers, pledges, stats=stats)
+        assert objective(result) == oracle(workers, pledges)
+        rounds.append(stats.pricing_rounds)
+    assert max(rounds) >= 2
+
+
+def test_components_in_worker_processes_give_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two far-apart copies of an instance: two components, solved in two processes, same answer as in-process.
+    workers, pledges = frames(77, 60, 6)
+    far_w = workers.assign(worker_id=workers.worker_id + 10_000, lat=workers.lat + 3.0)
+    far_p = pledges.assign(pledge_id=pledges.pledge_id + 100, lat=pledges.lat + 3.0)
+    w = pd.concat([workers, far_w], ignore_index=True)
+    p = pd.concat([pledges, far_p], ignore_index=True)
+    monkeypatch.setattr(core, "_PARALLEL_MIN_PAIRS", 1)
+    one = core.solve_detailed(w, p, processes=1)
+    two = core.solve_detailed(w, p, processes=2)
+    pd.testing.assert_frame_equal(one, two)
+    assert objective(one) == tuple(a + b for a, b in zip(oracle(workers, pledges), oracle(far_w, far_p), strict=True))
