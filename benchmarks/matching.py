@@ -57,6 +57,7 @@ def run(scale: str, processes: int) -> dict[str, object]:
     load_s = time.perf_counter() - t0
     stats = SolveStats()
     result = solve_detailed(workers, pledges, stats=stats, processes=processes)
+    rss_solve = peak_rss_mb()  # before the greedy comparison (which builds the pairs again)
     exact = objective(result)
     greedy = greedy_nearest(workers, pledges) if scale != "national" else None
     return {
@@ -70,12 +71,15 @@ def run(scale: str, processes: int) -> dict[str, object]:
         "load_s": round(load_s, 2),
         "candidates_s": round(stats.candidates_s, 2),
         "solve_s": round(stats.solve_s, 2),
+        "flow_s": round(stats.extra.get("flow_s", 0.0), 2),
+        "pricing_s": round(stats.extra.get("pricing_s", 0.0), 2),
         "exact_total_s": round(stats.candidates_s + stats.solve_s, 2),
         "covered_exact": exact[0],
         "desil_sum_exact": exact[1],
         "km_exact": round(exact[2] / 1000),
         "covered_greedy": None if greedy is None else greedy[0],
         "desil_sum_greedy": None if greedy is None else greedy[1],
+        "peak_rss_mb_solve": round(rss_solve),
         "peak_rss_mb": round(peak_rss_mb()),
     }
 

@@ -19,6 +19,7 @@ import resource
 import time
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select, text
 from sqlmodel import Session, col
@@ -227,11 +228,51 @@ def main() -> None:
             )
             session.commit()
             before = session.execute(
-                select(col(Assignment.worker_id), col(Assignment.pledge_id)).where(
-                    col(Assignment.status) == "registered"
+                select(col(Assignment.worker_id), col(Assignment.pledge_id), col(Assignment.status)).where(
+                    col(Assignment.status).in_(["assigned", "registered"])
                 )
             ).all()
             site = pledges.iloc[len(pledges) // 2]
+            # New arrivals: 400 free workers within ~3 km of the new company's site (the pool is otherwise full).
+            rng = np.random.default_rng(7)
+            first_id = int(workers["worker_id"].max()) + 1
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(sep=" ")
+            _copy(
+                session,
+                Worker.__tablename__,  # type: ignore[arg-type]
+                [
+                    "id",
+                    "nik",
+                    "name",
+                    "sex",
+                    "birth_date",
+                    "kelurahan_code",
+                    "occupation",
+                    "desil",
+                    "lat",
+                    "lon",
+                    "covered_elsewhere",
+                    "created_at",
+                ],
+                (
+                    (
+                        first_id + i,
+                        f"{3700000000000000 + i}",
+                        "Baru",
+                        "P",
+                        "1990-01-01",
+                        str(workers["kelurahan_code"].iloc[0]),
+                        "pedagang",
+                        int(rng.integers(1, 11)),
+                        float(site.lat + rng.uniform(-0.027, 0.027)),
+                        float(site.lon + rng.uniform(-0.027, 0.027)),
+                        "f",
+                        now,
+                    )
+                    for i in range(400)
+                ),
+            )
+            session.commit()
             company = Company(
                 name="PT Baru",
                 kelurahan_code=str(workers["kelurahan_code"].iloc[0]),
@@ -256,8 +297,8 @@ def main() -> None:
             mr = match_pledge(session=session, pledge_id=int(pledge.id), actor=SYSTEM)  # type: ignore[arg-type]
             dt_s = time.perf_counter() - t0
             after = session.execute(
-                select(col(Assignment.worker_id), col(Assignment.pledge_id)).where(
-                    col(Assignment.status) == "registered"
+                select(col(Assignment.worker_id), col(Assignment.pledge_id), col(Assignment.status)).where(
+                    col(Assignment.status).in_(["assigned", "registered"]), col(Assignment.pledge_id) != pledge.id
                 )
             ).all()
             holding = session.execute(
@@ -268,7 +309,7 @@ def main() -> None:
             out["match_pledge"] = {
                 "seconds": round(dt_s, 3),
                 "assigned_now": mr.assigned_now,
-                "registered_unchanged": sorted(before) == sorted(after),
+                "nobody_moved": sorted(before) == sorted(after),
                 "holding_after": holding,
             }
         print(out, flush=True)

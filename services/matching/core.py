@@ -347,10 +347,12 @@ def _big_m(c: _Component) -> int:
 
 def _flow(c: _Component, sel: IntArray, big_m: int) -> tuple[IntArray, IntArray]:
     """Min-cost circulation on the selected pairs. Returns (flow per selected pair, used worker locals)."""
+    whole = len(sel) == len(c.aw)  # every worker of a component has a pair: all workers take part
     sw, sp = c.aw[sel].astype(np.int64), c.ap[sel].astype(np.int64)
-    used_w = np.unique(sw)
+    used_w = np.arange(len(c.desil)) if whole else np.unique(sw)
     n_w, n_p = len(used_w), len(c.cap)
-    wnode = (np.searchsorted(used_w, sw) if n_w < len(c.desil) else sw) + 2  # 0 = source, 1 = sink
+    wnode = (sw if whole else np.searchsorted(used_w, sw)) + 2  # 0 = source, 1 = sink
+    del sw
     pnode = sp + 2 + n_w
     f = min_cost_flow.SimpleMinCostFlow()
     # Block order: source->worker, worker->pledge, pledge->sink, sink->source (return arc).
@@ -598,10 +600,10 @@ def _solve_all(
         if progress:
             progress(0, 0)
         return np.empty(0, np.int64)
-    graph = coo_matrix((np.ones(len(cand.w), np.int8), (cand.w, cand.p.astype(np.int64) + n_w)), shape=(n_w + n_p,) * 2)
+    graph = coo_matrix((np.ones(len(cand.w), np.int8), (cand.w, cand.p + np.int32(n_w))), shape=(n_w + n_p,) * 2)
     n_comp, labels = connected_components(graph, directed=False)
     del graph
-    labels = labels.astype(np.int64)
+    labels = labels.astype(np.int32)
     arc_label = labels[cand.w]
     counts = np.bincount(arc_label, minlength=n_comp)
     if stats is not None:
@@ -610,6 +612,7 @@ def _solve_all(
     loc_w = _local_index(labels[:n_w])
     loc_p = _local_index(labels[n_w:])
     order = np.arange(len(cand.w)) if n_comp == 1 else np.argsort(arc_label, kind="stable")
+    del arc_label
     bounds = np.concatenate([[0], np.cumsum(counts)])
     w_nodes = np.argsort(labels[:n_w], kind="stable")
     w_bounds = np.concatenate([[0], np.cumsum(np.bincount(labels[:n_w], minlength=n_comp))])
