@@ -191,6 +191,7 @@ def fill(session: Session, workers: pd.DataFrame, pledges: pd.DataFrame) -> None
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("scale", nargs="?", default="city", choices=["city", "regency"])
+    ap.add_argument("--once", action="store_true", help="skip the second (nothing changed) full run")
     args = ap.parse_args()
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()}")
     workers, pledges = make(**SCALES[args.scale])  # type: ignore[arg-type]
@@ -206,7 +207,7 @@ def main() -> None:
             fill(session, workers, pledges)
             print({"fill_s": round(time.perf_counter() - t0, 1)}, flush=True)
         out: dict[str, object] = {"scale": args.scale}
-        for run in ("first", "second"):
+        for run in ("first",) if args.once else ("first", "second"):
             with Session(engine, expire_on_commit=False) as session:
                 stats = SolveStats()
                 res = _run_full_match(session, SYSTEM, None, stats)
@@ -247,8 +248,10 @@ def main() -> None:
                     "sex",
                     "birth_date",
                     "kelurahan_code",
+                    "address",
                     "occupation",
                     "desil",
+                    "phone",
                     "lat",
                     "lon",
                     "covered_elsewhere",
@@ -262,8 +265,10 @@ def main() -> None:
                         "P",
                         "1990-01-01",
                         str(workers["kelurahan_code"].iloc[0]),
+                        "",
                         "pedagang",
                         int(rng.integers(1, 11)),
+                        "",
                         float(site.lat + rng.uniform(-0.027, 0.027)),
                         float(site.lon + rng.uniform(-0.027, 0.027)),
                         "f",

@@ -15,6 +15,7 @@ Objective, in this order: (1) most workers covered, (2) smallest sum of desil (u
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -27,6 +28,7 @@ import pandas as pd
 from ortools.graph.python import min_cost_flow
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from services.geo import EARTH_RADIUS_KM, bounding_box, chord_for_km, haversine_km, unit_xyz
 
@@ -47,6 +49,7 @@ _PRICE_PER_WORKER = 2  # pairs added per worker and pricing round
 _PRUNE_PER_WORKER = 3  # first subgraph: each worker's nearest pledges
 _PRUNE_MAX_LOAD = 0.5  # prune only components whose total capacity is at most this share of their workers
 _PRUNE_MAX_SHARE = 0.4  # a subgraph with more than this share of the pairs is replaced by all pairs
+_GROUP_SLACK_KM = 0.01  # pledge groups: discs "meet" up to this far apart (an over-approximation is safe)
 _PARALLEL_MIN_PAIRS = 200_000  # with processes > 1, components at least this big go to worker processes
 
 WORKER_COLUMNS = ["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code"]
@@ -152,8 +155,12 @@ def _exact_km(
     return approx_km
 
 
-def candidate_pairs(w: pd.DataFrame, p: pd.DataFrame) -> Candidates:
+def candidate_pairs(w: pd.DataFrame, p: pd.DataFrame, only: IntArray | None = None) -> Candidates:
     """Every eligible pair (no pruning): inside the radius or in the kelurahan set, and occupation matches.
+
+    `only`: restrict to these pledge rows. The pairs of a pledge and their order do not depend on which other
+    pledges are included (the grid is set by all workers and all pledges), so a group's pairs are exactly the
+    whole problem's pairs of those pledges, in the same relative order.
 
     Radius part: workers are bucketed in a lat/lon grid (sorted by cell), a pledge's bounding box is a few
     contiguous runs of that order, and the runs are expanded and tested with numpy (no Python per pair).
@@ -175,6 +182,13 @@ def candidate_pairs(w: pd.DataFrame, p: pd.DataFrame) -> Candidates:
     pcap = pd.to_numeric(p["capacity"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
     has_site = np.isfinite(plat) & np.isfinite(plon)
     use_radius = has_site & np.isfinite(prad) & (prad >= 0) & (pcap > 0)
+    all_radius = np.flatnonzero(use_radius)
+    cell_km = max(float(np.median(prad[all_radius])), 0.05) / _CELLS_PER_RADIUS if len(all_radius) else 1.0
+    if only is not None:
+        chosen = np.zeros(len(p), bool)
+        chosen[np.asarray(only, np.int64)] = True
+        pcap = np.where(chosen, pcap, 0)
+        use_radius &= chosen
 
     # Occupation filter: allowed[pledge, occupation code]; the last column is "unknown occupation" (code -1).
     allowed = np.ones((len(p), len(occ_uniques) + 1), dtype=bool)
@@ -192,7 +206,7 @@ def candidate_pairs(w: pd.DataFrame, p: pd.DataFrame) -> Candidates:
     parts_r: list[BoolArray] = []
     radius_idx = np.flatnonzero(use_radius)
     if len(located) and len(radius_idx):
-        _radius_pairs(wlat, wlon, located, plat, plon, prad, radius_idx, parts_w, parts_p, parts_c)
+        _radius_pairs(wlat, wlon, located, plat, plon, prad, radius_idx, cell_km, parts_w, parts_p, parts_c)
         parts_r.extend(np.ones(len(x), bool) for x in parts_w)
     # Kelurahan-set part: workers of those kelurahan that are not already inside the radius.
     kw_list: list[IntArray] = []
@@ -249,6 +263,7 @@ def _radius_pairs(
     plon: FloatArray,
     prad: FloatArray,
     radius_idx: IntArray,
+    cell_km: float,
     out_w: list[IntArray],
     out_p: list[IntArray],
     out_c: list[IntArray],
@@ -256,7 +271,7 @@ def _radius_pairs(
     """Pairs with haversine distance <= radius (+1e-9 km), appended to the out lists (metres as costs)."""
     xyz = unit_xyz(wlat[located], wlon[located])
     pxyz = unit_xyz(plat, plon)
-    cell = max(float(np.median(prad[radius_idx])), 0.05) / _CELLS_PER_RADIUS / 111.19  # degrees
+    cell = cell_km / 111.19  # degrees
     lat0 = float(wlat[located].min())
     lon0 = float(wlon[located].min())
     gi = np.floor((wlat[located] - lat0) / cell).astype(np.int64)
@@ -527,10 +542,154 @@ def solve_detailed(
 
     An optional workers column `current_pledge_id` marks proposed assignments that may stay: their pair
     counts STICKY_M metres shorter, so a worker only moves when that pays off (small churn).
+
+    With processes > 1 and pledges in several independent groups (`pledge_groups`, e.g. regions), each
+    group is a task for a worker process: its candidate pairs and its components are computed there. A
+    group's pairs and their order are those of the whole problem (`candidate_pairs`), so the answer is
+    the same as in one process.
     """
-    t0 = time.perf_counter()
+    global _GROUP_INPUT
     w, p = _normalise(workers, pledges)
-    cand = candidate_pairs(w, p)
+    groups = pledge_groups(w, p) if processes > 1 and len(p) > 1 else []
+    if len(groups) <= 1:
+        wi, pj, via = _solve_pledges(w, p, None, progress, stats, processes)
+    else:
+        t0 = time.perf_counter()
+        parts: list[tuple[IntArray, IntArray, BoolArray]] = []
+        _GROUP_INPUT = (w, p)
+        try:
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=processes, mp_context=ctx) as pool:
+                for n, (gw, gp, gv, st) in enumerate(pool.map(_solve_group, groups), 1):
+                    parts.append((gw, gp, gv))
+                    if stats is not None:
+                        stats.candidates_s += st.candidates_s
+                        stats.pairs += st.pairs
+                        stats.components += st.components
+                        stats.largest_component_pairs = max(stats.largest_component_pairs, st.largest_component_pairs)
+                        _merge_stats(stats, st)
+                        stats.extra["group_solve_s"] = stats.extra.get("group_solve_s", 0.0) + st.solve_s
+                    if progress:
+                        progress(n, len(groups))
+        finally:
+            _GROUP_INPUT = None
+        if stats is not None:
+            stats.extra["groups"] = float(len(groups))
+            stats.solve_s += time.perf_counter() - t0
+        wi = np.concatenate([x[0] for x in parts])
+        pj = np.concatenate([x[1] for x in parts])
+        via = np.concatenate([x[2] for x in parts])
+    desil = effective_desil(w["desil"])
+    out = pd.DataFrame(
+        {
+            "worker_id": w["worker_id"].to_numpy()[wi],
+            "pledge_id": p["pledge_id"].to_numpy()[pj],
+            "distance_km": pair_distance_km(w, p, wi, pj),
+            "desil": desil[wi],
+            "via": np.where(via, "radius", "kelurahan"),
+        },
+        columns=RESULT_COLUMNS,
+    )
+    return out.sort_values(["pledge_id", "worker_id"], kind="stable").reset_index(drop=True)
+
+
+def pledge_groups(w: pd.DataFrame, p: pd.DataFrame) -> list[IntArray]:
+    """Pledges (with capacity) in groups that can never share a worker, biggest first.
+
+    Sound over-approximation of the components: pledges i, j are joined when their discs intersect
+    (site distance <= r_i + r_j), when both list the same kelurahan, or when one lists a kelurahan whose
+    located workers' bounding circle meets the other's disc. A worker eligible for two pledges is in both
+    discs, or in a kelurahan both list, or in one disc and in a listed kelurahan (so inside its bounding
+    circle): every component of the candidate graph lies in one group.
+    """
+    pcap = pd.to_numeric(p["capacity"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+    plat = pd.to_numeric(p["lat"], errors="coerce").to_numpy(dtype=np.float64)
+    plon = pd.to_numeric(p["lon"], errors="coerce").to_numpy(dtype=np.float64)
+    prad = pd.to_numeric(p["radius_km"], errors="coerce").to_numpy(dtype=np.float64)
+    disc = np.isfinite(plat) & np.isfinite(plon) & np.isfinite(prad) & (prad >= 0) & (pcap > 0)
+    n_p = len(p)
+    kel_lists = [sorted(set(_as_list(v))) if pcap[j] > 0 else [] for j, v in enumerate(p["kelurahan_codes"].tolist())]
+    codes = sorted({c for lst in kel_lists for c in lst})
+    code_node = {c: n_p + i for i, c in enumerate(codes)}
+    src: list[int] = []
+    dst: list[int] = []
+    for j, lst in enumerate(kel_lists):
+        for c in lst:
+            src.append(j)
+            dst.append(code_node[c])
+    a_src: list[IntArray] = [np.asarray(src, np.int64)]
+    a_dst: list[IntArray] = [np.asarray(dst, np.int64)]
+    di = np.flatnonzero(disc)
+    slack = _GROUP_SLACK_KM
+    if len(di):
+        tree = cKDTree(unit_xyz(plat[di], plon[di]))
+        r_max = float(prad[di].max())
+        hits = tree.query_ball_point(unit_xyz(plat[di], plon[di]), r=chord_for_km(prad[di] + r_max + slack))
+        lens = np.fromiter((len(h) for h in hits), np.int64, len(hits))
+        if lens.sum():
+            i_loc = np.repeat(np.arange(len(di)), lens)
+            j_loc = np.concatenate([np.asarray(h, np.int64) for h in hits if len(h)])
+            d = haversine_km(plat[di[i_loc]], plon[di[i_loc]], plat[di[j_loc]], plon[di[j_loc]])
+            ok = d <= prad[di[i_loc]] + prad[di[j_loc]] + slack
+            a_src.append(di[i_loc[ok]])
+            a_dst.append(di[j_loc[ok]])
+        if codes:
+            kc = w["kelurahan_code"].astype(object).where(w["kelurahan_code"].notna()).astype(str)
+            wlat = pd.to_numeric(w["lat"], errors="coerce").to_numpy(dtype=np.float64)
+            wlon = pd.to_numeric(w["lon"], errors="coerce").to_numpy(dtype=np.float64)
+            sel = kc.isin(codes).to_numpy() & np.isfinite(wlat) & np.isfinite(wlon)
+            if sel.any():
+                frame = pd.DataFrame({"k": kc.to_numpy()[sel], "lat": wlat[sel], "lon": wlon[sel]})
+                centre = frame.groupby("k", sort=True)[["lat", "lon"]].mean()
+                cl = centre["lat"].reindex(frame["k"]).to_numpy()
+                co = centre["lon"].reindex(frame["k"]).to_numpy()
+                frame["d"] = haversine_km(frame["lat"].to_numpy(), frame["lon"].to_numpy(), cl, co)
+                reach = frame.groupby("k", sort=True)["d"].max()
+                for code, (clat, clon), rk in zip(
+                    centre.index, centre[["lat", "lon"]].to_numpy(), reach.to_numpy(), strict=True
+                ):
+                    near = tree.query_ball_point(unit_xyz(clat, clon)[0], r=float(chord_for_km(rk + r_max + slack)))
+                    if not near:
+                        continue
+                    cand = di[np.asarray(near, np.int64)]
+                    dd = haversine_km(plat[cand], plon[cand], clat, clon)
+                    cand = cand[dd <= prad[cand] + rk + slack]
+                    a_src.append(cand)
+                    a_dst.append(np.full(len(cand), code_node[str(code)], np.int64))
+    n_nodes = n_p + len(codes)
+    s_all, d_all = np.concatenate(a_src), np.concatenate(a_dst)
+    graph = coo_matrix((np.ones(len(s_all), np.int8), (s_all, d_all)), shape=(n_nodes, n_nodes))
+    _n, labels = connected_components(graph, directed=False)
+    active = np.flatnonzero(pcap > 0)
+    lab = labels[active]
+    order = np.argsort(lab, kind="stable")
+    groups = np.split(active[order], np.flatnonzero(np.diff(lab[order])) + 1) if len(active) else []
+    weight = [int(pcap[g].sum()) for g in groups]
+    return [groups[i] for i in sorted(range(len(groups)), key=lambda i: (-weight[i], int(groups[i][0])))]
+
+
+# Set before the worker processes fork, so a group task only ships pledge rows (not millions of workers).
+_GROUP_INPUT: tuple[pd.DataFrame, pd.DataFrame] | None = None
+
+
+def _solve_group(only: IntArray) -> tuple[IntArray, IntArray, BoolArray, SolveStats]:
+    assert _GROUP_INPUT is not None
+    st = SolveStats()
+    wi, pj, via = _solve_pledges(*_GROUP_INPUT, only, None, st, 1)
+    return wi, pj, via, st
+
+
+def _solve_pledges(
+    w: pd.DataFrame,
+    p: pd.DataFrame,
+    only: IntArray | None,
+    progress: Callable[[int, int], None] | None,
+    stats: SolveStats | None,
+    processes: int,
+) -> tuple[IntArray, IntArray, BoolArray]:
+    """Candidates and optimum for some pledges (all when `only` is None). Returns chosen (worker, pledge, via)."""
+    t0 = time.perf_counter()
+    cand = candidate_pairs(w, p, only)
     desil = effective_desil(w["desil"])
     cap = pd.to_numeric(p["capacity"], errors="coerce").fillna(0).to_numpy(dtype=np.int64).clip(min=0)
     cost = cand.cost_m
@@ -543,21 +702,10 @@ def solve_detailed(
     if stats is not None:
         stats.candidates_s += t1 - t0
         stats.pairs += len(cand.w)
-
     chosen = _solve_all(cand, cost, desil, cap, len(w), len(p), progress, stats, processes)
     if stats is not None:
         stats.solve_s += time.perf_counter() - t1
-    out = pd.DataFrame(
-        {
-            "worker_id": w["worker_id"].to_numpy()[cand.w[chosen]],
-            "pledge_id": p["pledge_id"].to_numpy()[cand.p[chosen]],
-            "distance_km": pair_distance_km(w, p, cand.w[chosen], cand.p[chosen]),
-            "desil": desil[cand.w[chosen]],
-            "via": np.where(cand.by_radius[chosen], "radius", "kelurahan"),
-        },
-        columns=RESULT_COLUMNS,
-    )
-    return out.sort_values(["pledge_id", "worker_id"], kind="stable").reset_index(drop=True)
+    return cand.w[chosen].astype(np.int64), cand.p[chosen].astype(np.int64), cand.by_radius[chosen]
 
 
 def _solve_component(c: _Component) -> tuple[IntArray, SolveStats]:

@@ -340,3 +340,44 @@ def test_components_in_worker_processes_give_the_same_result(monkeypatch: pytest
     two = core.solve_detailed(w, p, processes=2)
     pd.testing.assert_frame_equal(one, two)
     assert objective(one) == tuple(a + b for a, b in zip(oracle(workers, pledges), oracle(far_w, far_p), strict=True))
+
+
+def _regions(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`n` copies of a random instance, 1 degree apart; copy 1 also lists a kelurahan of copy 0 (joins them)."""
+    ws, ps = [], []
+    for k in range(n):
+        workers, pledges = frames(seed + k, 50, 5)
+        kel = [f"{c}/{k}" for c in workers.kelurahan_code]
+        codes = [[f"{c}/{k}" for c in lst] for lst in pledges.kelurahan_codes]
+        if k == 1:
+            codes[0] = [*codes[0], "k1/0"]
+        ws.append(workers.assign(worker_id=workers.worker_id + 1000 * k, lat=workers.lat + k, kelurahan_code=kel))
+        ps.append(pledges.assign(pledge_id=pledges.pledge_id + 100 * k, lat=pledges.lat + k, kelurahan_codes=codes))
+    return pd.concat(ws, ignore_index=True), pd.concat(ps, ignore_index=True)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pledge_groups_contain_every_component(seed: int) -> None:
+    workers, pledges = _regions(500 + seed, 4)
+    w, p = core._normalise(workers, pledges)
+    groups = core.pledge_groups(w, p)
+    group_of = {int(j): g for g, members in enumerate(groups) for j in members}
+    c = core.candidate_pairs(w, p)
+    # Pledges sharing a worker are in one group.
+    first_group: dict[int, int] = {}
+    for wi, pj in zip(c.w.tolist(), c.p.tolist(), strict=True):
+        assert first_group.setdefault(wi, group_of[pj]) == group_of[pj]
+    # Copies 2 and 3 are on their own; copy 1 lists a kelurahan of copy 0, so those two may be joined.
+    assert len(groups) >= 2
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_groups_in_worker_processes_equal_one_process(seed: int) -> None:
+    workers, pledges = _regions(600 + seed, 4)
+    one = core.solve_detailed(workers, pledges, processes=1)
+    stats = core.SolveStats()
+    two = core.solve_detailed(workers, pledges, processes=2, stats=stats)
+    assert stats.extra.get("groups", 0) >= 2
+    pd.testing.assert_frame_equal(one, two)
+    check_invariants(workers, pledges, two)
+    assert objective(two) == oracle(workers, pledges)
