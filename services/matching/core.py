@@ -355,8 +355,11 @@ def _solve_single_pledge(c: _Component) -> IntArray:
 
 
 def _big_m(c: _Component) -> int:
-    # Any two solutions differ in total metres by less than (workers that can be covered) * (largest cost) + 1.
-    n = min(len(c.desil), int(c.cap.sum()))
+    """Weight of one desil unit. A simple residual cycle enters each pledge node at most once, so it has at
+    most min(#pledges, #workers) pair arcs each way and changes total metres by less than that times the
+    longest pair: a cycle that changes cover or desil therefore has the sign of its cover/desil change
+    (docs/matching.md section 2.2). A small M keeps OR-Tools' cost range (and its scaling phases) small."""
+    n = min(len(c.cap), len(c.desil), int(c.cap.sum()))
     return int(n * int(c.ac.max(initial=0)) + 1)
 
 
