@@ -84,6 +84,7 @@ def run(scale: str, processes: int) -> dict[str, object]:
         "desil_sum_greedy": None if greedy is None else greedy[1],
         "peak_rss_mb_solve": round(rss_solve),
         "peak_rss_mb": round(peak_rss_mb()),
+        "peak_rss_mb_worker_process": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0),
     }
 
 

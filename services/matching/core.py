@@ -183,7 +183,12 @@ def candidate_pairs(w: pd.DataFrame, p: pd.DataFrame, only: IntArray | None = No
     has_site = np.isfinite(plat) & np.isfinite(plon)
     use_radius = has_site & np.isfinite(prad) & (prad >= 0) & (pcap > 0)
     all_radius = np.flatnonzero(use_radius)
-    cell_km = max(float(np.median(prad[all_radius])), 0.05) / _CELLS_PER_RADIUS if len(all_radius) else 1.0
+    # Cell: a tenth of the median radius, but a pledge never scans more than ~2,000 rows (huge radii).
+    cell_km = (
+        max(float(np.median(prad[all_radius])) / _CELLS_PER_RADIUS, float(prad[all_radius].max()) / 1000, 0.005)
+        if len(all_radius)
+        else 1.0
+    )
     if only is not None:
         chosen = np.zeros(len(p), bool)
         chosen[np.asarray(only, np.int64)] = True
@@ -553,7 +558,7 @@ def solve_detailed(
     """
     global _GROUP_INPUT
     w, p = _normalise(workers, pledges)
-    groups = pledge_groups(w, p) if processes > 1 and len(p) > 1 else []
+    groups = _bins(pledge_groups(w, p), p, 4 * processes) if processes > 1 and len(p) > 1 else []
     if len(groups) <= 1:
         wi, pj, via = _solve_pledges(w, p, None, progress, stats, processes)
     else:
@@ -669,6 +674,21 @@ def pledge_groups(w: pd.DataFrame, p: pd.DataFrame) -> list[IntArray]:
     groups = np.split(active[order], np.flatnonzero(np.diff(lab[order])) + 1) if len(active) else []
     weight = [int(pcap[g].sum()) for g in groups]
     return [groups[i] for i in sorted(range(len(groups)), key=lambda i: (-weight[i], int(groups[i][0])))]
+
+
+def _bins(groups: list[IntArray], p: pd.DataFrame, k: int) -> list[IntArray]:
+    """Independent groups packed into at most k tasks of similar total capacity (largest first), so many
+    small groups do not each pay a task's set-up (a union of independent groups is independent)."""
+    if len(groups) <= k:
+        return groups
+    cap = pd.to_numeric(p["capacity"], errors="coerce").fillna(0).to_numpy(dtype=np.int64)
+    load = [0] * k
+    members: list[list[IntArray]] = [[] for _ in range(k)]
+    for g in groups:  # already biggest first
+        b = min(range(k), key=lambda i: (load[i], i))
+        members[b].append(g)
+        load[b] += int(cap[g].sum())
+    return [np.sort(np.concatenate(m)) for m in members if m]
 
 
 # Set before the worker processes fork, so a group task only ships pledge rows (not millions of workers).

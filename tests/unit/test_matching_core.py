@@ -381,3 +381,13 @@ def test_groups_in_worker_processes_equal_one_process(seed: int) -> None:
     pd.testing.assert_frame_equal(one, two)
     check_invariants(workers, pledges, two)
     assert objective(two) == oracle(workers, pledges)
+
+
+def test_many_small_groups_are_packed_into_few_tasks() -> None:
+    workers, pledges = _regions(900, 12)  # 11-12 independent groups, 2 processes -> at most 8 tasks
+    w, p = core._normalise(workers, pledges)
+    groups = core.pledge_groups(w, p)
+    bins = core._bins(groups, p, 8)
+    assert len(groups) > 8 and len(bins) == 8
+    assert sorted(np.concatenate(bins).tolist()) == sorted(np.concatenate(groups).tolist())
+    pd.testing.assert_frame_equal(core.solve_detailed(workers, pledges, processes=2), solve(workers, pledges))
