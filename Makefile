@@ -19,7 +19,7 @@ test:
 
 bench:
 	bash scripts/setup.sh dev
-	$(PY) benchmarks/matching.py
+	$(PY) -m benchmarks.matching city regency
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis
