@@ -35,7 +35,7 @@ from models import (
     Worker,
 )
 from models.common import utcnow
-from services import audit
+from services import audit, fmt
 from services.authz import Actor, require_company_access, require_role
 from services.errors import ConflictError, NotFound
 from services.geo import bounding_box, haversine_km
@@ -90,7 +90,7 @@ class Shortfall:
 
 
 def _km(x: float) -> str:
-    return f"{x:.1f}".replace(".", ",")
+    return fmt.decimal(x)
 
 
 def _reason(*, desil: float | None, distance_km: float, via: str, radius_km: float | None, kel_name: str) -> str:
@@ -359,7 +359,8 @@ def _shortfall(session: Session, row: _PledgeRow) -> Shortfall:
                 widen.append(f"perluas radius menjadi {_km(radius)} km")
             if kel_names:
                 widen.append("tambahkan kelurahan " + ", ".join(kel_names))
-            parts.append(" atau ".join(widen).capitalize() + f" untuk menjangkau {shortfall} pekerja lagi.")
+            advice = " atau ".join(widen)  # not str.capitalize(): it would lowercase the kelurahan names
+            parts.append(advice[:1].upper() + advice[1:] + f" untuk menjangkau {shortfall} pekerja lagi.")
         elif free == 0:
             parts.append(
                 f"Tidak ada pekerja bebas lain dalam {_km(SUGGEST_MAX_KM)} km; "

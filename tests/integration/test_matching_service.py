@@ -176,6 +176,10 @@ def test_shortfall_explains_and_suggests(session: Session) -> None:
     assert sf.eligible_in_area == sf.assigned + sf.taken_by_other_pledges + sf.free_in_area
     assert sf.suggested_radius_km is not None and sf.suggested_radius_km > 0.6
     assert "Perluas radius" in sf.message and "diambil ikrar lain" in sf.message
+    assert sf.suggested_kelurahan
+    for suggestion in sf.suggested_kelurahan:  # names keep their capitals inside the sentence
+        assert suggestion.split(" (")[0] in sf.message
+        assert suggestion[0].isupper()
 
 
 def test_kelurahan_set_reaches_beyond_radius_and_null_location_uses_rep_point(session: Session) -> None:
