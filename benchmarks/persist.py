@@ -36,6 +36,24 @@ from services.settings import REGIONS_DIR
 from tests.pg import ThrowawayPostgres
 
 
+WORKER_COLUMNS = [
+    "id",
+    "nik",
+    "name",
+    "sex",
+    "birth_date",
+    "kelurahan_code",
+    "address",
+    "occupation",
+    "desil",
+    "phone",
+    "lat",
+    "lon",
+    "covered_elsewhere",
+    "created_at",
+]  # the order of the rows written by COPY below
+
+
 def _copy(session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """COPY rows (tab-separated text; None -> NULL) into a table through the session's psycopg connection."""
     buf = io.StringIO()
@@ -147,22 +165,7 @@ def fill(session: Session, workers: pd.DataFrame, pledges: pd.DataFrame) -> None
     _copy(
         session,
         Worker.__tablename__,  # type: ignore[arg-type]
-        [
-            "id",
-            "nik",
-            "name",
-            "sex",
-            "birth_date",
-            "kelurahan_code",
-            "address",
-            "occupation",
-            "desil",
-            "phone",
-            "lat",
-            "lon",
-            "covered_elsewhere",
-            "created_at",
-        ],
+        WORKER_COLUMNS,
         (
             (
                 int(r.worker_id),
@@ -241,22 +244,7 @@ def main() -> None:
             _copy(
                 session,
                 Worker.__tablename__,  # type: ignore[arg-type]
-                [
-                    "id",
-                    "nik",
-                    "name",
-                    "sex",
-                    "birth_date",
-                    "kelurahan_code",
-                    "address",
-                    "occupation",
-                    "desil",
-                    "phone",
-                    "lat",
-                    "lon",
-                    "covered_elsewhere",
-                    "created_at",
-                ],
+                WORKER_COLUMNS,
                 (
                     (
                         first_id + i,
