@@ -35,7 +35,6 @@ from services.regions import load_regions
 from services.settings import REGIONS_DIR
 from tests.pg import ThrowawayPostgres
 
-
 WORKER_COLUMNS = [
     "id",
     "nik",
