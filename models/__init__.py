@@ -4,13 +4,23 @@ from models.assignment import HOLDING_STATUSES, Assignment, AssignmentStatus
 from models.audit import AuditLog
 from models.campaign import Campaign
 from models.company import Company, LetterRecipient
-from models.pledge import Pledge, PledgeKelurahan, PledgeStatus
+from models.pledge import (
+    LIVE_PLEDGE_STATUSES,
+    OPEN_PLEDGE_STATUSES,
+    PAID_PLEDGE_STATUSES,
+    Pledge,
+    PledgeKelurahan,
+    PledgeStatus,
+)
 from models.region import Kecamatan, Kelurahan
 from models.user import Role, User
 from models.worker import Sex, Worker
 
 __all__ = [
     "HOLDING_STATUSES",
+    "LIVE_PLEDGE_STATUSES",
+    "OPEN_PLEDGE_STATUSES",
+    "PAID_PLEDGE_STATUSES",
     "Assignment",
     "AssignmentStatus",
     "AuditLog",

@@ -19,6 +19,15 @@ class PledgeStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+# Status groups shared by every rule that counts or changes pledges (one definition, so the public page, the
+# city dashboard, the company report and the pledge commands never disagree).
+OPEN_PLEDGE_STATUSES = (PledgeStatus.SUBMITTED, PledgeStatus.MATCHED, PledgeStatus.REGISTERED, PledgeStatus.ACTIVE)
+# Workers counted as pledged: a renewed pledge is left out (its workers carry over to the renewal)...
+LIVE_PLEDGE_STATUSES = (*OPEN_PLEDGE_STATUSES, PledgeStatus.EXPIRED)
+# ...but its Rupiah still counts as committed: that year was paid for.
+PAID_PLEDGE_STATUSES = (*LIVE_PLEDGE_STATUSES, PledgeStatus.RENEWED)
+
+
 class Pledge(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     company_id: int = Field(foreign_key="company.id", index=True)

@@ -9,6 +9,9 @@ from sqlalchemy import select as sa_select  # SQLModel's typed select() stops at
 from sqlmodel import Session, col, func, select
 
 from models import (
+    LIVE_PLEDGE_STATUSES,
+    OPEN_PLEDGE_STATUSES,
+    PAID_PLEDGE_STATUSES,
     Assignment,
     AssignmentStatus,
     Campaign,
@@ -17,23 +20,11 @@ from models import (
     Kelurahan,
     LetterRecipient,
     Pledge,
-    PledgeStatus,
     Role,
     Worker,
 )
 from models.assignment import HOLDING_STATUSES
 from services.authz import Actor, require_role
-
-# Pledges whose workers count as pledged. A renewed pledge is left out (its workers carry over to the renewal,
-# so counting both would count the same people twice) but its Rupiah still counts: that year was paid for.
-LIVE_PLEDGE_STATUSES = (
-    PledgeStatus.SUBMITTED,
-    PledgeStatus.MATCHED,
-    PledgeStatus.REGISTERED,
-    PledgeStatus.ACTIVE,
-    PledgeStatus.EXPIRED,
-)
-PAID_PLEDGE_STATUSES = (*LIVE_PLEDGE_STATUSES, PledgeStatus.RENEWED)
 
 
 @dataclass(frozen=True)
@@ -216,11 +207,7 @@ def pledge_fill(*, session: Session, actor: Actor) -> pd.DataFrame:
         )
         .join(Company, col(Company.id) == Pledge.company_id)
         .outerjoin(held, held.c.pledge_id == col(Pledge.id))
-        .where(
-            col(Pledge.status).in_(
-                [PledgeStatus.SUBMITTED, PledgeStatus.MATCHED, PledgeStatus.REGISTERED, PledgeStatus.ACTIVE]
-            )
-        )
+        .where(col(Pledge.status).in_(OPEN_PLEDGE_STATUSES))
         .order_by(col(Pledge.id))
     ).all()
     df = pd.DataFrame(

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from models import (
+    OPEN_PLEDGE_STATUSES,
     Assignment,
     AssignmentStatus,
     Campaign,
@@ -68,7 +69,6 @@ TIMELINE = (
     PledgeStatus.ACTIVE,
     EXPIRING,
 )
-_OPEN = (PledgeStatus.SUBMITTED, PledgeStatus.MATCHED, PledgeStatus.REGISTERED, PledgeStatus.ACTIVE)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -617,7 +617,7 @@ def _summaries(session: Session, pledges: list[Pledge], today: dt.date) -> list[
                 days_left=(end - today).days if live else None,
                 reminder_days=reminder_level(end, today) if p.status == PledgeStatus.ACTIVE else None,
                 renewal_opens=renewal_opens(end),
-                can_raise=p.status in _OPEN and today <= end,
+                can_raise=p.status in OPEN_PLEDGE_STATUSES and today <= end,
                 can_renew=can_renew(p.status, end, today, p.id in renewals),
                 can_cancel=p.status in (PledgeStatus.SUBMITTED, PledgeStatus.MATCHED) and registered + active == 0,
                 created_at=p.created_at,
@@ -729,7 +729,7 @@ def raise_pledge(
     """Raise the number of workers; matching fills the extra places. Lowering is refused (cancel instead)."""
     pledge = _load_pledge(session, actor, pledge_id, "pledge.raise", write=True)
     today = _today(today)
-    if pledge.status not in _OPEN or today > cover_end(pledge.start_month, pledge.months):
+    if pledge.status not in OPEN_PLEDGE_STATUSES or today > cover_end(pledge.start_month, pledge.months):
         raise ValidationError(
             f"Ikrar berstatus '{STATUS_LABELS.get(pledge.status, pledge.status)}' tidak dapat ditambah. "
             "Buat ikrar baru atau perpanjang ikrar."

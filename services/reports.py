@@ -12,21 +12,23 @@ from fpdf import FPDF
 from sqlalchemy import distinct
 from sqlmodel import Session, col, func, select
 
-from models import Assignment, AssignmentStatus, Campaign, Company, Kecamatan, Kelurahan, Pledge, PledgeStatus, Worker
+from models import (
+    LIVE_PLEDGE_STATUSES,
+    PAID_PLEDGE_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    Campaign,
+    Company,
+    Kecamatan,
+    Kelurahan,
+    Pledge,
+    Worker,
+)
 from services import audit, fmt
 from services.authz import Actor, require_company_access
 from services.dates import cover_end
 from services.errors import NotFound
 
-# Pledges that count as the company's commitment; a renewed pledge's history row counts as its own year.
-_COUNTED = (
-    PledgeStatus.SUBMITTED,
-    PledgeStatus.MATCHED,
-    PledgeStatus.REGISTERED,
-    PledgeStatus.ACTIVE,
-    PledgeStatus.EXPIRED,
-    PledgeStatus.RENEWED,
-)
 # Assignments that mean a worker was (or is being) supported by the company.
 _SUPPORTED = (
     AssignmentStatus.ASSIGNED,
@@ -63,10 +65,10 @@ def impact_report(*, session: Session, actor: Actor, company_id: int, today: dt.
     if company is None:
         raise NotFound("Perusahaan tidak ditemukan. Hubungi Disnaker.")
     pledges = session.exec(
-        select(Pledge).where(Pledge.company_id == company_id, col(Pledge.status).in_(_COUNTED))
+        select(Pledge).where(Pledge.company_id == company_id, col(Pledge.status).in_(PAID_PLEDGE_STATUSES))
     ).all()
     campaign = session.get(Campaign, pledges[0].campaign_id) if pledges else None
-    live = [p for p in pledges if p.status != PledgeStatus.RENEWED]
+    live = [p for p in pledges if p.status in LIVE_PLEDGE_STATUSES]
     supported = (
         select(Assignment.worker_id)
         .join(Pledge, col(Pledge.id) == Assignment.pledge_id)
