@@ -31,6 +31,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from services.geo import EARTH_RADIUS_KM, bounding_box, chord_for_km, haversine_km, unit_xyz
+from services.matching import auction
 
 IntArray = npt.NDArray[np.int64]
 I32Array = npt.NDArray[np.int32]
@@ -51,6 +52,7 @@ _PRUNE_MAX_LOAD = 0.5  # prune only components whose total capacity is at most t
 _PRUNE_MAX_SHARE = 0.4  # a subgraph with more than this share of the pairs is replaced by all pairs
 _GROUP_SLACK_KM = 0.01  # pledge groups: discs "meet" up to this far apart (an over-approximation is safe)
 _PARALLEL_MIN_PAIRS = 200_000  # with processes > 1, components at least this big go to worker processes
+_AUCTION_MIN_ARCS = 50_000  # congested components at least this big: auction + shortest paths (auction.py)
 
 WORKER_COLUMNS = ["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code"]
 PLEDGE_COLUMNS = ["pledge_id", "lat", "lon", "capacity", "radius_km", "kelurahan_codes", "occupations"]
@@ -492,6 +494,17 @@ def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
     big_m = _big_m(c)
     n_arcs = len(c.aw)
     congested = int(c.cap.sum()) > _PRUNE_MAX_LOAD * len(c.desil)
+    if congested and n_arcs >= _AUCTION_MIN_ARCS:
+        t0 = time.perf_counter()
+        extra: dict[str, float] = {}
+        fast = auction.solve_component(c.aw, c.ap, c.ac, c.desil, c.cap, big_m, COVER_PROFIT, extra)
+        if stats is not None:
+            extra["auction_s"] = time.perf_counter() - t0
+            extra["auction_fallbacks"] = float(fast is None)
+            for k, v in extra.items():
+                stats.extra[k] = stats.extra.get(k, 0.0) + v
+        if fast is not None:
+            return fast
     sel = np.arange(n_arcs) if n_arcs <= _PRUNE_MIN_ARCS or congested else _first_subgraph(c)
     rounds = 0
     t_flow = t_price = 0.0

@@ -1,0 +1,534 @@
+"""Exact optimum of a large component without a general min-cost-flow solver (docs/matching.md section 2.5).
+
+The problem of one component is a transportation problem: every worker takes at most one pledge place or
+stays uncovered; a worker at a pledge is worth w = (11 - desil) * M - metres (section 2.2), uncovered 0.
+Three steps, each compiled with numba:
+
+1. **Auction** (Bertsekas' forward auction with epsilon-scaling, Gauss-Seidel, similar objects): the places of a
+   pledge are a min-heap of the bids that hold them; an uncovered worker bids for its best pledge at its
+   second-best value + eps and evicts the lowest holder. To keep the auction *symmetric* (as many places as
+   workers, so every phase ends with every place taken and no price is left too high), "uncovered" is an
+   object with workers - capacity places. Between phases the assignment is kept; a worker that violates the
+   finer eps is released and its place's price drops to its pledge's current price. The auction only has to
+   give good prices: it is not trusted for optimality.
+2. **Successive shortest paths** from the auction's prices and assignment: workers not at a best option,
+   and places still open at a price above the "uncovered" price, are repaired one unit at a time along
+   shortest paths (Dijkstra on the pledge level, reduced costs >= 0), updating the prices. This is exact from
+   any start; the auction makes it short (regency: ~800 paths).
+3. **Certificate**: every worker sits at an option of highest value under the final prices, no pledge is over
+   capacity, a pledge with an open place is not dearer than "uncovered" and a pledge with workers not
+   cheaper: LP complementary slackness, so the assignment is a maximum-weight one (the flow LP is totally
+   unimodular). If the check fails, or a step exceeds its budget, the caller solves the component with
+   OR-Tools instead: this path can only be faster, never less exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+IntArray = npt.NDArray[np.int64]
+
+_NEG = -(1 << 62)
+_INF = 1 << 62
+EPS_SCHEDULE = (4096, 512, 64, 8, 1)  # metres; the last phase leaves the shortest paths little to do
+BIDS_PER_WORKER = 100  # auction budget (regency: ~25 bids per worker)
+SSP_BASE_PATHS = 5_000  # shortest-path budget: this + workers / 50
+
+
+@njit(cache=True)
+def _csr_order(aw: npt.NDArray[np.int32], n_w: int) -> tuple[IntArray, IntArray]:
+    """Counting sort of pairs by worker (stable): (order, ptr)."""
+    ptr = np.zeros(n_w + 1, np.int64)
+    for k in range(len(aw)):
+        ptr[aw[k] + 1] += 1
+    for i in range(n_w):
+        ptr[i + 1] += ptr[i]
+    fill = ptr[:-1].copy()
+    order = np.empty(len(aw), np.int64)
+    for k in range(len(aw)):
+        i = aw[k]
+        order[fill[i]] = k
+        fill[i] += 1
+    return order, ptr
+
+
+@njit(cache=True)
+def _sift_down(hp, hw, hpos, lo, hi, pos):  # type: ignore[no-untyped-def]
+    p = hp[pos]
+    w = hw[pos]
+    while True:
+        c = lo + 2 * (pos - lo) + 1
+        if c >= hi:
+            break
+        if c + 1 < hi and hp[c + 1] < hp[c]:
+            c += 1
+        if hp[c] >= p:
+            break
+        hp[pos] = hp[c]
+        hw[pos] = hw[c]
+        if hw[pos] >= 0:
+            hpos[hw[pos]] = pos
+        pos = c
+    hp[pos] = p
+    hw[pos] = w
+    if w >= 0:
+        hpos[w] = pos
+
+
+@njit(cache=True)
+def _sift_up(hp, hw, hpos, lo, pos):  # type: ignore[no-untyped-def]
+    p = hp[pos]
+    w = hw[pos]
+    while pos > lo:
+        par = lo + (pos - lo - 1) // 2
+        if hp[par] <= p:
+            break
+        hp[pos] = hp[par]
+        hw[pos] = hw[par]
+        if hw[pos] >= 0:
+            hpos[hw[pos]] = pos
+        pos = par
+    hp[pos] = p
+    hw[pos] = w
+    if w >= 0:
+        hpos[w] = pos
+
+
+@njit(cache=True)
+def _auction(ptr, cp, cm, base, cap, p0, eps_list, max_bids, n_null):  # type: ignore[no-untyped-def]
+    """Returns (assignment: pledge, -2 uncovered, -1 none; pledge prices; uncovered price; bids; finished)."""
+    n_w = len(ptr) - 1
+    n_p = len(cap)
+    off = np.zeros(n_p + 2, np.int64)
+    for j in range(n_p):
+        off[j + 1] = off[j] + cap[j]
+    off[n_p + 1] = off[n_p] + n_null
+    ns = off[n_p + 1]
+    hp = np.full(ns, p0, np.int64)
+    for s in range(off[n_p], ns):
+        hp[s] = 0
+    price = np.empty(n_p + 1, np.int64)
+    for j in range(n_p + 1):
+        price[j] = hp[off[j]] if off[j + 1] > off[j] else _INF
+    hw = np.full(ns, -1, np.int64)
+    hpos = np.full(n_w, -1, np.int64)
+    asg = np.full(n_w, -1, np.int64)
+    stack = np.empty(n_w, np.int64)
+    bids = 0
+    top = 0
+    for i in range(n_w):
+        stack[top] = n_w - 1 - i
+        top += 1
+    has_null = n_null > 0
+    finished = True
+    for ph in range(len(eps_list)):
+        eps = eps_list[ph]
+        if ph > 0:  # release the workers that violate the finer eps-complementary slackness
+            for i in range(n_w - 1, -1, -1):
+                a = asg[i]
+                if a < 0:
+                    continue
+                best = _NEG
+                own = _NEG
+                for k in range(ptr[i], ptr[i + 1]):
+                    j = cp[k]
+                    if j == a:
+                        own = base[i] - cm[k] - hp[hpos[i]]
+                    else:
+                        net = base[i] - cm[k] - price[j]
+                        if net > best:
+                            best = net
+                if has_null:
+                    if a == n_p:
+                        own = -hp[hpos[i]]
+                    elif -price[n_p] > best:
+                        best = -price[n_p]
+                if own < best - eps:
+                    s = hpos[i]
+                    hw[s] = -1
+                    hp[s] = price[a]
+                    _sift_up(hp, hw, hpos, off[a], s)
+                    asg[i] = -1
+                    hpos[i] = -1
+                    stack[top] = i
+                    top += 1
+        while top > 0:
+            top -= 1
+            i = stack[top]
+            b1 = _NEG
+            b2 = _NEG
+            j1 = -1
+            for k in range(ptr[i], ptr[i + 1]):
+                j = cp[k]
+                net = base[i] - cm[k] - price[j]
+                if net > b1:
+                    if b1 > b2:
+                        b2 = b1
+                    b1 = net
+                    j1 = j
+                elif net > b2:
+                    b2 = net
+            if has_null:
+                net = -price[n_p]
+                if net > b1:
+                    if b1 > b2:
+                        b2 = b1
+                    b1 = net
+                    j1 = n_p
+                elif net > b2:
+                    b2 = net
+            if j1 < 0 or b1 <= _NEG // 2:
+                continue  # no option with a place: left to the shortest paths
+            if b2 <= _NEG // 2:
+                b2 = b1 - (1 << 40)  # a single option: win it outright
+            bids += 1
+            root = off[j1]
+            old = hw[root]
+            if old >= 0:
+                asg[old] = -1
+                hpos[old] = -1
+                stack[top] = old
+                top += 1
+            hp[root] = price[j1] + b1 - b2 + eps
+            hw[root] = i
+            asg[i] = j1
+            hpos[i] = root
+            _sift_down(hp, hw, hpos, root, off[j1 + 1], root)
+            price[j1] = hp[root]
+            if bids > max_bids:
+                finished = False
+                break
+        if not finished:
+            break
+    out = np.empty(n_p, np.int64)
+    for j in range(n_p):
+        out[j] = price[j] if off[j + 1] > off[j] else 0
+    for i in range(n_w):
+        if asg[i] == n_p:
+            asg[i] = -2
+    return asg, out, (price[n_p] if has_null else p0), bids, finished
+
+
+@njit(cache=True)
+def _heap_update(hd, hn, where, size, v, d):  # type: ignore[no-untyped-def]
+    """Indexed binary min-heap over nodes: insert v or lower its key to d. Returns the new size."""
+    pos = where[v]
+    if pos < 0:
+        pos = size
+        size += 1
+    while pos > 0:
+        par = (pos - 1) >> 1
+        if hd[par] <= d:
+            break
+        hd[pos] = hd[par]
+        hn[pos] = hn[par]
+        where[hn[pos]] = pos
+        pos = par
+    hd[pos] = d
+    hn[pos] = v
+    where[v] = pos
+    return size
+
+
+@njit(cache=True)
+def _heap_pop(hd, hn, where, size):  # type: ignore[no-untyped-def]
+    d = hd[0]
+    v = hn[0]
+    where[v] = -1
+    size -= 1
+    if size > 0:
+        ld = hd[size]
+        lv = hn[size]
+        pos = 0
+        while True:
+            c = 2 * pos + 1
+            if c >= size:
+                break
+            if c + 1 < size and hd[c + 1] < hd[c]:
+                c += 1
+            if hd[c] >= ld:
+                break
+            hd[pos] = hd[c]
+            hn[pos] = hn[c]
+            where[hn[pos]] = pos
+            pos = c
+        hd[pos] = ld
+        hn[pos] = lv
+        where[lv] = pos
+    return d, v, size
+
+
+@njit(cache=True)
+def _relax(dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, v, nd, w, frm, k):  # type: ignore[no-untyped-def]
+    if nd < dist[v]:
+        if dist[v] == _INF:
+            touched[n_t] = v
+            n_t += 1
+        dist[v] = nd
+        pw[v] = w
+        pf[v] = frm
+        pk[v] = k
+        hs = _heap_update(hd, hn, hpos, hs, v, nd)
+    return n_t, hs
+
+
+@njit(cache=True)
+def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_paths):  # type: ignore[no-untyped-def]
+    """Exact finish and certificate. Nodes: pledges 0..n_p-1 and t = n_p ("uncovered", any number of places).
+
+    Potentials: pledge prices P, the uncovered price T and, for a worker, its value u (stored for a worker
+    not yet placed, implied by its place otherwise). Reduced costs of residual arcs are >= 0 throughout.
+    Returns (pair index per worker or -2 uncovered, shortest paths used, certified)."""
+    n_w = len(ptr) - 1
+    n_p = len(cap)
+    t = n_p
+    P = price0.copy()
+    T = np.int64(t0)
+    for j in range(n_p):
+        if P[j] < T:
+            T = P[j]
+    off = np.zeros(n_p + 1, np.int64)
+    for j in range(n_p):
+        off[j + 1] = off[j] + cap[j]
+    mem = np.empty(off[n_p], np.int64)
+    cnt = np.zeros(n_p, np.int64)
+    nul = np.empty(n_w, np.int64)
+    n_nul = 0
+    where = np.full(n_w, -1, np.int64)
+    apos = np.full(n_w, -1, np.int64)
+    uexc = np.zeros(n_w, np.int64)
+    exc = np.empty(n_w, np.int64)
+    n_exc = 0
+    for i in range(n_w - 1, -1, -1):
+        u = -T
+        for k in range(ptr[i], ptr[i + 1]):
+            v = base[i] - cm[k] - P[cp[k]]
+            if v > u:
+                u = v
+        placed = False
+        a = asg0[i]
+        if a >= 0:
+            for k in range(ptr[i], ptr[i + 1]):
+                if cp[k] == a:
+                    if base[i] - cm[k] - P[a] == u and cnt[a] < cap[a]:
+                        apos[i] = k
+                        where[i] = off[a] + cnt[a]
+                        mem[off[a] + cnt[a]] = i
+                        cnt[a] += 1
+                        placed = True
+                    break
+        if not placed:
+            if u == -T:
+                apos[i] = -2
+                where[i] = n_nul
+                nul[n_nul] = i
+                n_nul += 1
+            else:
+                uexc[i] = u
+                exc[n_exc] = i
+                n_exc += 1
+    m = 0
+    for q in range(n_exc):  # a worker off its best option takes a best option with room, if any
+        i = exc[q]
+        u = uexc[i]
+        done = False
+        for k in range(ptr[i], ptr[i + 1]):
+            a = cp[k]
+            if base[i] - cm[k] - P[a] == u and cnt[a] < cap[a]:
+                apos[i] = k
+                where[i] = off[a] + cnt[a]
+                mem[off[a] + cnt[a]] = i
+                cnt[a] += 1
+                done = True
+                break
+        if not done:
+            exc[m] = i
+            m += 1
+    n_exc = m
+    f = np.empty(n_p, np.int64)  # flow pledge -> t: all places when dearer than t, else its workers
+    sum_f = 0
+    for j in range(n_p):
+        f[j] = cap[j] if P[j] > T else cnt[j]
+        sum_f += f[j]
+    t_def = n_w - n_nul - sum_f  # > 0: t still lacks that many units; < 0: t has that many too many
+
+    dist = np.full(n_p + 1, _INF, np.int64)
+    done_ = np.zeros(n_p + 1, np.bool_)
+    pw = np.full(n_p + 1, -1, np.int64)
+    pf = np.full(n_p + 1, -1, np.int64)
+    pk = np.full(n_p + 1, -1, np.int64)
+    touched = np.empty(n_p + 1, np.int64)
+    hd = np.empty(n_p + 1, np.int64)
+    hn = np.empty(n_p + 1, np.int64)
+    hpos = np.full(n_p + 1, -1, np.int64)
+    paths = 0
+    while n_exc > 0 or t_def < 0:
+        paths += 1
+        if paths > max_paths:
+            return apos, paths, False
+        n_t = 0
+        hs = 0
+        if n_exc > 0:
+            src = exc[n_exc - 1]
+            us = uexc[src]
+            for k in range(ptr[src], ptr[src + 1]):
+                j = cp[k]
+                n_t, hs = _relax(
+                    dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, j, us + P[j] - base[src] + cm[k], src, -1, k
+                )
+            n_t, hs = _relax(dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, t, us + T, src, -1, -1)
+        else:
+            src = -1
+            n_t, hs = _relax(dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, t, 0, -1, -1, -1)
+        term = -1
+        D = 0
+        while hs > 0:
+            d, v, hs = _heap_pop(hd, hn, hpos, hs)
+            done_[v] = True
+            if v < n_p:
+                if cnt[v] < f[v]:
+                    term = v
+                    D = d
+                    break
+            elif t_def > 0 and src >= 0:
+                term = v
+                D = d
+                break
+            if v < n_p:
+                for q in range(off[v], off[v] + cnt[v]):
+                    w = mem[q]
+                    ka = apos[w]
+                    u = base[w] - cm[ka] - P[v]
+                    for k in range(ptr[w], ptr[w + 1]):
+                        j = cp[k]
+                        if k != ka and not done_[j]:
+                            nd = d + u + P[j] - base[w] + cm[k]
+                            if nd < dist[j]:
+                                n_t, hs = _relax(dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, j, nd, w, v, k)
+                    if not done_[t]:
+                        n_t, hs = _relax(dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, t, d + u + T, w, v, -1)
+                if f[v] < cap[v] and not done_[t]:
+                    n_t, hs = _relax(dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, t, d + T - P[v], -1, v, -1)
+            else:
+                for q in range(n_nul):
+                    w = nul[q]
+                    for k in range(ptr[w], ptr[w + 1]):
+                        j = cp[k]
+                        if not done_[j]:
+                            nd = d - T + P[j] - base[w] + cm[k]
+                            if nd < dist[j]:
+                                n_t, hs = _relax(dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, j, nd, w, t, k)
+                for j in range(n_p):
+                    if f[j] > 0 and not done_[j]:
+                        n_t, hs = _relax(dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, j, d + P[j] - T, -1, t, -1)
+        if term < 0:
+            return apos, paths, False
+        for q in range(n_t):  # new potentials: reduced costs stay >= 0, the path's become 0
+            v = touched[q]
+            if done_[v] and dist[v] < D:
+                if v < n_p:
+                    P[v] += D - dist[v]
+                else:
+                    T += D - dist[v]
+        cur = term
+        if cur == t:
+            t_def -= 1
+        while True:  # augment one unit along the path, from its end back to the source
+            w = pw[cur]
+            frm = pf[cur]
+            if w >= 0:
+                if frm == -1:
+                    n_exc -= 1  # the source is the top of the stack
+                elif frm == t:
+                    q = where[w]
+                    n_nul -= 1
+                    last = nul[n_nul]
+                    nul[q] = last
+                    where[last] = q
+                else:
+                    q = where[w]
+                    cnt[frm] -= 1
+                    last = mem[off[frm] + cnt[frm]]
+                    mem[q] = last
+                    where[last] = q
+                if cur == t:
+                    apos[w] = -2
+                    where[w] = n_nul
+                    nul[n_nul] = w
+                    n_nul += 1
+                else:
+                    apos[w] = pk[cur]
+                    where[w] = off[cur] + cnt[cur]
+                    mem[off[cur] + cnt[cur]] = w
+                    cnt[cur] += 1
+            elif cur == t:
+                f[frm] += 1
+            else:
+                f[cur] -= 1
+            if frm == -1:
+                break
+            cur = frm
+            if cur == t and src < 0:
+                t_def += 1
+                break
+        for q in range(n_t):
+            v = touched[q]
+            dist[v] = _INF
+            done_[v] = False
+            hpos[v] = -1
+    # Certificate (LP complementary slackness), checked independently of how the state was reached.
+    for i in range(n_w):
+        ka = apos[i]
+        if ka == -1:
+            return apos, paths, False
+        u = base[i] - cm[ka] - P[cp[ka]] if ka >= 0 else -T
+        if u < -T:
+            return apos, paths, False
+        for k in range(ptr[i], ptr[i + 1]):
+            if base[i] - cm[k] - P[cp[k]] > u:
+                return apos, paths, False
+    for j in range(n_p):
+        if cnt[j] != f[j] or cnt[j] > cap[j]:
+            return apos, paths, False
+        if (cnt[j] < cap[j] and P[j] > T) or (cnt[j] > 0 and P[j] < T):
+            return apos, paths, False
+    return apos, paths, True
+
+
+def solve_component(
+    aw: npt.NDArray[np.int32],
+    ap: npt.NDArray[np.int32],
+    ac: npt.NDArray[np.int32],
+    desil: IntArray,
+    cap: IntArray,
+    big_m: int,
+    cover_profit: int,
+    stats: dict[str, float] | None = None,
+) -> IntArray | None:
+    """Chosen pair indices of the exact optimum of one component, or None when not certified (fall back)."""
+    n_w, n_p = len(desil), len(cap)
+    cap_eff = np.minimum(cap, np.bincount(ap, minlength=n_p)).astype(np.int64)  # never more than candidates
+    keep = cap_eff[ap] > 0
+    if not keep.all():  # pairs of pledges without a place take no part
+        kept = np.flatnonzero(keep)
+        sub = solve_component(aw[kept], ap[kept], ac[kept], desil, cap_eff, big_m, cover_profit, stats)
+        return None if sub is None else kept[sub]
+    order, ptr = _csr_order(np.ascontiguousarray(aw, dtype=np.int32), n_w)
+    cp = ap[order].astype(np.int32)
+    cm = ac[order].astype(np.int64)
+    base = ((cover_profit - desil) * big_m).astype(np.int64)
+    longest = int(ac.max(initial=0))
+    n_null = max(0, n_w - int(cap_eff.sum()))
+    eps = np.array(EPS_SCHEDULE, np.int64)
+    asg, price, t0, bids, _finished = _auction(
+        ptr, cp, cm, base, cap_eff, np.int64(big_m - longest), eps, BIDS_PER_WORKER * n_w + 100_000, n_null
+    )
+    apos, paths, ok = _shortest_paths(ptr, cp, cm, base, cap_eff, asg, price, t0, SSP_BASE_PATHS + n_w // 50)
+    if stats is not None:
+        stats["auction_bids"] = stats.get("auction_bids", 0.0) + bids
+        stats["shortest_paths"] = stats.get("shortest_paths", 0.0) + paths
+    if not ok:
+        return None
+    return np.sort(order[apos[apos >= 0]])
