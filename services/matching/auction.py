@@ -24,6 +24,8 @@ Three steps, each compiled with numba:
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import numpy.typing as npt
 from numba import njit
@@ -515,20 +517,26 @@ def solve_component(
         kept = np.flatnonzero(keep)
         sub = solve_component(aw[kept], ap[kept], ac[kept], desil, cap_eff, big_m, cover_profit, stats)
         return None if sub is None else kept[sub]
+    t0 = time.perf_counter()
     order, ptr = _csr_order(np.ascontiguousarray(aw, dtype=np.int32), n_w)
     cp = ap[order].astype(np.int32)
-    cm = ac[order].astype(np.int64)
+    cm = ac[order].astype(np.int32)
     base = ((cover_profit - desil) * big_m).astype(np.int64)
     longest = int(ac.max(initial=0))
     n_null = max(0, n_w - int(cap_eff.sum()))
     eps = np.array(EPS_SCHEDULE, np.int64)
-    asg, price, t0, bids, _finished = _auction(
+    t1 = time.perf_counter()
+    asg, price, t_price, bids, _finished = _auction(
         ptr, cp, cm, base, cap_eff, np.int64(big_m - longest), eps, BIDS_PER_WORKER * n_w + 100_000, n_null
     )
-    apos, paths, ok = _shortest_paths(ptr, cp, cm, base, cap_eff, asg, price, t0, SSP_BASE_PATHS + n_w // 50)
+    t2 = time.perf_counter()
+    apos, paths, ok = _shortest_paths(ptr, cp, cm, base, cap_eff, asg, price, t_price, SSP_BASE_PATHS + n_w // 50)
     if stats is not None:
         stats["auction_bids"] = stats.get("auction_bids", 0.0) + bids
         stats["shortest_paths"] = stats.get("shortest_paths", 0.0) + paths
+        stats["prepare_s"] = stats.get("prepare_s", 0.0) + t1 - t0
+        stats["bidding_s"] = stats.get("bidding_s", 0.0) + t2 - t1
+        stats["paths_s"] = stats.get("paths_s", 0.0) + time.perf_counter() - t2
     if not ok:
         return None
     return np.sort(order[apos[apos >= 0]])
