@@ -99,10 +99,68 @@ def _sift_up(hp, hw, hpos, lo, pos):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _auction(ptr, cp, cm, base, cap, p0, eps_list, max_bids, n_null):  # type: ignore[no-untyped-def]
-    """Returns (assignment: pledge, -2 uncovered, -1 none; pledge prices; uncovered price; bids; finished)."""
+def _options(i, a, own_price, n_w, ptr, cp, cm, base, price, live, has_null):  # type: ignore[no-untyped-def]
+    """Best and second-best net value of person i over its options other than its own object a (worth
+    value - own_price, returned as `own`). Workers: their candidate pledges and "uncovered" (value 0).
+    Fillers (i >= n_w, see _auction): every pledge place and "uncovered", all worth 0."""
+    b1 = _NEG
+    b2 = _NEG
+    j1 = -1
+    own = _NEG
+    n_p = len(live)
+    if i < n_w:
+        for k in range(ptr[i], ptr[i + 1]):
+            j = cp[k]
+            if j == a:
+                own = base[i] - cm[k] - own_price
+                continue
+            net = base[i] - cm[k] - price[j]
+            if net > b1:
+                if b1 > b2:
+                    b2 = b1
+                b1 = net
+                j1 = j
+            elif net > b2:
+                b2 = net
+    else:
+        for j in range(n_p):
+            if not live[j]:
+                continue
+            if j == a:
+                own = -own_price
+                continue
+            net = -price[j]
+            if net > b1:
+                if b1 > b2:
+                    b2 = b1
+                b1 = net
+                j1 = j
+            elif net > b2:
+                b2 = net
+    if has_null:
+        if a == n_p:
+            own = -own_price
+        else:
+            net = -price[n_p]
+            if net > b1:
+                if b1 > b2:
+                    b2 = b1
+                b1 = net
+                j1 = n_p
+            elif net > b2:
+                b2 = net
+    return b1, j1, b2, own
+
+
+@njit(cache=True)
+def _auction(ptr, cp, cm, base, cap, p0, eps_list, max_bids, n_null, n_fill):  # type: ignore[no-untyped-def]
+    """Returns (assignment: pledge, -2 uncovered, -1 none; pledge prices; uncovered price; bids; finished).
+
+    Symmetric: n_null places of "uncovered" (when workers outnumber places) or n_fill filler persons that
+    stand for empty places (when places outnumber workers), so persons and places are equally many."""
     n_w = len(ptr) - 1
     n_p = len(cap)
+    n_all = n_w + n_fill
     off = np.zeros(n_p + 2, np.int64)
     for j in range(n_p):
         off[j + 1] = off[j] + cap[j]
@@ -111,42 +169,31 @@ def _auction(ptr, cp, cm, base, cap, p0, eps_list, max_bids, n_null):  # type: i
     hp = np.full(ns, p0, np.int64)
     for s in range(off[n_p], ns):
         hp[s] = 0
+    live = np.zeros(n_p, np.bool_)
     price = np.empty(n_p + 1, np.int64)
     for j in range(n_p + 1):
         price[j] = hp[off[j]] if off[j + 1] > off[j] else _INF
+        if j < n_p:
+            live[j] = off[j + 1] > off[j]
     hw = np.full(ns, -1, np.int64)
-    hpos = np.full(n_w, -1, np.int64)
-    asg = np.full(n_w, -1, np.int64)
-    stack = np.empty(n_w, np.int64)
+    hpos = np.full(n_all, -1, np.int64)
+    asg = np.full(n_all, -1, np.int64)
+    stack = np.empty(n_all, np.int64)
     bids = 0
     top = 0
-    for i in range(n_w):
-        stack[top] = n_w - 1 - i
+    for i in range(n_all):
+        stack[top] = n_all - 1 - i
         top += 1
     has_null = n_null > 0
     finished = True
     for ph in range(len(eps_list)):
         eps = eps_list[ph]
-        if ph > 0:  # release the workers that violate the finer eps-complementary slackness
-            for i in range(n_w - 1, -1, -1):
+        if ph > 0:  # release the persons that violate the finer eps-complementary slackness
+            for i in range(n_all - 1, -1, -1):
                 a = asg[i]
                 if a < 0:
                     continue
-                best = _NEG
-                own = _NEG
-                for k in range(ptr[i], ptr[i + 1]):
-                    j = cp[k]
-                    if j == a:
-                        own = base[i] - cm[k] - hp[hpos[i]]
-                    else:
-                        net = base[i] - cm[k] - price[j]
-                        if net > best:
-                            best = net
-                if has_null:
-                    if a == n_p:
-                        own = -hp[hpos[i]]
-                    elif -price[n_p] > best:
-                        best = -price[n_p]
+                best, _j, _b2, own = _options(i, a, hp[hpos[i]], n_w, ptr, cp, cm, base, price, live, has_null)
                 if own < best - eps:
                     s = hpos[i]
                     hw[s] = -1
@@ -159,28 +206,32 @@ def _auction(ptr, cp, cm, base, cap, p0, eps_list, max_bids, n_null):  # type: i
         while top > 0:
             top -= 1
             i = stack[top]
-            b1 = _NEG
-            b2 = _NEG
-            j1 = -1
-            for k in range(ptr[i], ptr[i + 1]):
-                j = cp[k]
-                net = base[i] - cm[k] - price[j]
-                if net > b1:
-                    if b1 > b2:
-                        b2 = b1
-                    b1 = net
-                    j1 = j
-                elif net > b2:
-                    b2 = net
-            if has_null:
-                net = -price[n_p]
-                if net > b1:
-                    if b1 > b2:
-                        b2 = b1
-                    b1 = net
-                    j1 = n_p
-                elif net > b2:
-                    b2 = net
+            if i < n_w:  # the hot loop, written out (a worker's candidate pledges, then "uncovered")
+                b1 = _NEG
+                b2 = _NEG
+                j1 = -1
+                bi = base[i]
+                for k in range(ptr[i], ptr[i + 1]):
+                    j = cp[k]
+                    net = bi - cm[k] - price[j]
+                    if net > b1:
+                        if b1 > b2:
+                            b2 = b1
+                        b1 = net
+                        j1 = j
+                    elif net > b2:
+                        b2 = net
+                if has_null:
+                    net = -price[n_p]
+                    if net > b1:
+                        if b1 > b2:
+                            b2 = b1
+                        b1 = net
+                        j1 = n_p
+                    elif net > b2:
+                        b2 = net
+            else:
+                b1, j1, b2, _own = _options(i, -1, 0, n_w, ptr, cp, cm, base, price, live, has_null)
             if j1 < 0 or b1 <= _NEG // 2:
                 continue  # no option with a place: left to the shortest paths
             if b2 <= _NEG // 2:
@@ -206,11 +257,12 @@ def _auction(ptr, cp, cm, base, cap, p0, eps_list, max_bids, n_null):  # type: i
             break
     out = np.empty(n_p, np.int64)
     for j in range(n_p):
-        out[j] = price[j] if off[j + 1] > off[j] else 0
+        out[j] = price[j] if live[j] else 0
+    res = asg[:n_w].copy()
     for i in range(n_w):
-        if asg[i] == n_p:
-            asg[i] = -2
-    return asg, out, (price[n_p] if has_null else p0), bids, finished
+        if res[i] == n_p:
+            res[i] = -2
+    return res, out, (price[n_p] if has_null else _INF), bids, finished
 
 
 @njit(cache=True)
@@ -289,7 +341,7 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_paths):  # typ
     P = price0.copy()
     T = np.int64(t0)
     for j in range(n_p):
-        if P[j] < T:
+        if cap[j] > 0 and P[j] < T:
             T = P[j]
     off = np.zeros(n_p + 1, np.int64)
     for j in range(n_p):
@@ -524,10 +576,11 @@ def solve_component(
     base = ((cover_profit - desil) * big_m).astype(np.int64)
     longest = int(ac.max(initial=0))
     n_null = max(0, n_w - int(cap_eff.sum()))
+    n_fill = max(0, int(cap_eff.sum()) - n_w)
     eps = np.array(EPS_SCHEDULE, np.int64)
     t1 = time.perf_counter()
     asg, price, t_price, bids, _finished = _auction(
-        ptr, cp, cm, base, cap_eff, np.int64(big_m - longest), eps, BIDS_PER_WORKER * n_w + 100_000, n_null
+        ptr, cp, cm, base, cap_eff, np.int64(big_m - longest), eps, BIDS_PER_WORKER * n_w + 100_000, n_null, n_fill
     )
     t2 = time.perf_counter()
     apos, paths, ok = _shortest_paths(ptr, cp, cm, base, cap_eff, asg, price, t_price, SSP_BASE_PATHS + n_w // 50)
