@@ -52,6 +52,7 @@ _PRUNE_MAX_LOAD = 0.5  # prune only components whose total capacity is at most t
 _PRUNE_MAX_SHARE = 0.4  # a subgraph with more than this share of the pairs is replaced by all pairs
 _GROUP_SLACK_KM = 0.01  # pledge groups: discs "meet" up to this far apart (an over-approximation is safe)
 _PARALLEL_MIN_PAIRS = 200_000  # with processes > 1, components at least this big go to worker processes
+_PARALLEL_MIN_WORKERS = 50_000  # with processes > 1, one big group's pairs are built by worker processes
 _AUCTION_MIN_ARCS = 50_000  # congested components at least this big: auction + shortest paths (auction.py)
 
 WORKER_COLUMNS = ["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code"]
@@ -725,7 +726,7 @@ def _solve_pledges(
 ) -> tuple[IntArray, IntArray, BoolArray]:
     """Candidates and optimum for some pledges (all when `only` is None). Returns chosen (worker, pledge, via)."""
     t0 = time.perf_counter()
-    cand = candidate_pairs(w, p, only)
+    cand = _candidates(w, p, only, processes)
     desil = effective_desil(w["desil"])
     cap = pd.to_numeric(p["capacity"], errors="coerce").fillna(0).to_numpy(dtype=np.int64).clip(min=0)
     cost = cand.cost_m
@@ -742,6 +743,36 @@ def _solve_pledges(
     if stats is not None:
         stats.solve_s += time.perf_counter() - t1
     return cand.w[chosen].astype(np.int64), cand.p[chosen].astype(np.int64), cand.by_radius[chosen]
+
+
+def _candidates_part(only: IntArray) -> Candidates:
+    assert _GROUP_INPUT is not None
+    return candidate_pairs(*_GROUP_INPUT, only)
+
+
+def _candidates(w: pd.DataFrame, p: pd.DataFrame, only: IntArray | None, processes: int) -> Candidates:
+    """`candidate_pairs`, built by `processes` forked workers for big inputs: each takes a contiguous range of
+    pledges. Both parts (radius, then kelurahan set) are pledge-major, so putting the radius pairs of all
+    ranges first gives exactly the one-process order (tested): the answer does not depend on `processes`."""
+    global _GROUP_INPUT
+    if processes <= 1 or len(w) < _PARALLEL_MIN_WORKERS or len(p) < 2 * processes:
+        return candidate_pairs(w, p, only)
+    rows = np.arange(len(p)) if only is None else np.sort(np.asarray(only, np.int64))
+    _GROUP_INPUT = (w, p)
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=processes, mp_context=ctx) as pool:
+            parts = list(pool.map(_candidates_part, np.array_split(rows, processes)))
+    finally:
+        _GROUP_INPUT = None
+    by_radius = np.concatenate([c.by_radius for c in parts])
+    order = np.argsort(~by_radius, kind="stable")
+    return Candidates(
+        np.concatenate([c.w for c in parts])[order],
+        np.concatenate([c.p for c in parts])[order],
+        np.concatenate([c.cost_m for c in parts])[order],
+        by_radius[order],
+    )
 
 
 def _solve_component(c: _Component) -> tuple[IntArray, SolveStats]:

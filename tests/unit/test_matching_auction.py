@@ -131,3 +131,17 @@ def test_fast_path_is_deterministic_and_order_independent(monkeypatch: pytest.Mo
     pd.testing.assert_frame_equal(a, b)
     pd.testing.assert_frame_equal(a, core.solve(workers, pledges))
     assert objective(a) == oracle(workers, pledges)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pairs_built_in_worker_processes_equal_one_process(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    workers, pledges = frames(500 + seed, 300, 12)
+    w, p = core._normalise(workers, pledges)
+    one = core.candidate_pairs(w, p)
+    monkeypatch.setattr(core, "_PARALLEL_MIN_WORKERS", 1)
+    for processes in (2, 3):
+        many = core._candidates(w, p, None, processes)
+        for field in ("w", "p", "cost_m", "by_radius"):
+            np.testing.assert_array_equal(getattr(one, field), getattr(many, field))
+    assert (~one.by_radius).any() and one.by_radius.any()  # both parts present
+    pd.testing.assert_frame_equal(core.solve_detailed(workers, pledges, processes=2), core.solve(workers, pledges))
