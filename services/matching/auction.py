@@ -186,6 +186,7 @@ def _auction(ptr, cp, cm, base, cap, p0, eps_list, max_bids, n_null, n_fill):  #
         top += 1
     has_null = n_null > 0
     finished = True
+    per_phase = np.zeros(len(eps_list), np.int64)
     for ph in range(len(eps_list)):
         eps = eps_list[ph]
         if ph > 0:  # release the persons that violate the finer eps-complementary slackness
@@ -237,6 +238,7 @@ def _auction(ptr, cp, cm, base, cap, p0, eps_list, max_bids, n_null, n_fill):  #
             if b2 <= _NEG // 2:
                 b2 = b1 - (1 << 40)  # a single option: win it outright
             bids += 1
+            per_phase[ph] += 1
             root = off[j1]
             old = hw[root]
             if old >= 0:
@@ -262,7 +264,7 @@ def _auction(ptr, cp, cm, base, cap, p0, eps_list, max_bids, n_null, n_fill):  #
     for i in range(n_w):
         if res[i] == n_p:
             res[i] = -2
-    return res, out, (price[n_p] if has_null else _INF), bids, finished
+    return res, out, (price[n_p] if has_null else _INF), per_phase, finished
 
 
 @njit(cache=True)
@@ -579,13 +581,15 @@ def solve_component(
     n_fill = max(0, int(cap_eff.sum()) - n_w)
     eps = np.array(EPS_SCHEDULE, np.int64)
     t1 = time.perf_counter()
-    asg, price, t_price, bids, _finished = _auction(
+    asg, price, t_price, per_phase, _finished = _auction(
         ptr, cp, cm, base, cap_eff, np.int64(big_m - longest), eps, BIDS_PER_WORKER * n_w + 100_000, n_null, n_fill
     )
     t2 = time.perf_counter()
     apos, paths, ok = _shortest_paths(ptr, cp, cm, base, cap_eff, asg, price, t_price, SSP_BASE_PATHS + n_w // 50)
     if stats is not None:
-        stats["auction_bids"] = stats.get("auction_bids", 0.0) + bids
+        stats["auction_bids"] = stats.get("auction_bids", 0.0) + float(per_phase.sum())
+        for ph, n in enumerate(per_phase.tolist()):
+            stats[f"bids_phase_{ph}"] = stats.get(f"bids_phase_{ph}", 0.0) + n
         stats["shortest_paths"] = stats.get("shortest_paths", 0.0) + paths
         stats["prepare_s"] = stats.get("prepare_s", 0.0) + t1 - t0
         stats["bidding_s"] = stats.get("bidding_s", 0.0) + t2 - t1
