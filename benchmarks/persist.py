@@ -194,6 +194,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("scale", nargs="?", default="city", choices=["city", "regency"])
     ap.add_argument("--once", action="store_true", help="skip the second (nothing changed) full run")
+    ap.add_argument("--processes", type=int, default=1, help="as the batch command's --processes (portal: 1)")
     args = ap.parse_args()
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()}")
     workers, pledges = make(**SCALES[args.scale])  # type: ignore[arg-type]
@@ -208,11 +209,11 @@ def main() -> None:
             t0 = time.perf_counter()
             fill(session, workers, pledges)
             print({"fill_s": round(time.perf_counter() - t0, 1)}, flush=True)
-        out: dict[str, object] = {"scale": args.scale}
+        out: dict[str, object] = {"scale": args.scale, "processes": args.processes}
         for run in ("first",) if args.once else ("first", "second"):
             with Session(engine, expire_on_commit=False) as session:
                 stats = SolveStats()
-                res = _run_full_match(session, SYSTEM, None, stats)
+                res = _run_full_match(session, SYSTEM, None, stats, processes=args.processes)
                 out[run] = {
                     "total_s": res.seconds,
                     "load_s": round(stats.extra.get("load_s", 0.0), 2),

@@ -1,12 +1,13 @@
 """Batch matching from the command line.
 
-python -m services.matching full [--database-url URL]
+python -m services.matching full [--processes N] [--database-url URL]
 python -m services.matching pledge ID [--database-url URL]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from sqlmodel import Session
@@ -25,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     full = sub.add_parser("full", help="match every pledge with room left (proposed assignments may move)")
     full.add_argument("--database-url", dest="database_url_sub", default=None)
+    full.add_argument(
+        "--processes", type=int, default=os.cpu_count() or 1, help="worker processes (default: CPU cores)"
+    )
     one = sub.add_parser("pledge", help="match one pledge from free workers")
     one.add_argument("pledge_id", type=int)
     one.add_argument("--database-url", dest="database_url_sub", default=None)
@@ -42,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
                             bar.refresh()
                         bar.update(done - bar.n)
 
-                    res = run_full_match(session=session, actor=SYSTEM, progress=progress)
+                    res = run_full_match(
+                        session=session, actor=SYSTEM, progress=progress, processes=max(1, args.processes)
+                    )
                 print(
                     f"{res.pledges} ikrar, {res.assigned} penugasan baru, {res.moved} dipindah, "
                     f"{res.released} dilepas, {res.kept} tetap, {res.unmatched_pledges} ikrar belum penuh; "

@@ -473,15 +473,28 @@ def _match_pledge(session: Session, pledge_id: int, actor: Actor) -> MatchResult
 
 
 def run_full_match(
-    *, session: Session, actor: Actor, progress: Callable[[int, int], None] | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    progress: Callable[[int, int], None] | None = None,
+    processes: int = 1,
 ) -> FullMatchResult:
-    """Match every pledge with room left; proposed ('assigned') workers may move, registered ones never."""
+    """Match every pledge with room left; proposed ('assigned') workers may move, registered ones never.
+
+    `processes` > 1 (the batch command) solves independent pledge groups and builds big pair sets in forked
+    worker processes (same answer as one process); the portal keeps 1: it does not fork its server."""
     require_role(actor, Role.ADMIN, session=session, action="matching.full")
-    return _with_retry(session, lambda: _run_full_match(session, actor, progress))  # type: ignore[no-any-return]
+    return _with_retry(  # type: ignore[no-any-return]
+        session, lambda: _run_full_match(session, actor, progress, processes=processes)
+    )
 
 
 def _run_full_match(
-    session: Session, actor: Actor, progress: Callable[[int, int], None] | None, stats: SolveStats | None = None
+    session: Session,
+    actor: Actor,
+    progress: Callable[[int, int], None] | None,
+    stats: SolveStats | None = None,
+    processes: int = 1,
 ) -> FullMatchResult:
     t0 = time.perf_counter()
     session.execute(text("SELECT 1"))  # SQLite: BEGIN IMMEDIATE now, before anything is read
@@ -503,6 +516,7 @@ def _run_full_match(
         pledges,
         progress=progress,
         stats=stats,
+        processes=processes,
     )
     t_solve = time.perf_counter()
     current = pool.loc[movable[pool.index], ["worker_id", "held_by", "assignment_id"]]

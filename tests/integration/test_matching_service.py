@@ -342,3 +342,25 @@ def test_full_match_racing_a_pledge_raise(engine: Engine, session: Session) -> N
     assert errors == []
     assert_invariants(session)
     assert len(holdings(session, pa.id)) == 25 and len(holdings(session, pb.id)) == 10
+
+
+def test_batch_command_in_worker_processes(db_url: str, session: Session, capsys: pytest.CaptureFixture[str]) -> None:
+    # Two far-apart areas are two independent pledge groups: with --processes 2 each is solved in a forked
+    # worker process while the command holds its transaction; the answer is the one-process optimum.
+    from services.matching.__main__ import main
+
+    camp = make_campaign(session)
+    far = (SITE[0] - 0.2, SITE[1] + 0.2)  # ~31 km away
+    a, b = make_company(session, name="A"), make_company(session, name="B", lat=far[0], lon=far[1])
+    make_workers(session, 30, spread_km=1.5, seed=21)
+    make_workers(session, 30, center=far, spread_km=1.5, seed=22)
+    pa = make_pledge(session, a, camp, workers=12, radius_km=3.0)
+    pb = make_pledge(session, b, camp, workers=40, radius_km=3.0)  # more than its 30 workers
+    assert main(["full", "--processes", "2", "--database-url", db_url]) == 0
+    out = capsys.readouterr().out
+    assert "2 ikrar, 42 penugasan baru" in out and "1 ikrar belum penuh" in out
+    session.expire_all()
+    assert len(holdings(session, pa.id)) == 12 and len(holdings(session, pb.id)) == 30
+    assert_invariants(session)
+    again = run_full_match(session=session, actor=SYSTEM)  # one process: nothing to improve, nobody moves
+    assert (again.assigned, again.moved, again.released) == (0, 0, 0)
