@@ -15,11 +15,12 @@ Three steps, each compiled with numba:
    and places still open at a price above the "uncovered" price, are repaired one unit at a time along
    shortest paths (Dijkstra on the pledge level, reduced costs >= 0), updating the prices. This is exact from
    any start; the auction makes it short (regency: ~800 paths).
-3. **Certificate**: every worker sits at an option of highest value under the final prices, no pledge is over
-   capacity, a pledge with an open place is not dearer than "uncovered" and a pledge with workers not
-   cheaper: LP complementary slackness, so the assignment is a maximum-weight one (the flow LP is totally
-   unimodular). If the check fails, or a step exceeds its budget, the caller solves the component with
-   OR-Tools instead: this path can only be faster, never less exact.
+3. **Certificate** (`certify`, plain numpy over all pairs, independent of the compiled kernels): every worker
+   sits at an option of highest value under the final prices, no pledge is over capacity, a pledge with an open
+   place is not dearer than "uncovered" and a pledge with workers not cheaper: LP complementary slackness, so
+   the assignment is a maximum-weight one (the flow LP is totally unimodular). If the check fails, or a step
+   exceeds its budget, the caller solves the component with OR-Tools instead: this path can only be faster,
+   never less exact.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ _INF = 1 << 62
 EPS_SCHEDULE = (4096, 512, 64, 8, 1)  # metres; the last phase leaves the shortest paths little to do
 BIDS_PER_WORKER = 100  # auction budget (regency: ~25 bids per worker)
 SSP_BASE_PATHS = 5_000  # shortest-path budget: this + workers / 50
+_CHUNK = 1 << 18  # pairs per step of the numpy certificate
 
 
 @njit(cache=True)
@@ -336,7 +338,7 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_paths):  # typ
 
     Potentials: pledge prices P, the uncovered price T and, for a worker, its value u (stored for a worker
     not yet placed, implied by its place otherwise). Reduced costs of residual arcs are >= 0 throughout.
-    Returns (pair index per worker or -2 uncovered, shortest paths used, certified)."""
+    Returns (pair index per worker or -2 uncovered, prices, uncovered price, shortest paths, finished)."""
     n_w = len(ptr) - 1
     n_p = len(cap)
     t = n_p
@@ -423,7 +425,7 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_paths):  # typ
     while n_exc > 0 or t_def < 0:
         paths += 1
         if paths > max_paths:
-            return apos, paths, False
+            return apos, P, T, paths, False
         n_t = 0
         hs = 0
         if n_exc > 0:
@@ -480,7 +482,7 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_paths):  # typ
                     if f[j] > 0 and not done_[j]:
                         n_t, hs = _relax(dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, j, d + P[j] - T, -1, t, -1)
         if term < 0:
-            return apos, paths, False
+            return apos, P, T, paths, False
         for q in range(n_t):  # new potentials: reduced costs stay >= 0, the path's become 0
             v = touched[q]
             if done_[v] and dist[v] < D:
@@ -534,23 +536,49 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_paths):  # typ
             dist[v] = _INF
             done_[v] = False
             hpos[v] = -1
-    # Certificate (LP complementary slackness), checked independently of how the state was reached.
     for i in range(n_w):
-        ka = apos[i]
-        if ka == -1:
-            return apos, paths, False
-        u = base[i] - cm[ka] - P[cp[ka]] if ka >= 0 else -T
-        if u < -T:
-            return apos, paths, False
-        for k in range(ptr[i], ptr[i + 1]):
-            if base[i] - cm[k] - P[cp[k]] > u:
-                return apos, paths, False
-    for j in range(n_p):
-        if cnt[j] != f[j] or cnt[j] > cap[j]:
-            return apos, paths, False
-        if (cnt[j] < cap[j] and P[j] > T) or (cnt[j] > 0 and P[j] < T):
-            return apos, paths, False
-    return apos, paths, True
+        if apos[i] == -1:  # cannot happen once no excess is left; the certificate (certify) is checked apart
+            return apos, P, T, paths, False
+    return apos, P, T, paths, True
+
+
+def certify(
+    aw: npt.NDArray[np.int32],
+    ap: npt.NDArray[np.int32],
+    ac: npt.NDArray[np.int32],
+    base: IntArray,
+    cap: IntArray,
+    chosen: IntArray,
+    price: IntArray,
+    t_price: int,
+) -> bool:
+    """LP complementary slackness of a chosen pair set under pledge prices and an "uncovered" price, in plain
+    numpy over all pairs (independent of the compiled kernels). With u = the value of a worker's place
+    (base - metres - price of its pledge, or -t_price when uncovered): every worker at most once, no pledge
+    over capacity, no pair worth more than its worker's u, u >= -t_price, a pledge with room not dearer than
+    t_price, a pledge with workers not cheaper. Then no other assignment is worth more (LP duality; the
+    transportation polytope is integral). `cap` may be capped at each pledge's number of pairs: that leaves
+    the polytope unchanged (x <= 1 per pair already bounds a pledge by its pairs)."""
+    n_w, n_p = len(base), len(cap)
+    cw, cpl = aw[chosen].astype(np.int64), ap[chosen].astype(np.int64)
+    if (np.bincount(cw, minlength=n_w) > 1).any():
+        return False
+    load = np.bincount(cpl, minlength=n_p)
+    if (load > cap).any():
+        return False
+    u = np.full(n_w, -t_price, np.int64)
+    u[cw] = base[cw] - ac[chosen].astype(np.int64) - price[cpl]
+    if (u < -t_price).any():
+        return False
+    for a in range(0, len(aw), _CHUNK):  # u - (base - metres - price) >= 0 for every pair, in cache-sized chunks
+        w_, p_ = aw[a : a + _CHUNK], ap[a : a + _CHUNK]
+        slack = u[w_]
+        slack -= base[w_]
+        slack += ac[a : a + _CHUNK]
+        slack += price[p_]
+        if (slack < 0).any():
+            return False
+    return not (((load < cap) & (price > t_price)) | ((load > 0) & (price < t_price))).any()
 
 
 def solve_component(
@@ -585,7 +613,12 @@ def solve_component(
         ptr, cp, cm, base, cap_eff, np.int64(big_m - longest), eps, BIDS_PER_WORKER * n_w + 100_000, n_null, n_fill
     )
     t2 = time.perf_counter()
-    apos, paths, ok = _shortest_paths(ptr, cp, cm, base, cap_eff, asg, price, t_price, SSP_BASE_PATHS + n_w // 50)
+    apos, final_price, final_t, paths, ok = _shortest_paths(
+        ptr, cp, cm, base, cap_eff, asg, price, t_price, SSP_BASE_PATHS + n_w // 50
+    )
+    t3 = time.perf_counter()
+    chosen = np.sort(order[apos[apos >= 0]])
+    ok = ok and certify(aw, ap, ac, base, cap_eff, chosen, final_price, int(final_t))
     if stats is not None:
         stats["auction_bids"] = stats.get("auction_bids", 0.0) + float(per_phase.sum())
         for ph, n in enumerate(per_phase.tolist()):
@@ -593,10 +626,9 @@ def solve_component(
         stats["shortest_paths"] = stats.get("shortest_paths", 0.0) + paths
         stats["prepare_s"] = stats.get("prepare_s", 0.0) + t1 - t0
         stats["bidding_s"] = stats.get("bidding_s", 0.0) + t2 - t1
-        stats["paths_s"] = stats.get("paths_s", 0.0) + time.perf_counter() - t2
-    if not ok:
-        return None
-    return np.sort(order[apos[apos >= 0]])
+        stats["paths_s"] = stats.get("paths_s", 0.0) + t3 - t2
+        stats["certificate_s"] = stats.get("certificate_s", 0.0) + time.perf_counter() - t3
+    return chosen if ok else None
 
 
 def warm_up() -> float:

@@ -145,3 +145,22 @@ def test_pairs_built_in_worker_processes_equal_one_process(monkeypatch: pytest.M
             np.testing.assert_array_equal(getattr(one, field), getattr(many, field))
     assert (~one.by_radius).any() and one.by_radius.any()  # both parts present
     pd.testing.assert_frame_equal(core.solve_detailed(workers, pledges, processes=2), core.solve(workers, pledges))
+
+
+def test_certificate_accepts_the_optimum_and_rejects_anything_else() -> None:
+    # Two workers want one place: desil 1 (worth 10M - 100) and desil 10 (worth M - 100), both 100 m away.
+    m = 1_000
+    aw, ap, ac = np.array([0, 1], np.int32), np.array([0, 0], np.int32), np.array([100, 100], np.int32)
+    base = np.array([10 * m, m], np.int64)
+    cap = np.array([1], np.int64)
+    price = np.array([m - 100], np.int64)  # the desil-10 worker is indifferent at this price
+    ok = auction.certify(aw, ap, ac, base, cap, np.array([0]), price, 0)
+    assert ok
+    assert not auction.certify(aw, ap, ac, base, cap, np.array([1]), price, 0)  # the less vulnerable one
+    assert not auction.certify(aw, ap, ac, base, cap, np.array([0]), np.array([0], np.int64), 0)  # price too low
+    assert not auction.certify(aw, ap, ac, base, cap, np.array([0, 1]), price, 0)  # over capacity
+    assert not auction.certify(aw, ap, ac, base, np.array([2], np.int64), np.array([0]), price, 0)  # room, dear
+    two = np.array([0, 0], np.int32)
+    assert not auction.certify(
+        two, np.array([0, 1], np.int32), ac, base[:1], np.array([1, 1]), np.array([0, 1]), np.array([0, 0], np.int64), 0
+    )  # one worker twice
