@@ -768,14 +768,16 @@ def _candidates(w: pd.DataFrame, p: pd.DataFrame, only: IntArray | None, process
             parts = list(pool.map(_candidates_part, np.array_split(rows, processes)))
     finally:
         _GROUP_INPUT = None
-    by_radius = np.concatenate([c.by_radius for c in parts])
-    order = np.argsort(~by_radius, kind="stable")
-    return Candidates(
-        np.concatenate([c.w for c in parts])[order],
-        np.concatenate([c.p for c in parts])[order],
-        np.concatenate([c.cost_m for c in parts])[order],
-        by_radius[order],
-    )
+    # Within each part the radius pairs come first (candidate_pairs concatenates them before the kelurahan part).
+    cut = [int(c.by_radius.sum()) for c in parts]
+
+    def merged(field: str) -> npt.NDArray[Any]:
+        arrays = [getattr(c, field) for c in parts]
+        return np.concatenate(
+            [a[:k] for a, k in zip(arrays, cut, strict=True)] + [a[k:] for a, k in zip(arrays, cut, strict=True)]
+        )
+
+    return Candidates(merged("w"), merged("p"), merged("cost_m"), merged("by_radius"))
 
 
 def _solve_component(c: _Component) -> tuple[IntArray, SolveStats]:
