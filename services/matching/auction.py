@@ -36,8 +36,9 @@ IntArray = npt.NDArray[np.int64]
 _NEG = -(1 << 62)
 _INF = 1 << 62
 EPS_SCHEDULE = (4096, 512, 64, 8, 1)  # metres; the last phase leaves the shortest paths little to do
-BIDS_PER_WORKER = 100  # auction budget (regency: ~25 bids per worker)
-SSP_BASE_PATHS = 5_000  # shortest-path budget: this + workers / 50
+BIDS_PER_WORKER = 40  # auction budget (regency: 25 bids per worker, national regions 13-27)
+SSP_WORK_PER_PAIR = 20  # shortest-path budget: pairs scanned, this many times the pairs + SSP_WORK_BASE
+SSP_WORK_BASE = 1_000_000
 _CHUNK = 1 << 18  # pairs per step of the numpy certificate
 
 
@@ -333,12 +334,13 @@ def _relax(dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, v, nd, w, frm, k): 
 
 
 @njit(cache=True)
-def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_paths):  # type: ignore[no-untyped-def]
+def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_work):  # type: ignore[no-untyped-def]
     """Exact finish and certificate. Nodes: pledges 0..n_p-1 and t = n_p ("uncovered", any number of places).
 
     Potentials: pledge prices P, the uncovered price T and, for a worker, its value u (stored for a worker
     not yet placed, implied by its place otherwise). Reduced costs of residual arcs are >= 0 throughout.
-    Returns (pair index per worker or -2 uncovered, prices, uncovered price, shortest paths, finished)."""
+    Returns (pair index per worker or -2 uncovered, prices, uncovered price, shortest paths, pairs scanned,
+    finished)."""
     n_w = len(ptr) - 1
     n_p = len(cap)
     t = n_p
@@ -422,10 +424,11 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_paths):  # typ
     hn = np.empty(n_p + 1, np.int64)
     hpos = np.full(n_p + 1, -1, np.int64)
     paths = 0
+    work = 0  # pairs scanned: the budget bounds the time whatever the start
     while n_exc > 0 or t_def < 0:
         paths += 1
-        if paths > max_paths:
-            return apos, P, T, paths, False
+        if work >= max_work:
+            return apos, P, T, paths, work, False
         n_t = 0
         hs = 0
         if n_exc > 0:
@@ -459,6 +462,7 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_paths):  # typ
                     w = mem[q]
                     ka = apos[w]
                     u = base[w] - cm[ka] - P[v]
+                    work += ptr[w + 1] - ptr[w]
                     for k in range(ptr[w], ptr[w + 1]):
                         j = cp[k]
                         if k != ka and not done_[j]:
@@ -472,6 +476,7 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_paths):  # typ
             else:
                 for q in range(n_nul):
                     w = nul[q]
+                    work += ptr[w + 1] - ptr[w]
                     for k in range(ptr[w], ptr[w + 1]):
                         j = cp[k]
                         if not done_[j]:
@@ -482,7 +487,7 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_paths):  # typ
                     if f[j] > 0 and not done_[j]:
                         n_t, hs = _relax(dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, j, d + P[j] - T, -1, t, -1)
         if term < 0:
-            return apos, P, T, paths, False
+            return apos, P, T, paths, work, False
         for q in range(n_t):  # new potentials: reduced costs stay >= 0, the path's become 0
             v = touched[q]
             if done_[v] and dist[v] < D:
@@ -538,8 +543,8 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_paths):  # typ
             hpos[v] = -1
     for i in range(n_w):
         if apos[i] == -1:  # cannot happen once no excess is left; the certificate (certify) is checked apart
-            return apos, P, T, paths, False
-    return apos, P, T, paths, True
+            return apos, P, T, paths, work, False
+    return apos, P, T, paths, work, True
 
 
 def certify(
@@ -609,12 +614,12 @@ def solve_component(
     n_fill = max(0, int(cap_eff.sum()) - n_w)
     eps = np.array(EPS_SCHEDULE, np.int64)
     t1 = time.perf_counter()
-    asg, price, t_price, per_phase, _finished = _auction(
+    asg, price, t_price, per_phase, finished = _auction(
         ptr, cp, cm, base, cap_eff, np.int64(big_m - longest), eps, BIDS_PER_WORKER * n_w + 100_000, n_null, n_fill
     )
     t2 = time.perf_counter()
-    apos, final_price, final_t, paths, ok = _shortest_paths(
-        ptr, cp, cm, base, cap_eff, asg, price, t_price, SSP_BASE_PATHS + n_w // 50
+    apos, final_price, final_t, paths, work, ok = _shortest_paths(
+        ptr, cp, cm, base, cap_eff, asg, price, t_price, SSP_WORK_PER_PAIR * len(aw) + SSP_WORK_BASE
     )
     t3 = time.perf_counter()
     chosen = np.sort(order[apos[apos >= 0]])
@@ -624,6 +629,8 @@ def solve_component(
         for ph, n in enumerate(per_phase.tolist()):
             stats[f"bids_phase_{ph}"] = stats.get(f"bids_phase_{ph}", 0.0) + n
         stats["shortest_paths"] = stats.get("shortest_paths", 0.0) + paths
+        stats["path_pairs_scanned"] = stats.get("path_pairs_scanned", 0.0) + work
+        stats["auction_unfinished"] = stats.get("auction_unfinished", 0.0) + (not finished)
         stats["prepare_s"] = stats.get("prepare_s", 0.0) + t1 - t0
         stats["bidding_s"] = stats.get("bidding_s", 0.0) + t2 - t1
         stats["paths_s"] = stats.get("paths_s", 0.0) + t3 - t2

@@ -96,7 +96,8 @@ def test_unfinished_auction_is_finished_exactly_by_shortest_paths(monkeypatch: p
 
 def test_no_certificate_falls_back_to_or_tools(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(auction, "EPS_SCHEDULE", (1 << 20,))
-    monkeypatch.setattr(auction, "SSP_BASE_PATHS", 0)  # no shortest paths allowed: never certified
+    monkeypatch.setattr(auction, "SSP_WORK_PER_PAIR", 0)  # no shortest paths allowed: never certified
+    monkeypatch.setattr(auction, "SSP_WORK_BASE", 0)
     c = component(7, 400, 10, 1.0, 4)
     assert auction.solve_component(c.aw, c.ap, c.ac, c.desil, c.cap, core._big_m(c), core.COVER_PROFIT) is None
     monkeypatch.setattr(core, "_AUCTION_MIN_ARCS", 0)
@@ -164,3 +165,20 @@ def test_certificate_accepts_the_optimum_and_rejects_anything_else() -> None:
     assert not auction.certify(
         two, np.array([0, 1], np.int32), ac, base[:1], np.array([1, 1]), np.array([0, 1]), np.array([0, 0], np.int64), 0
     )  # one worker twice
+
+
+def test_workers_left_out_and_places_left_empty_at_once() -> None:
+    # Area A: 50 workers for 10 places; area B: 100 places for 20 workers; one worker can go to either. The
+    # optimum leaves 40 workers out *and* 79 places empty. Capping B at its 21 candidates makes the auction
+    # symmetric again (31 places, 40 "uncovered" places): it ends by itself, and the answer is exact.
+    r = np.random.default_rng(5)
+    aw = np.concatenate([np.arange(50), np.arange(50, 70), [70, 70]]).astype(np.int32)
+    ap = np.concatenate([np.zeros(50), np.ones(20), [0, 1]]).astype(np.int32)
+    ac = r.integers(0, 3000, len(aw)).astype(np.int32)
+    c = core._Component(aw, ap, ac, r.choice([1, 5, 10], 71).astype(np.int64), np.array([10, 100]), np.arange(71))
+    stats: dict[str, float] = {}
+    got = auction.solve_component(c.aw, c.ap, c.ac, c.desil, c.cap, core._big_m(c), core.COVER_PROFIT, stats)
+    assert got is not None
+    assert stats["auction_unfinished"] == 0
+    assert score(c, got) == reference(c)
+    assert score(c, got)[0] == 31
