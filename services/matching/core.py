@@ -34,7 +34,6 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from services.geo import EARTH_RADIUS_KM, bounding_box, chord_for_km, haversine_km, unit_xyz
-from services.matching import auction
 
 IntArray = npt.NDArray[np.int64]
 I32Array = npt.NDArray[np.int32]
@@ -499,6 +498,8 @@ def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
     n_arcs = len(c.aw)
     congested = int(c.cap.sum()) > _PRUNE_MAX_LOAD * len(c.desil)
     if congested and n_arcs >= _AUCTION_MIN_ARCS:
+        from services.matching import auction  # numba loads only when a big congested component needs it
+
         t0 = time.perf_counter()
         extra: dict[str, float] = {}
         fast = auction.solve_component(c.aw, c.ap, c.ac, c.desil, c.cap, big_m, COVER_PROFIT, extra)
