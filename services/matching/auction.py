@@ -625,16 +625,18 @@ def solve_component(
     chosen = np.sort(order[apos[apos >= 0]])
     ok = ok and certify(aw, ap, ac, base, cap_eff, chosen, final_price, int(final_t))
     if stats is not None:
-        stats["auction_bids"] = stats.get("auction_bids", 0.0) + float(per_phase.sum())
-        for ph, n in enumerate(per_phase.tolist()):
-            stats[f"bids_phase_{ph}"] = stats.get(f"bids_phase_{ph}", 0.0) + n
-        stats["shortest_paths"] = stats.get("shortest_paths", 0.0) + paths
-        stats["path_pairs_scanned"] = stats.get("path_pairs_scanned", 0.0) + work
-        stats["auction_unfinished"] = stats.get("auction_unfinished", 0.0) + (not finished)
-        stats["prepare_s"] = stats.get("prepare_s", 0.0) + t1 - t0
-        stats["bidding_s"] = stats.get("bidding_s", 0.0) + t2 - t1
-        stats["paths_s"] = stats.get("paths_s", 0.0) + t3 - t2
-        stats["certificate_s"] = stats.get("certificate_s", 0.0) + time.perf_counter() - t3
+        for key, value in {
+            "auction_bids": per_phase.sum(),
+            **{f"bids_phase_{ph}": n for ph, n in enumerate(per_phase.tolist())},
+            "auction_unfinished": not finished,
+            "shortest_paths": paths,
+            "path_pairs_scanned": work,
+            "prepare_s": t1 - t0,
+            "bidding_s": t2 - t1,
+            "paths_s": t3 - t2,
+            "certificate_s": time.perf_counter() - t3,
+        }.items():
+            stats[key] = stats.get(key, 0.0) + float(value)
     return chosen if ok else None
 
 
