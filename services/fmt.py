@@ -1,6 +1,7 @@
 """Indonesian formatting through Babel (CLDR), never string replaces: Rp16.800, 15 Nov 2024, 12,3%."""
 
 import datetime as dt
+from decimal import Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -20,7 +21,7 @@ def number(value: float | int | None) -> str:
     return format_decimal(value, locale=LOCALE, format="#,##0")
 
 
-def decimal(value: float | None, digits: int = 1) -> str:
+def decimal(value: float | Decimal | None, digits: int = 1) -> str:
     """4,8 — trailing zeros dropped (3 km, not 3,0 km)."""
     if value is None:
         return "–"

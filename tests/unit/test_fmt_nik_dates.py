@@ -76,3 +76,17 @@ def test_decimal_uses_a_comma_and_drops_trailing_zeros() -> None:
     assert fmt.decimal(3.0) == "3"
     assert fmt.decimal(2.5) == "2,5"
     assert fmt.decimal(None) == "–"
+
+
+def test_cached_km_in_matching_reasons_equals_fmt_decimal() -> None:
+    # The matching reasons format ~400,000 distances per regency run through a cache keyed on Babel's rounding.
+    import numpy as np
+
+    from services.matching.service import _km
+
+    rng = np.random.default_rng(3)
+    values = [0.0, 0.05, 0.15, 0.25, 0.35, 1.25, 2.45, 2.55, 9.95, 999.95, 1234.56, 0.049999, 3.0]
+    values += list(rng.random(5000) * 30) + list(np.round(rng.random(2000) * 30, 2))
+    for v in values:
+        assert _km(float(v)) == fmt.decimal(float(v)), v
+    assert _km(float("nan")) == fmt.decimal(float("nan"))
