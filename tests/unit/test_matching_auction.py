@@ -182,3 +182,16 @@ def test_workers_left_out_and_places_left_empty_at_once() -> None:
     assert stats["auction_unfinished"] == 0
     assert score(c, got) == reference(c)
     assert score(c, got)[0] == 31
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_unpacked_bid_loop_gives_the_same_answer(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    # Components with 32,768+ pledges or pairs over 65.5 km use two streams instead of the packed one.
+    c = component(seed, 300, 12, [0.5, 1.0, 1.5, 2.0][seed % 4], 5)
+    args = (c.aw, c.ap, c.ac, c.desil, c.cap, core._big_m(c), core.COVER_PROFIT)
+    packed = auction.solve_component(*args)
+    monkeypatch.setattr(auction, "PACK_PAIRS", False)
+    unpacked = auction.solve_component(*args)
+    assert packed is not None and unpacked is not None
+    np.testing.assert_array_equal(packed, unpacked)
+    assert score(c, unpacked) == reference(c)
