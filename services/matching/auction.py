@@ -105,6 +105,14 @@ def _sift_up(hp, hw, hpos, lo, pos):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
+def _top2(b1, j1, b2, net, j):  # type: ignore[no-untyped-def]
+    """Fold option j worth `net` into the best (b1, its option j1) and second-best (b2) values."""
+    if net > b1:
+        return net, j, max(b1, b2)
+    return b1, j1, max(b2, net)
+
+
+@njit(cache=True)
 def _options(i, a, own_price, n_w, ptr, cp, cm, base, price, live, has_null):  # type: ignore[no-untyped-def]
     """Best and second-best net value of person i over its options other than its own object a (worth
     value - own_price, returned as `own`). Workers: their candidate pledges and "uncovered" (value 0).
@@ -121,13 +129,7 @@ def _options(i, a, own_price, n_w, ptr, cp, cm, base, price, live, has_null):  #
                 own = base[i] - cm[k] - own_price
                 continue
             net = base[i] - cm[k] - price[j]
-            if net > b1:
-                if b1 > b2:
-                    b2 = b1
-                b1 = net
-                j1 = j
-            elif net > b2:
-                b2 = net
+            b1, j1, b2 = _top2(b1, j1, b2, net, j)
     else:
         for j in range(n_p):
             if not live[j]:
@@ -136,25 +138,13 @@ def _options(i, a, own_price, n_w, ptr, cp, cm, base, price, live, has_null):  #
                 own = -own_price
                 continue
             net = -price[j]
-            if net > b1:
-                if b1 > b2:
-                    b2 = b1
-                b1 = net
-                j1 = j
-            elif net > b2:
-                b2 = net
+            b1, j1, b2 = _top2(b1, j1, b2, net, j)
     if has_null:
         if a == n_p:
             own = -own_price
         else:
             net = -price[n_p]
-            if net > b1:
-                if b1 > b2:
-                    b2 = b1
-                b1 = net
-                j1 = n_p
-            elif net > b2:
-                b2 = net
+            b1, j1, b2 = _top2(b1, j1, b2, net, n_p)
     return b1, j1, b2, own
 
 
@@ -223,33 +213,15 @@ def _auction(ptr, cp, cm, pk, base, cap, p0, eps_list, max_bids, n_null, n_fill)
                         v = pk[k]
                         j = v >> 16
                         net = bi - (v & 0xFFFF) - price[j]
-                        if net > b1:
-                            if b1 > b2:
-                                b2 = b1
-                            b1 = net
-                            j1 = j
-                        elif net > b2:
-                            b2 = net
+                        b1, j1, b2 = _top2(b1, j1, b2, net, j)
                 else:
                     for k in range(ptr[i], ptr[i + 1]):
                         j = cp[k]
                         net = bi - cm[k] - price[j]
-                        if net > b1:
-                            if b1 > b2:
-                                b2 = b1
-                            b1 = net
-                            j1 = j
-                        elif net > b2:
-                            b2 = net
+                        b1, j1, b2 = _top2(b1, j1, b2, net, j)
                 if has_null:
                     net = -price[n_p]
-                    if net > b1:
-                        if b1 > b2:
-                            b2 = b1
-                        b1 = net
-                        j1 = n_p
-                    elif net > b2:
-                        b2 = net
+                    b1, j1, b2 = _top2(b1, j1, b2, net, n_p)
             else:
                 b1, j1, b2, _own = _options(i, -1, 0, n_w, ptr, cp, cm, base, price, live, has_null)
             if j1 < 0 or b1 <= _NEG // 2:
@@ -350,6 +322,23 @@ def _relax(dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, v, nd, w, frm, k): 
 
 
 @njit(cache=True)
+def _join(mem, off, cnt, where, w, v):  # type: ignore[no-untyped-def]
+    """Worker w joins node v's member segment mem[off[v] : off[v] + cnt[v]]."""
+    where[w] = off[v] + cnt[v]
+    mem[off[v] + cnt[v]] = w
+    cnt[v] += 1
+
+
+@njit(cache=True)
+def _leave(mem, off, cnt, where, w, v):  # type: ignore[no-untyped-def]
+    """Worker w leaves node v's segment (the segment's last member takes its slot)."""
+    cnt[v] -= 1
+    last = mem[off[v] + cnt[v]]
+    mem[where[w]] = last
+    where[last] = where[w]
+
+
+@njit(cache=True)
 def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_work):  # type: ignore[no-untyped-def]
     """Exact finish and certificate. Nodes: pledges 0..n_p-1 and t = n_p ("uncovered", any number of places).
 
@@ -365,13 +354,12 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_work):  # type
     for j in range(n_p):
         if cap[j] > 0 and P[j] < T:
             T = P[j]
-    off = np.zeros(n_p + 1, np.int64)
+    off = np.zeros(n_p + 2, np.int64)  # member segments: pledges, then t (uncovered workers)
     for j in range(n_p):
         off[j + 1] = off[j] + cap[j]
-    mem = np.empty(off[n_p], np.int64)
-    cnt = np.zeros(n_p, np.int64)
-    nul = np.empty(n_w, np.int64)
-    n_nul = 0
+    off[t + 1] = off[t] + n_w
+    mem = np.empty(off[t + 1], np.int64)
+    cnt = np.zeros(n_p + 1, np.int64)
     where = np.full(n_w, -1, np.int64)
     apos = np.full(n_w, -1, np.int64)
     uexc = np.zeros(n_w, np.int64)
@@ -390,17 +378,13 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_work):  # type
                 if cp[k] == a:
                     if base[i] - cm[k] - P[a] == u and cnt[a] < cap[a]:
                         apos[i] = k
-                        where[i] = off[a] + cnt[a]
-                        mem[off[a] + cnt[a]] = i
-                        cnt[a] += 1
+                        _join(mem, off, cnt, where, i, a)
                         placed = True
                     break
         if not placed:
             if u == -T:
                 apos[i] = -2
-                where[i] = n_nul
-                nul[n_nul] = i
-                n_nul += 1
+                _join(mem, off, cnt, where, i, t)
             else:
                 uexc[i] = u
                 exc[n_exc] = i
@@ -414,9 +398,7 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_work):  # type
             a = cp[k]
             if base[i] - cm[k] - P[a] == u and cnt[a] < cap[a]:
                 apos[i] = k
-                where[i] = off[a] + cnt[a]
-                mem[off[a] + cnt[a]] = i
-                cnt[a] += 1
+                _join(mem, off, cnt, where, i, a)
                 done = True
                 break
         if not done:
@@ -428,7 +410,7 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_work):  # type
     for j in range(n_p):
         f[j] = cap[j] if P[j] > T else cnt[j]
         sum_f += f[j]
-    t_def = n_w - n_nul - sum_f  # > 0: t still lacks that many units; < 0: t has that many too many
+    t_def = n_w - cnt[t] - sum_f  # > 0: t still lacks that many units; < 0: t has that many too many
 
     dist = np.full(n_p + 1, _INF, np.int64)
     done_ = np.zeros(n_p + 1, np.bool_)
@@ -490,8 +472,8 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_work):  # type
                 if f[v] < cap[v] and not done_[t]:
                     n_t, hs = _relax(dist, pw, pf, pk, touched, n_t, hd, hn, hpos, hs, t, d + T - P[v], -1, v, -1)
             else:
-                for q in range(n_nul):
-                    w = nul[q]
+                for q in range(off[t], off[t] + cnt[t]):
+                    w = mem[q]
                     work += ptr[w + 1] - ptr[w]
                     for k in range(ptr[w], ptr[w + 1]):
                         j = cp[k]
@@ -520,28 +502,10 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_work):  # type
             if w >= 0:
                 if frm == -1:
                     n_exc -= 1  # the source is the top of the stack
-                elif frm == t:
-                    q = where[w]
-                    n_nul -= 1
-                    last = nul[n_nul]
-                    nul[q] = last
-                    where[last] = q
                 else:
-                    q = where[w]
-                    cnt[frm] -= 1
-                    last = mem[off[frm] + cnt[frm]]
-                    mem[q] = last
-                    where[last] = q
-                if cur == t:
-                    apos[w] = -2
-                    where[w] = n_nul
-                    nul[n_nul] = w
-                    n_nul += 1
-                else:
-                    apos[w] = pk[cur]
-                    where[w] = off[cur] + cnt[cur]
-                    mem[off[cur] + cnt[cur]] = w
-                    cnt[cur] += 1
+                    _leave(mem, off, cnt, where, w, frm)
+                apos[w] = -2 if cur == t else pk[cur]
+                _join(mem, off, cnt, where, w, cur)
             elif cur == t:
                 f[frm] += 1
             else:
