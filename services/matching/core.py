@@ -501,13 +501,11 @@ def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
         from services.matching import auction  # numba loads only when a big congested component needs it
 
         t0 = time.perf_counter()
-        extra: dict[str, float] = {}
+        extra = None if stats is None else stats.extra  # the fast path adds its counters and timings there
         fast = auction.solve_component(c.aw, c.ap, c.ac, c.desil, c.cap, big_m, COVER_PROFIT, extra)
-        if stats is not None:
-            extra["auction_s"] = time.perf_counter() - t0
-            extra["auction_fallbacks"] = float(fast is None)
-            for k, v in extra.items():
-                stats.extra[k] = stats.extra.get(k, 0.0) + v
+        if extra is not None:
+            extra["auction_s"] = extra.get("auction_s", 0.0) + time.perf_counter() - t0
+            extra["auction_fallbacks"] = extra.get("auction_fallbacks", 0.0) + float(fast is None)
         if fast is not None:
             return fast
     sel = np.arange(n_arcs) if n_arcs <= _PRUNE_MIN_ARCS or congested else _first_subgraph(c)
