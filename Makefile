@@ -7,7 +7,7 @@ PORT ?= 8501
 
 run:
 	bash scripts/setup.sh runtime
-	$(PY) -m services.bootstrap
+	$(PY) -m services.demo
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
 
 test:

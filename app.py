@@ -7,10 +7,10 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
 from models import Role
-from services import auth
-from services.errors import AccessDenied, PayungError
-from services.seed import DEMO_ACCOUNTS, DEMO_PASSWORDS
-from services.settings import get_settings, resolve_cookie_key
+from services.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORDS
+from services.platform import auth
+from services.platform.errors import AccessDenied, PayungError
+from services.platform.settings import get_settings, resolve_cookie_key
 from ui import state
 
 st.set_page_config(page_title="Payung — Perlindungan Pekerja Rentan Kota Tangerang", page_icon="☂️", layout="wide")
@@ -108,50 +108,40 @@ def _on_logout(_info: dict) -> None:
     state.sign_out()
 
 
-public_home = st.Page(
-    "pages/public_home.py", title="Beranda", icon=":material/umbrella:", url_path="beranda", default=current is None
-)
-city_overview = st.Page(
-    "pages/city_overview.py", title="Ringkasan kota", icon=":material/monitoring:", url_path="ringkasan", default=True
-)
-
-
-def company_pages() -> list:
-    return [
-        st.Page(
-            "pages/company_home.py",
-            title="Beranda perusahaan",
-            icon=":material/apartment:",
-            url_path="perusahaan",
-            default=True,
-        ),
-        st.Page("pages/company_pledge.py", title="Buat ikrar", icon=":material/edit_note:", url_path="ikrar-baru"),
-        st.Page("pages/company_pledges.py", title="Ikrar saya", icon=":material/list_alt:", url_path="ikrar"),
-        st.Page("pages/company_report.py", title="Laporan dampak", icon=":material/description:", url_path="laporan"),
-        st.Page("pages/company_profile.py", title="Profil perusahaan", icon=":material/factory:", url_path="profil"),
-    ]
-
-
-def admin_pages() -> list:
-    return [
-        city_overview,
-        st.Page("pages/admin_matching.py", title="Pencocokan", icon=":material/join_inner:", url_path="pencocokan"),
-        st.Page("pages/admin_audit.py", title="Log audit", icon=":material/receipt_long:", url_path="audit"),
-    ]
-
-
+# One row per screen: script, title, icon, URL (stable: users bookmark them), the roles that may open it.
 # The page list is built per role: a page a role may not use is never registered for it.
-if current is None:
-    pages: dict[str, list] = {
-        "Payung": [public_home, st.Page(login_page, title="Masuk", icon=":material/login:", url_path="masuk")]
-    }
-elif current.role == Role.COMPANY:
-    pages = {"Perusahaan": company_pages(), "Publik": [public_home]}
-elif current.role == Role.ADMIN:
-    pages = {"Kota": admin_pages(), "Publik": [public_home]}
-else:
-    pages = {"Kota": [city_overview], "Publik": [public_home]}
+PUBLIC, COMPANY, ADMIN, VIEWER = "public", Role.COMPANY, Role.ADMIN, Role.VIEWER
+CITY = (ADMIN, VIEWER)
+PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
+    ("pages/company/home.py", "Beranda perusahaan", ":material/apartment:", "perusahaan", (COMPANY,)),
+    ("pages/company/pledge.py", "Buat ikrar", ":material/edit_note:", "ikrar-baru", (COMPANY,)),
+    ("pages/company/pledges.py", "Ikrar saya", ":material/list_alt:", "ikrar", (COMPANY,)),
+    ("pages/company/report.py", "Laporan dampak", ":material/description:", "laporan", (COMPANY,)),
+    ("pages/company/profile.py", "Profil perusahaan", ":material/factory:", "profil", (COMPANY,)),
+    ("pages/city/overview.py", "Ringkasan kota", ":material/monitoring:", "ringkasan", CITY),
+    ("pages/city/matching.py", "Pencocokan", ":material/join_inner:", "pencocokan", (ADMIN,)),
+    ("pages/city/audit.py", "Log audit", ":material/receipt_long:", "audit", (ADMIN,)),
+    ("pages/public/home.py", "Beranda", ":material/umbrella:", "beranda", (PUBLIC, COMPANY, ADMIN, VIEWER)),
+]
+SECTION = {COMPANY: "Perusahaan", ADMIN: "Kota", VIEWER: "Kota"}
 
+
+def pages_for(role: str) -> dict[str, list]:
+    """The navigation of one role: its own section first (its first page is the default), then the public pages."""
+    sections: dict[str, list] = {}
+    for script, title, icon, url, roles in PAGES:
+        if role not in roles:
+            continue
+        section = "Publik" if "public" in script and role != PUBLIC else SECTION.get(role, "Payung")
+        is_default = not sections  # the role's first page
+        page = st.Page(script, title=title, icon=icon, url_path=url, default=is_default)
+        sections.setdefault(section, []).append(page)
+    if role == PUBLIC:
+        sections["Payung"].append(st.Page(login_page, title="Masuk", icon=":material/login:", url_path="masuk"))
+    return sections
+
+
+pages = pages_for(PUBLIC if current is None else current.role)
 pg = st.navigation(pages)
 with st.sidebar:
     if current is not None:

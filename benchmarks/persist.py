@@ -27,12 +27,12 @@ from sqlmodel import Session, col
 from benchmarks.matching import SCALES
 from benchmarks.synthetic import make
 from models import Assignment, Company, Kecamatan, Kelurahan, Pledge, PledgeKelurahan, Worker
-from services.authz import SYSTEM
-from services.db import make_engine, migrate
 from services.matching.core import SolveStats
 from services.matching.service import _run_full_match, match_pledge
-from services.regions import load_regions
-from services.settings import REGIONS_DIR
+from services.platform.authz import SYSTEM
+from services.platform.db import make_engine, migrate
+from services.platform.regions import load_regions
+from services.platform.settings import REGIONS_DIR
 from tests.pg import ThrowawayPostgres
 
 WORKER_COLUMNS = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from services.settings import REGIONS_DIR
+from services.platform.settings import REGIONS_DIR
 
 OCCUPATIONS = ["pedagang", "ojek", "buruh bangunan", "petugas kebersihan", "juru parkir", "nelayan", "ketua RT/RW"]
 

@@ -1,4 +1,4 @@
-"""Alembic environment: the target is SQLModel.metadata; the engine comes from services.db."""
+"""Alembic environment: the target is SQLModel.metadata; the engine comes from services.platform.db."""
 
 import sys
 from pathlib import Path
@@ -9,8 +9,8 @@ from sqlmodel import SQLModel
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import models  # noqa: E402,F401
-from services.db import make_engine  # noqa: E402
-from services.settings import get_settings  # noqa: E402
+from services.platform.db import make_engine  # noqa: E402
+from services.platform.settings import get_settings  # noqa: E402
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or get_settings().database_url

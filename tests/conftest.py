@@ -19,8 +19,8 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.db import make_engine, migrate  # noqa: E402
-from services.regions import load_regions  # noqa: E402
+from services.platform.db import make_engine, migrate  # noqa: E402
+from services.platform.regions import load_regions  # noqa: E402
 from tests.pg import ThrowawayPostgres  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

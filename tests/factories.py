@@ -6,7 +6,7 @@ import itertools
 from sqlmodel import Session
 
 from models import Campaign, Company, LetterRecipient, Pledge, Role, User, Worker
-from services.authz import Actor
+from services.platform.authz import Actor
 
 _serial = itertools.count(1)
 # One bcrypt hash for every factory user (hashing per test would cost ~0.25 s each).

@@ -8,11 +8,11 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from services.authz import Actor
-from services.bootstrap import bootstrap
-from services.db import make_engine
-from services.errors import PayungError
-from services.settings import get_settings
+from services.demo.bootstrap import bootstrap
+from services.platform.authz import Actor
+from services.platform.db import make_engine
+from services.platform.errors import PayungError
+from services.platform.settings import get_settings
 
 T = TypeVar("T")
 ACTOR_KEY = "payung_actor"

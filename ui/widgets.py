@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from services import fmt
-from services.dashboard import CampaignProgress
+from services.insight.dashboard import CampaignProgress
+from services.platform import fmt
 from ui import charts
 
 

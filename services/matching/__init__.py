@@ -1,4 +1,9 @@
-"""Matching workers to pledges: the pure core (`solve`) and the use cases around it (see docs/matching.md)."""
+"""Matching workers to pledges (journey 4): the pure core (`solve`) and the use cases around it (docs/matching.md).
+
+Contract: `core` and `auction` are pure (plain arrays in, plain arrays out, no database); `service` loads, solves
+and persists in one transaction, checks the acting user and audits; the batch command is `python -m
+services.matching`.
+"""
 
 from services.matching.core import objective, solve
 from services.matching.service import (

@@ -13,11 +13,11 @@ import sys
 from sqlmodel import Session
 from tqdm import tqdm
 
-from services.authz import SYSTEM
-from services.db import make_engine
-from services.errors import PayungError
 from services.matching.service import match_pledge, run_full_match
-from services.settings import get_settings
+from services.platform.authz import SYSTEM
+from services.platform.db import make_engine
+from services.platform.errors import PayungError
+from services.platform.settings import get_settings
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,7 +33,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from services.geo import EARTH_RADIUS_KM, bounding_box, chord_for_km, haversine_km, unit_xyz
+from services.platform.geo import EARTH_RADIUS_KM, bounding_box, chord_for_km, haversine_km, unit_xyz
 
 IntArray = npt.NDArray[np.int64]
 I32Array = npt.NDArray[np.int32]

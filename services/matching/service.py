@@ -37,11 +37,11 @@ from models import (
     Worker,
 )
 from models.common import utcnow
-from services import audit, fmt
-from services.authz import Actor, require_company_access, require_role
-from services.errors import ConflictError, NotFound
-from services.geo import bounding_box, haversine_km
 from services.matching.core import UNKNOWN_DESIL, SolveStats, solve_detailed
+from services.platform import audit, fmt
+from services.platform.authz import Actor, require_company_access, require_role
+from services.platform.errors import ConflictError, NotFound
+from services.platform.geo import bounding_box, haversine_km
 
 # A 64-bit key for pg_advisory_xact_lock: every matching run in the database takes it ("PAYUNG" in ASCII).
 MATCHING_LOCK_KEY = 0x504159554E47

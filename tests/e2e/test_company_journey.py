@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from services.seed import DEMO_PASSWORDS
+from services.demo.seed import DEMO_PASSWORDS
 from tests.e2e.conftest import login, logout, wait_idle
 
 

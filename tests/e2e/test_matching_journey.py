@@ -2,7 +2,7 @@
 
 from playwright.sync_api import Page, expect
 
-from services.seed import DEMO_PASSWORDS
+from services.demo.seed import DEMO_PASSWORDS
 from tests.e2e.conftest import login, logout, wait_idle
 
 

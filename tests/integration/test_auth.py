@@ -7,8 +7,8 @@ from sqlmodel import Session, select
 
 from models import AuditLog, LetterRecipient, Role, User
 from models.common import utcnow
-from services import auth
-from services.errors import AccessDenied
+from services.platform import auth
+from services.platform.errors import AccessDenied
 from tests import factories as f
 
 

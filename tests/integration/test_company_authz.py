@@ -8,8 +8,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from models import AuditLog, Pledge, Role
-from services import companies, pledges, reports
-from services.errors import AccessDenied
+from services import pledges
+from services.campaign import companies
+from services.platform.errors import AccessDenied
 from tests import factories as f
 from tests.integration.test_pledges import World, draft, make_world
 
@@ -56,7 +57,7 @@ def _calls(mine: World, pledge_id: int) -> dict[str, Callable[[Session, Any], ob
             session=s, actor=a, company_id=a.company_id, draft=draft(), submission_key="milik-saya"
         ),
         "form_context": lambda s, a: pledges.form_context(session=s, actor=a, company_id=cid),
-        "impact_report": lambda s, a: reports.impact_report(session=s, actor=a, company_id=cid),
+        "impact_report": lambda s, a: pledges.impact_report(session=s, actor=a, company_id=cid),
         "profile": lambda s, a: companies.company_profile(session=s, actor=a, company_id=cid),
         "update_profile": lambda s, a: companies.update_profile(session=s, actor=a, company_id=cid, update=profile),
         "home": lambda s, a: companies.company_home(session=s, actor=a, company_id=cid),
@@ -95,7 +96,7 @@ def test_viewer_may_read_but_not_change(session: Session, two: tuple[World, Worl
 
 
 def test_stale_pledge_id_is_not_found(session: Session, two: tuple[World, World, int]) -> None:
-    from services.errors import NotFound
+    from services.platform.errors import NotFound
 
     mine, _, _ = two
     with pytest.raises(NotFound, match="Muat ulang"):

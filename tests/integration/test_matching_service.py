@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from models import Assignment, AuditLog, Campaign, Company, Pledge, PledgeKelurahan, Role, Worker
-from services.authz import SYSTEM, Actor
-from services.errors import AccessDenied
 from services.matching import count_eligible, explain_shortfall, match_pledge, run_full_match
+from services.platform.authz import SYSTEM, Actor
+from services.platform.errors import AccessDenied
 
 SITE = (-6.1719, 106.6317)  # Sukarasa, Kota Tangerang
 KEL_A = "36.71.01.1001"  # Sukarasa

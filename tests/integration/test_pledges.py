@@ -8,10 +8,11 @@ import pytest
 from sqlmodel import Session, col, select
 
 from models import Assignment, AssignmentStatus, AuditLog, Campaign, LetterRecipient, Pledge, PledgeStatus, Role, Worker
-from services import companies, pledges, reports
-from services.authz import Actor
-from services.dates import add_months, cover_end, month_start
-from services.errors import ConflictError, ValidationError
+from services import pledges
+from services.campaign import companies
+from services.platform.authz import Actor
+from services.platform.dates import add_months, cover_end, month_start
+from services.platform.errors import ConflictError, ValidationError
 from tests import factories as f
 
 TODAY = dt.date.today()
@@ -284,11 +285,11 @@ def test_impact_report_and_pdf_have_no_personal_data(session: Session) -> None:
     w = make_world(session, workers=6)
     out = pledges.create_pledge(session=session, actor=w.actor, company_id=w.company_id, draft=draft(workers=6))
     _activate(session, out.pledge_id, month_start(TODAY), 12)
-    rep = reports.impact_report(session=session, actor=w.actor, company_id=w.company_id)
+    rep = pledges.impact_report(session=session, actor=w.actor, company_id=w.company_id)
     assert rep.workers_supported == 6 and rep.cards_issued == 6 and rep.rupiah_committed == 6 * 12 * 16_800
     assert rep.by_kecamatan.to_dict("records") == [{"kecamatan": "Jatiuwung", "pekerja": 6}]
-    assert reports.impact_pdf(rep).startswith(b"%PDF")
-    pdf = reports.impact_pdf(rep, compress=False)
+    assert pledges.impact_pdf(rep).startswith(b"%PDF")
+    pdf = pledges.impact_pdf(rep, compress=False)
     assert b"Jatiuwung" in pdf  # the text is readable uncompressed, so the absence checks below mean something
     for worker in session.exec(select(Worker)).all():
         assert worker.name.encode("latin-1") not in pdf and worker.nik[-8:].encode() not in pdf

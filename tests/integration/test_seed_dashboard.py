@@ -7,10 +7,11 @@ from sqlmodel import Session, col, func, select
 
 from models import Assignment, AssignmentStatus, Company, LetterRecipient, Pledge, PledgeStatus, User, Worker
 from models.assignment import HOLDING_STATUSES
-from services import dashboard, nik
-from services.db import make_engine, migrate
-from services.regions import load_regions
-from services.seed import is_empty, seed_demo
+from services.demo.seed import is_empty, seed_demo
+from services.insight import dashboard
+from services.platform.db import make_engine, migrate
+from services.platform.regions import load_regions
+from services.registry import nik
 
 TODAY = dt.date(2026, 11, 22)
 

@@ -14,9 +14,9 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from models import User
-from services.authz import Actor
-from services.bootstrap import bootstrap
-from services.db import make_engine
+from services.demo.bootstrap import bootstrap
+from services.platform.authz import Actor
+from services.platform.db import make_engine
 from ui import state
 
 ROOT = Path(__file__).resolve().parents[2]

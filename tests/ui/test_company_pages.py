@@ -7,21 +7,21 @@ from collections.abc import Callable
 from streamlit.testing.v1 import AppTest
 
 from services import pledges
-from services.authz import Actor
-from services.dates import add_months, month_start
+from services.platform.authz import Actor
+from services.platform.dates import add_months, month_start
 from tests.ui.conftest import ROOT, all_text
 from ui import state
 
 
 def test_home_shows_standing_and_the_next_step(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
-    at = page("company_home.py", actor_for("benteng"))
+    at = page("company/home.py", actor_for("benteng"))
     assert not at.exception
     text = all_text(at)
     assert "Belum menjawab" in text and "SE No. 14422/2024" in text and "Buat ikrar" in text
 
 
 def test_pledge_form_prices_then_confirms_once(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
-    at = page("company_pledge.py", actor_for("graha"))
+    at = page("company/pledge.py", actor_for("graha"))
     assert not at.exception
     assert "Rp16.800" in all_text(at)
     at.number_input[0].set_value(148)
@@ -53,7 +53,7 @@ def test_pledge_form_prices_then_confirms_once(page: Callable[..., AppTest], act
 
 
 def test_pledge_form_shows_indonesian_errors(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
-    at = page("company_pledge.py", actor_for("graha"))
+    at = page("company/pledge.py", actor_for("graha"))
     at.number_input[1].set_value(0.0)  # no radius and no kelurahan
     at.button[0].click().run()
     assert at.error and "Tentukan area" in at.error[0].value
@@ -62,7 +62,7 @@ def test_pledge_form_shows_indonesian_errors(page: Callable[..., AppTest], actor
 def test_my_pledges_lists_masked_workers_and_offers_renewal(
     page: Callable[..., AppTest], actor_for: Callable[[str], Actor]
 ) -> None:
-    at = page("company_pledges.py", actor_for("panarub"))
+    at = page("company/pledges.py", actor_for("panarub"))
     assert not at.exception
     text = all_text(at)
     assert "Segera berakhir" in text and "Pengingat" in text
@@ -79,7 +79,7 @@ def test_tampered_pledge_id_in_state_shows_nothing_of_another_company(
     panarub = actor_for("panarub")
     with state.db() as s:
         theirs = pledges.list_pledges(session=s, actor=panarub, company_id=panarub.company_id or 0)[0]
-    at = AppTest.from_file(str(ROOT / "pages" / "company_pledges.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "pages" / "company" / "pledges.py"), default_timeout=30)
     at.session_state[state.ACTOR_KEY] = actor_for("graha")
     at.session_state[state.VERSION_KEY] = 0
     at.session_state["pledge_pick"] = theirs.pledge_id
@@ -95,7 +95,7 @@ def test_tampered_pledge_id_in_state_shows_nothing_of_another_company(
 
 
 def test_cancel_on_a_matched_pledge(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
-    at = page("company_pledges.py", actor_for("cisadane"))
+    at = page("company/pledges.py", actor_for("cisadane"))
     assert not at.exception
     assert any(e.label == "Batalkan ikrar" for e in at.expander)
     at.checkbox[0].check()
@@ -107,7 +107,7 @@ def test_cancel_on_a_matched_pledge(page: Callable[..., AppTest], actor_for: Cal
 def test_profile_refuses_a_site_far_from_tangerang(
     page: Callable[..., AppTest], actor_for: Callable[[str], Actor]
 ) -> None:
-    at = page("company_profile.py", actor_for("benteng"))
+    at = page("company/profile.py", actor_for("benteng"))
     assert not at.exception
     at.number_input[0].set_value(-6.9)
     at.number_input[1].set_value(107.6)
@@ -116,7 +116,7 @@ def test_profile_refuses_a_site_far_from_tangerang(
 
 
 def test_impact_report_page(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
-    at = page("company_report.py", actor_for("panarub"))
+    at = page("company/report.py", actor_for("panarub"))
     assert not at.exception
     text = all_text(at)
     assert "Pekerja dilindungi" in text and "Rp" in text

@@ -4,12 +4,12 @@ from collections.abc import Callable
 
 from streamlit.testing.v1 import AppTest
 
-from services.authz import Actor
+from services.platform.authz import Actor
 from tests.ui.conftest import all_text
 
 
 def test_public_home_shows_progress_and_companies_without_login(page: Callable[..., AppTest]) -> None:
-    at = page("public_home.py")
+    at = page("public/home.py")
     assert not at.exception
     text = all_text(at)
     assert "Capaian kota" in text and "Target kota" in text and "20.000" in text
@@ -23,7 +23,7 @@ def test_public_home_shows_progress_and_companies_without_login(page: Callable[.
 def test_company_home_shows_the_letter_and_next_step(
     page: Callable[..., AppTest], actor_for: Callable[[str], Actor]
 ) -> None:
-    at = page("company_home.py", actor_for("panarub"))
+    at = page("company/home.py", actor_for("panarub"))
     assert not at.exception
     text = all_text(at)
     assert "PT Panarub Industry" in text and "SE No. 14422/2024" in text
@@ -31,19 +31,19 @@ def test_company_home_shows_the_letter_and_next_step(
 
 
 def test_company_page_refuses_anonymous_visitors(page: Callable[..., AppTest]) -> None:
-    at = page("company_home.py")
+    at = page("company/home.py")
     assert at.error and "memerlukan login" in at.error[0].value
 
 
 def test_city_overview_for_viewer(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
-    at = page("city_overview.py", actor_for("walikota"))
+    at = page("city/overview.py", actor_for("walikota"))
     assert not at.exception
     assert "Cakupan per kecamatan" in all_text(at)
     assert len(at.dataframe[0].value) == 13
 
 
 def test_city_overview_refuses_company_users(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
-    at = page("city_overview.py", actor_for("panarub"))
+    at = page("city/overview.py", actor_for("panarub"))
     assert at.error and not at.dataframe
 
 
@@ -51,13 +51,13 @@ def test_audit_log_for_admin_records_its_own_viewing(
     page: Callable[..., AppTest], actor_for: Callable[[str], Actor]
 ) -> None:
     admin = actor_for("admin")
-    page("admin_audit.py", admin)
-    at = page("admin_audit.py", admin)
+    page("city/audit.py", admin)
+    at = page("city/audit.py", admin)
     assert not at.exception
     actions = set(at.dataframe[0].value["Kegiatan"])
     assert "audit.view" in actions
 
 
 def test_audit_log_refused_to_viewer(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
-    at = page("admin_audit.py", actor_for("walikota"))
+    at = page("city/audit.py", actor_for("walikota"))
     assert at.error and not at.dataframe

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from services import exports
+from services.platform import exports
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+62812", "-5", "@SUM(A1)", "\t=cmd", "\r=cmd"])

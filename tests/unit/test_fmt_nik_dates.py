@@ -4,9 +4,10 @@ import datetime as dt
 
 import pytest
 
-from services import fmt, nik
-from services.dates import add_months, cover_end, month_start
-from services.errors import ValidationError
+from services.platform import fmt
+from services.platform.dates import add_months, cover_end, month_start
+from services.platform.errors import ValidationError
+from services.registry import nik
 
 
 def test_rupiah_uses_indonesian_grouping_without_decimals() -> None:

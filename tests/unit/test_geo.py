@@ -6,7 +6,14 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.geo import EARTH_RADIUS_KM, bounding_box, chord_for_km, haversine_km, haversine_scalar_km, unit_xyz
+from services.platform.geo import (
+    EARTH_RADIUS_KM,
+    bounding_box,
+    chord_for_km,
+    haversine_km,
+    haversine_scalar_km,
+    unit_xyz,
+)
 
 lat = st.floats(-60, 60)
 lon = st.floats(-179, 179)

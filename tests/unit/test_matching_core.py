@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import services.matching.core as core
-from services.geo import haversine_km
 from services.matching import objective, solve
+from services.platform.geo import haversine_km
 
 BASE = (-6.20, 106.63)
 KELS = ["k1", "k2", "k3"]

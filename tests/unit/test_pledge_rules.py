@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from services import pledges
-from services.companies import ProfileUpdate, validate_profile
+from services.campaign.companies import ProfileUpdate, validate_profile
 from services.pledges import PledgeDraft
 
 TODAY = dt.date(2026, 11, 22)

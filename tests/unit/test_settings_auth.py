@@ -6,9 +6,9 @@ from pathlib import Path
 import jwt
 import pytest
 
-from services import auth
-from services.errors import ValidationError
-from services.settings import ConfigError, Settings, resolve_cookie_key, validate_cookie_key
+from services.platform import auth
+from services.platform.errors import ValidationError
+from services.platform.settings import ConfigError, Settings, resolve_cookie_key, validate_cookie_key
 
 
 def _settings(demo: bool) -> Settings:

@@ -1,0 +1,129 @@
+"""Pledge form: one st.form, a priced summary with the area preview, then one confirmation that saves it."""
+
+import dataclasses
+import uuid
+from functools import partial
+
+import streamlit as st
+
+from models import Role
+from services import pledges
+from services.platform import fmt
+from services.platform.dates import add_months
+from ui import company, state
+
+DRAFT, NONCE, DONE = "pledge_draft", "pledge_nonce", "pledge_done"
+
+actor = state.require(Role.COMPANY)
+st.title("Buat ikrar perlindungan")
+ctx = state.load(pledges.form_context, actor=actor, company_id=actor.company_id or 0)
+
+done = st.session_state.get(DONE)
+if done:
+    match = done["match"]
+    st.success(
+        f"Ikrar #{done['pledge_id']} tersimpan. {match['assigned']} dari {match['requested']} pekerja dicocokkan."
+    )
+    if match["shortfall"]:
+        st.warning(f"**Kurang {match['shortfall']} pekerja.** {match['explanation']}")
+    elif match["explanation"]:
+        st.info(match["explanation"])
+    company.link("pages/company/pledges.py", "Lihat pekerja yang dicocokkan di Ikrar saya", icon=":material/list_alt:")
+    if st.button("Buat ikrar lain"):
+        st.session_state.pop(DONE, None)
+        st.rerun()
+    st.stop()
+
+st.caption(
+    f"Menanggapi {ctx.letter_number}. Iuran per pekerja per bulan: JKK + JKM {fmt.rupiah(ctx.premium_jkk_jkm)}; "
+    f"dengan JHT {fmt.rupiah(ctx.premium_jkk_jkm + ctx.premium_jht)}. Biaya = pekerja × bulan × iuran."
+)
+kel_labels = {
+    r.kelurahan_code: f"{r.kelurahan_name} (Kec. {r.kecamatan_name})" for r in ctx.kelurahan.itertuples(index=False)
+}
+starts = [add_months(ctx.earliest_start, i) for i in range(pledges.MAX_START_AHEAD_MONTHS + 1)]
+with st.form("ikrar"):
+    workers = st.number_input(
+        "Jumlah pekerja",
+        min_value=1,
+        max_value=pledges.MAX_WORKERS,
+        value=ctx.suggested_min_workers,
+        step=1,
+        help=f"Surat edaran mengimbau minimal {ctx.suggested_min_workers} pekerja; jumlah lebih kecil tetap boleh.",
+    )
+    c1, c2 = st.columns(2)
+    months = c1.selectbox(
+        "Lama perlindungan",
+        options=list(range(1, pledges.MAX_MONTHS + 1)),
+        index=11,
+        format_func=company.months_label,
+        help="Umumnya 1, 3, 6 atau 12 bulan; paling lama 24 bulan.",
+    )
+    start = c2.selectbox("Bulan mulai", options=starts, index=1, format_func=fmt.month)
+    st.checkbox("JKK (kecelakaan kerja) + JKM (kematian) — selalu termasuk", value=True, disabled=True)
+    jht = st.checkbox(f"Tambah JHT (jaminan hari tua), +{fmt.rupiah(ctx.premium_jht)} per pekerja per bulan")
+    st.markdown("**Area pekerja yang dilindungi**")
+    radius = st.number_input(
+        "Radius di sekitar lokasi perusahaan (km)",
+        min_value=0.0,
+        max_value=pledges.MAX_RADIUS_KM,
+        value=3.0,
+        step=0.5,
+        help="Isi 0 bila hanya memakai kelurahan pilihan.",
+    )
+    kel_codes = company.pick_many(
+        st,
+        "Dan/atau kelurahan pilihan",
+        options=list(kel_labels),
+        format_func=partial(company.label_from, labels=kel_labels),
+    )
+    occupations = company.pick_many(st, "Preferensi pekerjaan (opsional)", options=ctx.occupations)
+    if st.form_submit_button("Hitung biaya dan periksa area", type="primary"):
+        draft = pledges.PledgeDraft(
+            workers=int(workers),
+            months=int(months),
+            start_month=start,
+            include_jht=jht,
+            radius_km=float(radius) or None,
+            kelurahan_codes=tuple(kel_codes),
+            occupations=tuple(occupations),
+        )
+        st.session_state[DRAFT] = dataclasses.asdict(draft)
+        st.session_state[NONCE] = uuid.uuid4().hex  # one confirmation of this draft creates one pledge
+
+raw = st.session_state.get(DRAFT)
+if not raw:
+    st.stop()
+draft = pledges.PledgeDraft(
+    **{**raw, "kelurahan_codes": tuple(raw["kelurahan_codes"]), "occupations": tuple(raw["occupations"])}
+)
+q = state.load(pledges.quote, actor=actor, company_id=ctx.company_id, draft=draft)
+
+st.subheader("Ringkasan ikrar")
+m1, m2, m3 = st.columns(3)
+m1.metric("Biaya per bulan", fmt.rupiah(q.per_month))
+m2.metric("Total biaya", fmt.rupiah(q.total), help=f"{draft.workers} pekerja × {draft.months} bulan × iuran")
+m3.metric("Pekerja rentan belum terlindungi di area", fmt.number(q.eligible_in_area))
+st.markdown(
+    f"{fmt.number(draft.workers)} pekerja × {draft.months} bulan × {fmt.rupiah(q.premium_per_worker_month)} · "
+    f"perlindungan {fmt.month(draft.start_month)} s.d. {fmt.long_date(q.cover_end)}"
+)
+for note in q.notes:
+    st.info(note)
+company.area_map(
+    ctx.site_lat, ctx.site_lon, draft.radius_km, ctx.kelurahan[ctx.kelurahan.kelurahan_code.isin(draft.kelurahan_codes)]
+)
+
+if st.button("Kirim ikrar", type="primary"):
+    outcome = state.load(
+        pledges.create_pledge,
+        actor=actor,
+        company_id=ctx.company_id,
+        draft=draft,
+        submission_key=st.session_state.get(NONCE),
+    )
+    st.session_state[DONE] = dataclasses.asdict(outcome)
+    st.session_state.pop(DRAFT, None)
+    st.session_state.pop(NONCE, None)
+    st.cache_data.clear()
+    st.rerun()

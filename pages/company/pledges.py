@@ -1,0 +1,175 @@
+"""My pledges: status timeline, raise / renew / cancel, and the masked list of matched workers to download."""
+
+import uuid
+from functools import partial
+
+import streamlit as st
+
+from models import Role
+from services import pledges
+from services.platform import exports, fmt
+from ui import company, state
+
+PICK, RENEW_NONCE = "pledge_pick", "renew_nonce"
+
+actor = state.require(Role.COMPANY)
+st.title("Ikrar saya")
+items = state.load(pledges.list_pledges, actor=actor, company_id=actor.company_id or 0)
+if not items:
+    st.info("Perusahaan Anda belum membuat ikrar.")
+    company.link("pages/company/pledge.py", "Buat ikrar perlindungan sekarang", icon=":material/edit_note:")
+    st.stop()
+
+by_id = {p.pledge_id: p for p in items}
+if st.session_state.get(PICK) not in by_id:
+    st.session_state.pop(PICK, None)
+pledge_id = st.selectbox(
+    "Pilih ikrar",
+    options=list(by_id),
+    key=PICK,
+    format_func=partial(
+        company.label_from,
+        labels={
+            i: f"Ikrar #{i} · {fmt.number(x.workers)} pekerja · {fmt.month(x.start_month)} · {x.status_label}"
+            for i, x in by_id.items()
+        },
+    ),
+)
+# Read again through the services: the id in session state is never trusted.
+p = state.load(pledges.get_pledge, actor=actor, pledge_id=pledge_id)
+workers = state.load(pledges.pledge_workers, actor=actor, pledge_id=pledge_id)
+
+company.timeline(p.timeline)
+if p.reminder_days is not None and p.days_left is not None:
+    text = (
+        f"Pengingat {p.reminder_days} hari: perlindungan berakhir {fmt.long_date(p.cover_end)} "
+        f"({p.days_left} hari lagi)."
+    )
+    (st.error if p.reminder_days == 7 else st.warning)(text + (" Perpanjang di bawah." if p.can_renew else ""))
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Pekerja diikrarkan", fmt.number(p.workers))
+c2.metric("Dicocokkan", fmt.number(p.assigned))
+c3.metric("Kartu terbit", fmt.number(p.active))
+c4.metric("Total biaya", fmt.rupiah(p.total), help=f"{fmt.rupiah(p.per_month)} per bulan")
+area = ([f"radius {fmt.decimal(p.radius_km)} km"] if p.radius_km else []) + (
+    [f"{len(p.kelurahan_codes)} kelurahan pilihan"] if p.kelurahan_codes else []
+)
+st.caption(
+    f"Perlindungan {fmt.month(p.start_month)} s.d. {fmt.long_date(p.cover_end)} · {p.months} bulan · "
+    f"{'JKK + JKM + JHT' if p.include_jht else 'JKK + JKM'} · area: {', '.join(area) or '-'}"
+    + (f" · pekerjaan: {', '.join(p.occupations)}" if p.occupations else "")
+    + (f" · perpanjangan dari ikrar #{p.renewed_from_id}" if p.renewed_from_id else "")
+    + (f" · diperpanjang oleh ikrar #{p.renewal_id}" if p.renewal_id else "")
+)
+
+
+def _done(message: str) -> None:
+    st.session_state["pledge_flash"] = message
+    st.cache_data.clear()
+    st.rerun()
+
+
+flash = st.session_state.pop("pledge_flash", None)
+if flash:
+    st.success(flash)
+
+if p.can_raise:
+    with st.expander("Tambah jumlah pekerja"), st.form("raise"):
+        new_total = st.number_input(
+            "Jumlah pekerja baru", min_value=1, max_value=pledges.MAX_WORKERS, value=p.workers + 10, step=1
+        )
+        st.caption("Pencocokan langsung mengisi tambahan dari pekerja yang belum terlindungi di area Anda.")
+        if st.form_submit_button("Tambah"):
+            out = state.act(
+                pledges.raise_pledge,
+                actor=actor,
+                pledge_id=p.pledge_id,
+                workers=int(new_total),
+                expected_workers=p.workers,
+            )
+            if out is not None:
+                _done(
+                    f"Ikrar ditambah menjadi {out.match.requested} pekerja; {out.match.assigned} dicocokkan. "
+                    + out.match.explanation
+                )
+if p.can_renew:
+    with st.expander("Perpanjang perlindungan", expanded=p.reminder_days is not None), st.form("renew"):
+        st.caption("Pekerja yang sama tetap terlindungi tanpa jeda; kartu peserta tetap berlaku.")
+        renew_months = st.selectbox(
+            "Lama perpanjangan", options=list(range(1, 25)), index=11, format_func=company.months_label
+        )
+        renew_workers = st.number_input(
+            "Jumlah pekerja", min_value=p.workers, max_value=pledges.MAX_WORKERS, value=p.workers, step=1
+        )
+        if st.form_submit_button("Perpanjang", type="primary"):
+            key = st.session_state.setdefault(RENEW_NONCE, uuid.uuid4().hex)
+            renewed = state.act(
+                pledges.renew_pledge,
+                actor=actor,
+                pledge_id=p.pledge_id,
+                months=int(renew_months),
+                workers=int(renew_workers),
+                submission_key=key,
+            )
+            if renewed is not None:
+                st.session_state.pop(RENEW_NONCE, None)
+                st.session_state[PICK] = renewed.pledge_id
+                _done(f"Ikrar diperpanjang (ikrar #{renewed.pledge_id}): {renewed.match.assigned} pekerja terlindungi.")
+elif p.status == "active":
+    st.caption(f"Perpanjangan dapat diajukan mulai {fmt.long_date(p.renewal_opens)}.")
+if p.can_cancel:
+    with st.expander("Batalkan ikrar"), st.form("cancel"):
+        st.caption("Hanya bisa sebelum pekerja didaftarkan ke BPJS. Pekerja yang dicocokkan kembali ke daftar tunggu.")
+        sure = st.checkbox("Saya yakin ingin membatalkan ikrar ini")
+        if st.form_submit_button("Batalkan ikrar"):
+            if not sure:
+                st.error("Centang kotak konfirmasi dulu bila Anda yakin ingin membatalkan.")
+            else:
+                released = state.act(pledges.cancel_pledge, actor=actor, pledge_id=p.pledge_id)
+                if released is not None:
+                    _done(f"Ikrar dibatalkan; {released} pekerja dilepas kembali.")
+
+st.subheader("Pekerja yang dicocokkan")
+if workers.empty:
+    st.info("Belum ada pekerja yang dicocokkan untuk ikrar ini.")
+    st.stop()
+f1, f2, f3 = st.columns(3)
+status_pick = company.pick_many(f1, "Status", sorted(workers["Status"].unique()))
+kec_pick = company.pick_many(f2, "Kecamatan", sorted(workers["Kecamatan"].unique()))
+name_q = f3.text_input("Cari nama atau kelurahan")
+shown = company.filter_workers(workers, statuses=status_pick, kecamatan=kec_pick, query=name_q)
+st.caption(
+    f"{fmt.number(len(shown))} dari {fmt.number(len(workers))} pekerja. NIK disamarkan (4 digit awal dan akhir)."
+)
+st.dataframe(  # only masked columns come from the service
+    shown,
+    hide_index=True,
+    width="stretch",
+    column_config={"Jarak (km)": st.column_config.NumberColumn(format="localized")},  # 4,83 in an id-ID browser
+)
+
+
+def _audit_download(kind: str, rows: int) -> None:
+    with state.db() as s:
+        pledges.record_download(session=s, actor=actor, pledge_id=p.pledge_id, kind=kind, rows=rows)
+
+
+d1, d2 = st.columns(2)
+d1.download_button(
+    "Unduh CSV",
+    exports.to_csv(shown),
+    file_name=f"ikrar-{p.pledge_id}-pekerja.csv",
+    mime="text/csv",
+    on_click=_audit_download,
+    args=("csv", len(shown)),
+    icon=":material/download:",
+)
+d2.download_button(
+    "Unduh Excel",
+    exports.to_xlsx(shown, title=f"Ikrar #{p.pledge_id} — daftar pekerja untuk penyerahan kartu"),
+    file_name=f"ikrar-{p.pledge_id}-pekerja.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click=_audit_download,
+    args=("xlsx", len(shown)),
+    icon=":material/download:",
+)

@@ -1,0 +1,79 @@
+"""Company profile: site location (checked to lie in or near Tangerang), contact, sector, leaderboard choice."""
+
+import streamlit as st
+
+from models import Role
+from services.campaign import companies
+from services.platform import fmt
+from services.platform.errors import PayungError
+from ui import company, state
+
+actor = state.require(Role.COMPANY)
+st.title("Profil perusahaan")
+prof = state.load(companies.company_profile, actor=actor, company_id=actor.company_id or 0)
+
+flash = st.session_state.pop("profile_flash", None)
+if flash:
+    st.success(flash)
+st.caption(
+    f"{prof.name} · {prof.address or '-'}" + (f" · diperbarui {fmt.date(prof.updated_at)}" if prof.updated_at else "")
+)
+with st.form("profil"):
+    st.markdown("**Lokasi usaha** (titik pusat radius ikrar)")
+    c1, c2 = st.columns(2)
+    lat = c1.number_input(
+        "Lintang",
+        value=prof.site_lat,
+        min_value=-90.0,
+        max_value=90.0,
+        format="%.6f",
+        help="Kota Tangerang sekitar -6,18 (bernilai negatif).",
+    )
+    lon = c2.number_input(
+        "Bujur",
+        value=prof.site_lon,
+        min_value=-180.0,
+        max_value=180.0,
+        format="%.6f",
+        help="Kota Tangerang sekitar 106,63.",
+    )
+    st.caption("Salin koordinat dari Google Maps (klik kanan pada lokasi pabrik → angka pertama lintang, kedua bujur).")
+    sector = st.text_input("Sektor usaha", value=prof.sector, max_chars=80)
+    employees = st.number_input("Jumlah karyawan", value=prof.employees, min_value=0, step=1)
+    st.markdown("**Kontak CSR/HR**")
+    contact_name = st.text_input("Nama kontak", value=prof.contact_name, max_chars=120)
+    c3, c4 = st.columns(2)
+    email = c3.text_input("Email", value=prof.contact_email, max_chars=200)
+    phone = c4.text_input("Telepon", value=prof.contact_phone, max_chars=30)
+    show_amount = st.checkbox(
+        "Tampilkan nilai Rupiah komitmen kami di papan peringkat publik",
+        value=prof.show_amount,
+        help="Bila tidak dicentang, papan peringkat hanya menampilkan jumlah pekerja.",
+    )
+    if st.form_submit_button("Simpan profil", type="primary"):
+        update = companies.ProfileUpdate(
+            site_lat=lat,
+            site_lon=lon,
+            sector=sector,
+            employees=None if employees is None else int(employees),
+            contact_name=contact_name,
+            contact_email=email,
+            contact_phone=phone,
+            show_amount=show_amount,
+        )
+        try:
+            with state.db() as s:
+                companies.update_profile(session=s, actor=actor, company_id=prof.company_id, update=update)
+                site = (
+                    companies.check_site(session=s, lat=lat, lon=lon) if lat is not None and lon is not None else None
+                )
+        except PayungError as exc:
+            st.error(str(exc))
+        else:
+            where = f" Lokasi terdekat: Kel. {site.nearest_kelurahan}, Kec. {site.nearest_kecamatan}." if site else ""
+            st.session_state["profile_flash"] = "Profil tersimpan." + where
+            st.cache_data.clear()
+            st.rerun()
+
+st.subheader("Peta lokasi")
+company.area_map(prof.site_lat, prof.site_lon, None)

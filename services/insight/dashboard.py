@@ -1,0 +1,217 @@
+"""Read side for the public page and the city dashboards: aggregates in SQL, plain rows out, no personal data."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Integer, case, cast, distinct
+from sqlalchemy import select as sa_select  # SQLModel's typed select() stops at four columns
+from sqlmodel import Session, col, func, select
+
+from models import (
+    LIVE_PLEDGE_STATUSES,
+    OPEN_PLEDGE_STATUSES,
+    PAID_PLEDGE_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    Campaign,
+    Company,
+    Kecamatan,
+    Kelurahan,
+    LetterRecipient,
+    Pledge,
+    Role,
+    Worker,
+)
+from models.assignment import HOLDING_STATUSES
+from services.platform.authz import Actor, require_role
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    letter_number: str
+    letter_date: dt.date
+    subject: str
+    target_workers: int
+    premium_jkk_jkm: int
+    workers_protected: int  # cover running now (BPJS card issued)
+    workers_in_process: int  # matched or registered, card not yet issued
+    workers_pledged: int
+    rupiah_committed: int
+    companies_invited: int
+    companies_responded: int
+
+    @property
+    def progress(self) -> float:
+        return self.workers_protected / self.target_workers if self.target_workers else 0.0
+
+    @property
+    def response_rate(self) -> float:
+        return self.companies_responded / self.companies_invited if self.companies_invited else 0.0
+
+
+def active_campaign(*, session: Session) -> Campaign | None:
+    return session.exec(
+        select(Campaign).where(col(Campaign.is_active).is_(True)).order_by(col(Campaign.letter_date).desc())
+    ).first()
+
+
+def _pledge_value():  # type: ignore[no-untyped-def]
+    return Pledge.workers * Pledge.months * Pledge.premium_per_worker_month
+
+
+def campaign_progress(*, session: Session) -> CampaignProgress | None:
+    campaign = active_campaign(session=session)
+    if campaign is None:
+        return None
+    by_status = dict(
+        session.exec(
+            select(Assignment.status, func.count(distinct(col(Assignment.worker_id))))
+            .join(Pledge, col(Pledge.id) == Assignment.pledge_id)
+            .where(Pledge.campaign_id == campaign.id, col(Assignment.status).in_(HOLDING_STATUSES))
+            .group_by(col(Assignment.status))
+        ).all()
+    )
+    live = col(Pledge.status).in_(LIVE_PLEDGE_STATUSES)
+    pledged, committed = session.exec(
+        select(
+            func.coalesce(func.sum(case((live, Pledge.workers), else_=0)), 0),
+            func.coalesce(func.sum(_pledge_value()), 0),
+        ).where(Pledge.campaign_id == campaign.id, col(Pledge.status).in_(PAID_PLEDGE_STATUSES))
+    ).one()
+    invited, responded = session.exec(
+        select(func.count(), func.count(col(LetterRecipient.responded_at))).where(
+            LetterRecipient.campaign_id == campaign.id
+        )
+    ).one()
+    return CampaignProgress(
+        letter_number=campaign.letter_number,
+        letter_date=campaign.letter_date,
+        subject=campaign.subject,
+        target_workers=campaign.target_workers,
+        premium_jkk_jkm=campaign.premium_jkk_jkm,
+        workers_protected=int(by_status.get(AssignmentStatus.ACTIVE, 0)),
+        workers_in_process=int(
+            by_status.get(AssignmentStatus.ASSIGNED, 0) + by_status.get(AssignmentStatus.REGISTERED, 0)
+        ),
+        workers_pledged=int(pledged),
+        rupiah_committed=int(committed),
+        companies_invited=int(invited),
+        companies_responded=int(responded),
+    )
+
+
+def participating_companies(*, session: Session) -> pd.DataFrame:
+    """Companies that answered the letter with a pledge; the amount is None where the company hides it."""
+    campaign = active_campaign(session=session)
+    columns = ["company", "kecamatan", "responded_at", "workers_pledged", "workers_protected", "rupiah", "hidden"]
+    if campaign is None:
+        return pd.DataFrame(columns=columns)
+    protected = (
+        select(Pledge.company_id, func.count(distinct(col(Assignment.worker_id))).label("n"))
+        .join(Assignment, col(Assignment.pledge_id) == Pledge.id)
+        .where(Pledge.campaign_id == campaign.id, Assignment.status == AssignmentStatus.ACTIVE)
+        .group_by(col(Pledge.company_id))
+        .subquery()
+    )
+    pledged = (
+        select(
+            Pledge.company_id,
+            func.sum(case((col(Pledge.status).in_(LIVE_PLEDGE_STATUSES), Pledge.workers), else_=0)).label("workers"),
+            func.sum(_pledge_value()).label("rupiah"),
+        )
+        .where(Pledge.campaign_id == campaign.id, col(Pledge.status).in_(PAID_PLEDGE_STATUSES))
+        .group_by(col(Pledge.company_id))
+        .subquery()
+    )
+    rows = session.execute(
+        sa_select(
+            col(Company.name),
+            col(Kecamatan.name),
+            col(LetterRecipient.responded_at),
+            pledged.c.workers,
+            func.coalesce(protected.c.n, 0),
+            pledged.c.rupiah,
+            col(Company.show_amount),
+        )
+        .join(pledged, pledged.c.company_id == col(Company.id))
+        .join(
+            LetterRecipient,
+            (col(LetterRecipient.company_id) == Company.id) & (col(LetterRecipient.campaign_id) == campaign.id),
+        )
+        .outerjoin(protected, protected.c.company_id == col(Company.id))
+        .outerjoin(Kelurahan, col(Kelurahan.code) == Company.kelurahan_code)
+        .outerjoin(Kecamatan, col(Kecamatan.code) == Kelurahan.kecamatan_code)
+        .order_by(col(LetterRecipient.responded_at).asc())
+    ).all()
+    df = pd.DataFrame(rows, columns=columns[:-1] + ["show_amount"])
+    df["hidden"] = ~df["show_amount"].astype(bool)
+    df.loc[df["hidden"], "rupiah"] = None
+    return df.drop(columns=["show_amount"]).astype({"workers_pledged": int, "workers_protected": int})
+
+
+def coverage_by_kecamatan(*, session: Session) -> pd.DataFrame:
+    """Per kecamatan: registry size, workers protected now, in process, and still without cover."""
+    holding = (
+        select(Assignment.worker_id, Assignment.status).where(col(Assignment.status).in_(HOLDING_STATUSES)).subquery()
+    )
+    is_active = cast(holding.c.status == AssignmentStatus.ACTIVE, Integer)
+    in_process = cast(col(holding.c.status).in_([AssignmentStatus.ASSIGNED, AssignmentStatus.REGISTERED]), Integer)
+    uncovered = case(
+        ((holding.c.worker_id.is_(None)) & (col(Worker.covered_elsewhere).is_(False)), 1),
+        else_=0,
+    )
+    rows = session.execute(
+        sa_select(
+            col(Kecamatan.code),
+            col(Kecamatan.name),
+            col(Kecamatan.lat),
+            col(Kecamatan.lon),
+            func.count(col(Worker.id)),
+            func.coalesce(func.sum(is_active), 0),
+            func.coalesce(func.sum(in_process), 0),
+            func.coalesce(func.sum(uncovered), 0),
+        )
+        .join(Kelurahan, col(Kelurahan.kecamatan_code) == Kecamatan.code)
+        .outerjoin(Worker, col(Worker.kelurahan_code) == Kelurahan.code)
+        .outerjoin(holding, holding.c.worker_id == col(Worker.id))
+        .group_by(col(Kecamatan.code), col(Kecamatan.name), col(Kecamatan.lat), col(Kecamatan.lon))
+        .order_by(Kecamatan.name)
+    ).all()
+    df = pd.DataFrame(
+        rows,
+        columns=["kecamatan_code", "kecamatan", "lat", "lon", "workers", "protected", "in_process", "uncovered"],
+    )
+    return df.astype({c: int for c in ["workers", "protected", "in_process", "uncovered"]})
+
+
+def pledge_fill(*, session: Session, actor: Actor) -> pd.DataFrame:
+    """City staff: every live pledge with how many workers it holds and how many it still lacks."""
+    require_role(actor, Role.ADMIN, Role.VIEWER, session=session, action="pledge.fill")
+    held = (
+        select(Assignment.pledge_id, func.count().label("n"))
+        .where(col(Assignment.status).in_(HOLDING_STATUSES))
+        .group_by(col(Assignment.pledge_id))
+        .subquery()
+    )
+    rows = session.execute(
+        sa_select(
+            col(Pledge.id),
+            col(Company.name),
+            col(Pledge.status),
+            col(Pledge.workers),
+            func.coalesce(held.c.n, 0),
+            col(Pledge.months),
+            col(Pledge.start_month),
+            col(Pledge.radius_km),
+        )
+        .join(Company, col(Company.id) == Pledge.company_id)
+        .outerjoin(held, held.c.pledge_id == col(Pledge.id))
+        .where(col(Pledge.status).in_(OPEN_PLEDGE_STATUSES))
+        .order_by(col(Pledge.id))
+    ).all()
+    df = pd.DataFrame(
+        rows, columns=["pledge_id", "company", "status", "workers", "assigned", "months", "start_month", "radius_km"]
+    )
+    df["shortfall"] = (df["workers"] - df["assigned"]).clip(lower=0)
+    return df

@@ -1,0 +1,44 @@
+"""The rules of what each role may do. Checked inside services, not only in pages; every denial is audited."""
+
+from sqlmodel import Session
+
+from models import Role
+from services.platform import audit
+from services.platform.actor import SYSTEM, Actor
+
+__all__ = ["SYSTEM", "Actor", "require_company_access", "require_role"]
+from services.platform.errors import AccessDenied
+
+
+def _deny(session: Session | None, actor: Actor | None, action: str, entity: str, entity_id: object) -> AccessDenied:
+    if session is not None:
+        # The denial is committed on its own so the record survives the caller's rollback.
+        audit.record(
+            session=session,
+            actor=actor,
+            action="access.denied",
+            entity=entity,
+            entity_id=entity_id,
+            success=False,
+            attempted=action,
+        )
+        session.commit()
+    return AccessDenied("Anda tidak berhak membuka data ini. Jika menurut Anda ini keliru, hubungi admin Disnaker.")
+
+
+def require_role(actor: Actor | None, *roles: str, session: Session | None = None, action: str = "") -> Actor:
+    if actor is None or actor.role not in roles:
+        raise _deny(session, actor, action, "role", ",".join(roles))
+    return actor
+
+
+def require_company_access(
+    actor: Actor | None, company_id: int, *, session: Session | None = None, action: str = "", write: bool = False
+) -> Actor:
+    """City staff may read every company (admins may also write); a company user only its own."""
+    if actor is not None:
+        if actor.role == Role.ADMIN or (actor.role == Role.VIEWER and not write):
+            return actor
+        if actor.role == Role.COMPANY and actor.company_id == company_id:
+            return actor
+    raise _deny(session, actor, action, "company", company_id)
