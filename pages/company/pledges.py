@@ -10,7 +10,7 @@ from services import pledges
 from services.platform import exports, fmt
 from ui import company, state
 
-PICK, RENEW_NONCE = "pledge_pick", "renew_nonce"
+PICK, NEXT_PICK, RENEW_NONCE = "pledge_pick", "pledge_pick_next", "renew_nonce"
 
 actor = state.require(Role.COMPANY)
 st.title("Ikrar saya")
@@ -21,6 +21,9 @@ if not items:
     st.stop()
 
 by_id = {p.pledge_id: p for p in items}
+# A widget's key may only be set before the widget is drawn: a renewal asks for its pledge here, on the next run.
+if st.session_state.get(NEXT_PICK) in by_id:
+    st.session_state[PICK] = st.session_state.pop(NEXT_PICK)
 if st.session_state.get(PICK) not in by_id:
     st.session_state.pop(PICK, None)
 pledge_id = st.selectbox(
@@ -113,7 +116,7 @@ if p.can_renew:
             )
             if renewed is not None:
                 st.session_state.pop(RENEW_NONCE, None)
-                st.session_state[PICK] = renewed.pledge_id
+                st.session_state[NEXT_PICK] = renewed.pledge_id
                 _done(f"Ikrar diperpanjang (ikrar #{renewed.pledge_id}): {renewed.match.assigned} pekerja terlindungi.")
 elif p.status == "active":
     st.caption(f"Perpanjangan dapat diajukan mulai {fmt.long_date(p.renewal_opens)}.")
