@@ -13,6 +13,7 @@ from models.pledge import (
     PledgeStatus,
 )
 from models.region import Kecamatan, Kelurahan
+from models.security import LoginThrottle
 from models.user import Role, User
 from models.worker import Sex, Worker
 
@@ -29,6 +30,7 @@ __all__ = [
     "Kecamatan",
     "Kelurahan",
     "LetterRecipient",
+    "LoginThrottle",
     "Pledge",
     "PledgeKelurahan",
     "PledgeStatus",

@@ -8,7 +8,7 @@ import streamlit as st
 from models import Role
 from services import pledges
 from services.platform import exports, fmt
-from ui import company, state
+from ui import company, downloads, state
 
 PICK, NEXT_PICK, RENEW_NONCE = "pledge_pick", "pledge_pick_next", "renew_nonce"
 
@@ -152,27 +152,21 @@ st.dataframe(  # only masked columns come from the service
 )
 
 
-def _audit_download(kind: str, rows: int) -> None:
-    with state.db() as s:
-        pledges.record_download(session=s, actor=actor, pledge_id=p.pledge_id, kind=kind, rows=rows)
-
-
+# The files are built on the click (not when the page renders) and audited then: see ui/downloads.py.
 d1, d2 = st.columns(2)
-d1.download_button(
+downloads.audited_download(
+    d1,
     "Unduh CSV",
-    exports.to_csv(shown),
+    build=partial(exports.to_csv, shown),
+    record=partial(pledges.record_download, actor=actor, pledge_id=p.pledge_id, kind="csv", rows=len(shown)),
     file_name=f"ikrar-{p.pledge_id}-pekerja.csv",
     mime="text/csv",
-    on_click=_audit_download,
-    args=("csv", len(shown)),
-    icon=":material/download:",
 )
-d2.download_button(
+downloads.audited_download(
+    d2,
     "Unduh Excel",
-    exports.to_xlsx(shown, title=f"Ikrar #{p.pledge_id} — daftar pekerja untuk penyerahan kartu"),
+    build=partial(exports.to_xlsx, shown, title=f"Ikrar #{p.pledge_id} — daftar pekerja untuk penyerahan kartu"),
+    record=partial(pledges.record_download, actor=actor, pledge_id=p.pledge_id, kind="xlsx", rows=len(shown)),
     file_name=f"ikrar-{p.pledge_id}-pekerja.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click=_audit_download,
-    args=("xlsx", len(shown)),
-    icon=":material/download:",
 )
