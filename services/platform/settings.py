@@ -27,6 +27,16 @@ class Settings:
     cookie_name: str
     cookie_expiry_days: float
     seed: int
+    # E-mail reminders: sent through this SMTP server when SMTP_HOST is set (STARTTLS when the server offers it).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "Disnaker Kota Tangerang <no-reply@tangerangkota.go.id>"
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def is_sqlite(self) -> bool:
@@ -47,6 +57,11 @@ def get_settings() -> Settings:
         cookie_name=os.environ.get("PAYUNG_COOKIE_NAME", "payung_auth"),
         cookie_expiry_days=float(os.environ.get("PAYUNG_COOKIE_EXPIRY_DAYS", "1")),
         seed=int(os.environ.get("PAYUNG_SEED", "14422")),
+        smtp_host=os.environ.get("SMTP_HOST", ""),
+        smtp_port=int(os.environ.get("SMTP_PORT") or "587"),
+        smtp_user=os.environ.get("SMTP_USER", ""),
+        smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+        smtp_from=os.environ.get("SMTP_FROM") or "Disnaker Kota Tangerang <no-reply@tangerangkota.go.id>",
     )
 
 
