@@ -4,6 +4,7 @@ from models.assignment import HOLDING_STATUSES, Assignment, AssignmentStatus
 from models.audit import AuditLog
 from models.campaign import Campaign
 from models.company import Company, LetterRecipient
+from models.outreach import Channel, OutboxMessage, RecipientContact
 from models.pledge import (
     LIVE_PLEDGE_STATUSES,
     OPEN_PLEDGE_STATUSES,
@@ -26,12 +27,15 @@ __all__ = [
     "AssignmentStatus",
     "AuditLog",
     "Campaign",
+    "Channel",
     "Company",
     "Kecamatan",
     "Kelurahan",
     "LetterRecipient",
     "LoginThrottle",
+    "OutboxMessage",
     "Pledge",
+    "RecipientContact",
     "PledgeKelurahan",
     "PledgeStatus",
     "Role",
