@@ -13,8 +13,9 @@ from models.pledge import (
     PledgeStatus,
 )
 from models.region import Kecamatan, Kelurahan
+from models.registry import ImportKind, ImportRun
 from models.user import Role, User
-from models.worker import Sex, Worker
+from models.worker import CoveredBy, Sex, Worker
 
 __all__ = [
     "HOLDING_STATUSES",
@@ -26,6 +27,9 @@ __all__ = [
     "AuditLog",
     "Campaign",
     "Company",
+    "CoveredBy",
+    "ImportKind",
+    "ImportRun",
     "Kecamatan",
     "Kelurahan",
     "LetterRecipient",
