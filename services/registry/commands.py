@@ -13,6 +13,7 @@ from services.platform import audit
 from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
 from services.registry import fields, nik
+from services.registry.runs import jsonable
 
 # The fields an officer may correct (the NIK is the key: a wrong NIK is a new worker, not a correction).
 EDITABLE = ("name", "sex", "birth_date", "kelurahan_code", "address", "occupation", "desil", "phone", "lat", "lon")
@@ -30,10 +31,6 @@ FIELD_LABELS = {
     "covered_by": "Penanggung lain",
     "covered_until": "Ditanggung sampai",
 }
-
-
-def jsonable(value: object) -> object:
-    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[object]]:

@@ -171,13 +171,13 @@ def agrees_with_nik(info: NikInfo, *, birth: dt.date | None, sex_value: str | No
         info.birth_date.year % 100,
     ):
         return (
-            "tanggal_lahir",
+            "birth_date",
             f"Tanggal lahir {birth:%d/%m/%Y} tidak cocok dengan NIK (NIK menunjukkan "
             f"{info.birth_date:%d/%m/%y}): periksa salah satunya.",
         )
     if sex_value is not None and sex_value != info.sex:
         told = "perempuan (hari lahir + 40)" if info.sex == "P" else "laki-laki"
-        return "jenis_kelamin", f"Jenis kelamin tidak cocok dengan NIK, yang menunjukkan {told}: periksa keduanya."
+        return "sex", f"Jenis kelamin tidak cocok dengan NIK, yang menunjukkan {told}: periksa keduanya."
     return None
 
 

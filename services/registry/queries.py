@@ -14,7 +14,18 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from models import Assignment, AssignmentStatus, AuditLog, Company, ImportRun, Kecamatan, Kelurahan, Pledge, Role, Worker
+from models import (
+    Assignment,
+    AssignmentStatus,
+    AuditLog,
+    Company,
+    ImportRun,
+    Kecamatan,
+    Kelurahan,
+    Pledge,
+    Role,
+    Worker,
+)
 from services.platform import audit, exports, fmt
 from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
@@ -230,7 +241,7 @@ def _worker_by(session: Session, *, worker_id: int | None, nik: str | None) -> W
 def history_frame(session: Session, worker_id: int) -> pd.DataFrame:
     """Every audit row about this worker: who viewed, exported or changed it, and when."""
     rows = session.execute(
-        select(AuditLog.at, AuditLog.username, AuditLog.action, AuditLog.detail)
+        select(col(AuditLog.at), col(AuditLog.username), col(AuditLog.action), col(AuditLog.detail))
         .where(col(AuditLog.entity) == "worker", col(AuditLog.entity_id) == str(worker_id))
         .order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc())
     ).all()
@@ -263,7 +274,12 @@ def _describe(detail: dict[str, Any]) -> str:
 
 
 def worker_detail(
-    *, session: Session, actor: Actor, worker_id: int | None = None, nik: str | None = None, today: dt.date | None = None
+    *,
+    session: Session,
+    actor: Actor,
+    worker_id: int | None = None,
+    nik: str | None = None,
+    today: dt.date | None = None,
 ) -> WorkerDetail:
     """Everything stored about one worker, its assignments and its history. Viewing is audited."""
     require_role(actor, Role.ADMIN, session=session, action="worker.view")
@@ -276,9 +292,10 @@ def worker_detail(
     data["kelurahan"] = kel.name if kel else ""
     data["kecamatan"] = kec.name if kec else ""
     status = session.execute(
-        select(status_expression(today)).select_from(Worker).outerjoin(Assignment, _holding_join()).where(
-            col(Worker.id) == worker.id
-        )
+        select(status_expression(today))
+        .select_from(Worker)
+        .outerjoin(Assignment, _holding_join())
+        .where(col(Worker.id) == worker.id)
     ).scalar_one()
     assignments = pd.DataFrame(
         session.execute(
