@@ -120,6 +120,11 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/company/profile.py", "Profil perusahaan", ":material/factory:", "profil", (COMPANY,)),
     ("pages/city/overview.py", "Ringkasan kota", ":material/monitoring:", "ringkasan", CITY),
     ("pages/city/matching.py", "Pencocokan", ":material/join_inner:", "pencocokan", (ADMIN,)),
+    ("pages/city/registry.py", "Registri pekerja", ":material/groups:", "registri", (ADMIN,)),
+    ("pages/city/worker.py", "Data pekerja", ":material/person_search:", "pekerja", (ADMIN,)),
+    ("pages/city/import_workers.py", "Impor pekerja", ":material/upload_file:", "impor-pekerja", (ADMIN,)),
+    ("pages/city/bpjs.py", "Pendaftaran BPJS", ":material/badge:", "bpjs", (ADMIN,)),
+    ("pages/city/expiring.py", "Masa perlindungan", ":material/event_busy:", "masa-perlindungan", CITY),
     ("pages/city/audit.py", "Log audit", ":material/receipt_long:", "audit", (ADMIN,)),
     ("pages/public/home.py", "Beranda", ":material/umbrella:", "beranda", (PUBLIC, COMPANY, ADMIN, VIEWER)),
 ]

@@ -15,8 +15,9 @@ from models.pledge import (
 )
 from models.region import Kecamatan, Kelurahan
 from models.security import LoginThrottle
+from models.registry import ImportKind, ImportRun
 from models.user import Role, User
-from models.worker import Sex, Worker
+from models.worker import CoveredBy, Sex, Worker
 
 __all__ = [
     "HOLDING_STATUSES",
@@ -29,6 +30,9 @@ __all__ = [
     "Campaign",
     "Channel",
     "Company",
+    "CoveredBy",
+    "ImportKind",
+    "ImportRun",
     "Kecamatan",
     "Kelurahan",
     "LetterRecipient",

@@ -6,7 +6,7 @@ from functools import partial
 import streamlit as st
 
 from models import Role
-from services import pledges
+from services import coverage, pledges
 from services.platform import exports, fmt
 from ui import company, downloads, state
 
@@ -170,3 +170,16 @@ downloads.audited_download(
     file_name=f"ikrar-{p.pledge_id}-pekerja.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
+
+# Cover of this company's workers ending within 60 days (the city sees the same list for every company).
+ending = state.load(coverage.expiring_by_company, actor=actor, company_id=actor.company_id or 0)
+if not ending.empty:
+    st.subheader("Perlindungan yang segera berakhir")
+    st.dataframe(
+        ending.assign(coverage_end=ending["coverage_end"].map(fmt.date))[
+            ["pledge_id", "coverage_end", "workers", "level"]
+        ].rename(
+            columns={"pledge_id": "Ikrar", "coverage_end": "Berakhir", "workers": "Pekerja", "level": "Pengingat"}
+        ),
+        hide_index=True,
+    )
