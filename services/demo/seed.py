@@ -29,7 +29,7 @@ from models import (
     User,
     Worker,
 )
-from services.demo import words
+from services.demo import insight_demo, words
 from services.platform.authz import SYSTEM, Actor
 from services.platform.dates import add_months, cover_end, month_start
 from services.platform.regions import load_regions, read_kecamatan_csv
@@ -313,7 +313,7 @@ def seed_demo(
 
     run_full_match(session=session, actor=SYSTEM)
     _advance_statuses(session=session, plans=plans, anchor=anchor, today=today, rng=rng)
-    session.commit()
+    insight_demo.backdate_history(session=session)  # commits; dates the dashboard's history (issue 13)
     return SeedSummary(
         companies=len(companies),
         workers=n_workers,
