@@ -27,10 +27,41 @@ def overview(actor: Actor) -> dict[str, Any]:
             "funnel": insight.funnel(session=s, actor=actor),
             "weekly": insight.weekly_progress(session=s, actor=actor),
             "coverage": coverage,
-            "features": insight.kelurahan_features(coverage),
             "gaps": insight.gaps(session=s, actor=actor, coverage=coverage),
             "expiring": insight.expiring_cover(session=s, actor=actor),
         }
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def chart_specs(actor: Actor) -> dict[str, dict]:
+    """Vega-Lite specs of the funnel, weekly and forecast charts, built once per cache period (building an Altair
+    chart costs more than rendering the page)."""
+    data = overview(actor)
+    fc = forecast(actor, 0, 0)
+    specs = {
+        "funnel": charts.funnel(data["funnel"].steps).to_dict(),
+        "weekly": charts.weekly_progress(data["weekly"], data["headline"].target).to_dict(),
+    }
+    if fc is not None:
+        reached = fc.baseline.reached_on.isoformat() if fc.baseline.reached_on and fc.baseline.remaining else None
+        specs["forecast"] = charts.forecast(
+            data["weekly"],
+            today=fc.today.isoformat(),
+            protected_now=fc.protected_now,
+            target=fc.target,
+            reached_on=reached,
+        ).to_dict()
+    return specs
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def map_spec(actor: Actor, metric: str) -> dict:
+    """The choropleth's Vega-Lite spec for one metric (the GeoJSON is inlined once per cache period)."""
+    return charts.coverage_map(insight.kelurahan_features(overview(actor)["coverage"]), metric).to_dict()
+
+
+def chart(spec: dict) -> None:
+    st.vega_lite_chart(spec=spec, width="stretch")
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -64,7 +95,7 @@ def table(df: pd.DataFrame, headers: dict[str, str], *, shares: tuple[str, ...] 
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
 
 
-def forecast_block(fc: insight.Forecast, weekly: pd.DataFrame) -> None:
+def forecast_block(fc: insight.Forecast, spec: dict | None) -> None:
     """The forecast at today's pace, the what-if beside it, the chart and the method."""
 
     def when(p: insight.Projection) -> str:
@@ -85,10 +116,5 @@ def forecast_block(fc: insight.Forecast, weekly: pd.DataFrame) -> None:
         f"Sisa menuju target: {fmt.number(fc.baseline.remaining)} pekerja; skenario menambah "
         f"{fmt.number(fc.extra_workers)} pekerja, sisa {fmt.number(fc.what_if.remaining)}. Metode: {fc.method}"
     )
-    reached = fc.baseline.reached_on.isoformat() if fc.baseline.reached_on and fc.baseline.remaining else None
-    st.altair_chart(
-        charts.forecast(
-            weekly, today=fc.today.isoformat(), protected_now=fc.protected_now, target=fc.target, reached_on=reached
-        ),
-        width="stretch",
-    )
+    if spec is not None:
+        chart(spec)

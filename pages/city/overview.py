@@ -43,7 +43,8 @@ funnel_tab, map_tab, time_tab, expiry_tab = st.tabs(
 )
 with funnel_tab:
     fun = data["funnel"]
-    st.altair_chart(charts.funnel(fun.steps), width="stretch")
+    specs = view.chart_specs(actor)
+    view.chart(specs["funnel"])
     st.caption(
         f"{fmt.number(fun.answered)} perusahaan menjawab; median {fmt.decimal(fun.median_days_to_answer)} hari "
         "dari surat ke jawaban. Konversi = perusahaan di tahap ini dibagi tahap sebelumnya."
@@ -65,7 +66,8 @@ with map_tab:
     labels = {title: key for key, (title, _, _) in charts.MAP_METRICS.items()}
     metric = labels[st.radio("Warna peta", list(labels), horizontal=True) or next(iter(labels))]
     left, right = st.columns([3, 2])
-    left.altair_chart(charts.coverage_map(data["features"], metric), width="stretch")
+    with left:
+        view.chart(view.map_spec(actor, metric))
     with right:
         view.table(
             data["coverage"],
@@ -116,7 +118,7 @@ with map_tab:
     )
 
 with time_tab:
-    st.altair_chart(charts.weekly_progress(data["weekly"], head.target), width="stretch")
+    view.chart(specs["weekly"])
     st.subheader("Kapan target tercapai?")
     with st.form("skenario"):
         c1, c2 = st.columns(2)
@@ -129,7 +131,7 @@ with time_tab:
         st.error(str(exc))
         fc = view.forecast(actor, 0, 0)
     if fc is not None:
-        view.forecast_block(fc, data["weekly"])
+        view.forecast_block(fc, specs.get("forecast"))
 
 with expiry_tab:
     expiring = data["expiring"]

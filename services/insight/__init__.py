@@ -20,7 +20,7 @@ from services.insight.funnel import STEPS, Funnel, funnel
 from services.insight.gaps import Gaps, by_kecamatan, coverage_by_kelurahan, gaps
 from services.insight.headline import Figure, Headline, headline
 from services.insight.mapdata import kelurahan_features
-from services.insight.quarterly import QuarterlyReport, available_quarters, quarterly_report
+from services.insight.quarterly import QuarterlyReport, available_quarters, quarter_bounds, quarterly_report
 from services.insight.report_pdf import quarterly_file
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "kelurahan_features",
     "participating_companies",
     "pledge_fill",
+    "quarter_bounds",
     "quarterly_file",
     "quarterly_report",
     "weekly_progress",

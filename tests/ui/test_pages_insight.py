@@ -61,3 +61,34 @@ def test_what_if_refuses_a_negative_budget_in_indonesian(
 def test_dashboard_refuses_company_users(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
     at = page("city/overview.py", actor_for("panarub"))
     assert at.error and not at.dataframe and not at.metric
+
+
+def _quarterly_audits(url: str) -> int:
+    from sqlmodel import Session, select
+
+    from models import AuditLog
+    from services.platform.db import make_engine
+
+    with Session(make_engine(url)) as s:
+        return len(s.exec(select(AuditLog).where(AuditLog.action == "report.quarterly")).all())
+
+
+def test_quarterly_report_page_offers_both_files_and_makes_none_at_render(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor], demo_db_url: str
+) -> None:
+    before = _quarterly_audits(demo_db_url)
+    at = page("city/report.py", actor_for("walikota"))
+    assert not at.exception
+    options = at.selectbox[0].options
+    assert options[-1] == "Triwulan 4 2024" and len(options) >= 2  # from the letter's quarter to today's
+    assert [b.proto.label for b in at.get("download_button")] == ["Unduh PDF", "Unduh Excel"]
+    at.selectbox[0].set_value(options[-1]).run()
+    assert not at.exception and "1 Oktober 2024" in all_text(at)
+    assert _quarterly_audits(demo_db_url) == before  # files are made (and audited) only on the click
+
+
+def test_quarterly_report_page_refuses_company_users(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor]
+) -> None:
+    at = page("city/report.py", actor_for("graha"))
+    assert at.error and not at.get("download_button")
