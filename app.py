@@ -119,6 +119,7 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/company/report.py", "Laporan dampak", ":material/description:", "laporan", (COMPANY,)),
     ("pages/company/profile.py", "Profil perusahaan", ":material/factory:", "profil", (COMPANY,)),
     ("pages/city/overview.py", "Ringkasan kota", ":material/monitoring:", "ringkasan", CITY),
+    ("pages/city/report.py", "Laporan triwulan", ":material/summarize:", "laporan-kota", CITY),
     ("pages/city/matching.py", "Pencocokan", ":material/join_inner:", "pencocokan", (ADMIN,)),
     ("pages/city/registry.py", "Registri pekerja", ":material/groups:", "registri", (ADMIN,)),
     ("pages/city/worker.py", "Data pekerja", ":material/person_search:", "pekerja", (ADMIN,)),
