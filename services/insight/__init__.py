@@ -1,9 +1,27 @@
 """The read side: public progress, the city dashboard and the leaderboard (journeys 6-7).
 
 Contract: queries only (never commit, except the audit row of a report); aggregates in SQL with `group_by`,
-never every worker row in pandas; returns plain dataclasses and DataFrames.
+never every worker row in pandas; returns plain dataclasses and DataFrames. The leaderboard is public: it returns
+counts per company only, never a worker. `data_version()` changes after every commit that touches what the
+board shows, so the UI can cache the board and drop the cache on writes.
 """
 
+from services.insight.badges import (
+    BADGE_ORDER,
+    BADGES,
+    PIONEER_PLACES,
+    SIZE_BANDS,
+    UNKNOWN_BAND,
+    Badge,
+    badge_label,
+    badge_rule,
+    badge_svg,
+    band_rule,
+    earned_badges,
+    per_100_employees,
+    size_band,
+)
+from services.insight.board import BAND_ORDER, DEFAULT_VIEW, SORT_KEYS, VIEWS, View, board_view, rank_board
 from services.insight.dashboard import (
     CampaignProgress,
     active_campaign,
@@ -12,12 +30,45 @@ from services.insight.dashboard import (
     participating_companies,
     pledge_fill,
 )
+from services.insight.freshness import data_version
+from services.insight.leaderboard import Board, board_timeline, company_id_of, public_board, slug_for
+from services.insight.public_company import EarnedBadge, PublicCompany, company_badges, public_company
 
 __all__ = [
+    "BADGES",
+    "BADGE_ORDER",
+    "BAND_ORDER",
+    "DEFAULT_VIEW",
+    "PIONEER_PLACES",
+    "SIZE_BANDS",
+    "SORT_KEYS",
+    "UNKNOWN_BAND",
+    "VIEWS",
+    "Badge",
+    "Board",
     "CampaignProgress",
+    "EarnedBadge",
+    "PublicCompany",
+    "View",
     "active_campaign",
+    "badge_label",
+    "badge_rule",
+    "badge_svg",
+    "band_rule",
+    "board_timeline",
+    "board_view",
     "campaign_progress",
+    "company_badges",
+    "company_id_of",
     "coverage_by_kecamatan",
+    "data_version",
+    "earned_badges",
+    "public_board",
     "participating_companies",
+    "per_100_employees",
     "pledge_fill",
+    "public_company",
+    "rank_board",
+    "size_band",
+    "slug_for",
 ]
