@@ -126,8 +126,8 @@ def board_html(
         for _, row in df.iterrows()
     )
     return (
-        f'{_STYLE}<div class="payung-scroll"><table class="payung-board"><caption>{escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+        f'{_STYLE}<div class="payung-scroll"><table class="payung-board payung-ranking">'
+        f"<caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 
 

@@ -40,7 +40,7 @@ st.caption(
     f"Iuran {fmt.rupiah(progress.premium_jkk_jkm)} per pekerja per bulan."
 )
 
-st.subheader("Papan peringkat perusahaan")
+st.subheader("Papan peringkat: perusahaan yang berpartisipasi")
 if board.rows.empty:
     st.info("Belum ada perusahaan yang berikrar. Jadilah yang pertama!")
     st.stop()

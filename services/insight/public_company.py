@@ -57,6 +57,7 @@ class EarnedBadge:
     rule: str
     svg: str
     file_name: str
+    slug: str  # the company's public page: /perusahaan-publik?id=<slug>
 
 
 def _none_if_na(value: object) -> object:
@@ -150,6 +151,7 @@ def company_badges(*, session: Session, actor: Actor, company_id: int) -> list[E
                 campaign=campaign.letter_number,
             ),
             file_name=f"lencana-payung-{code}-{row['slug']}.svg",
+            slug=str(row["slug"]),
         )
         for code in row["badges"]
     ]

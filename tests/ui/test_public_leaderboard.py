@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from models import Company, Worker
 from services import insight
+from services.platform.authz import Actor
 from services.platform.db import make_engine
 from tests.ui.conftest import ROOT, all_text
 
@@ -189,3 +190,16 @@ def test_no_public_page_shows_anything_personal(hostile_db: tuple[str, int], pag
         if value and len(value) >= 6 and value in everything
     ]
     assert leaked == []
+
+
+def test_company_downloads_its_badges_from_its_report(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor]
+) -> None:
+    at = page("company/report.py", actor_for("panarub"))
+    assert not at.exception
+    assert "Lencana Payung" in all_text(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Unduh lencana Perintis (SVG)" in labels and "Unduh lencana Konsisten (SVG)" in labels
+    assert any("perusahaan-publik?id=pt-panarub-industry-" in h.value for h in at.html)
+    silent = page("company/report.py", actor_for("benteng"))  # has not answered: no badge, no error
+    assert not silent.exception and "Belum ada lencana" in all_text(silent)
