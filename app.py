@@ -128,7 +128,16 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/city/expiring.py", "Masa perlindungan", ":material/event_busy:", "masa-perlindungan", CITY),
     ("pages/city/audit.py", "Log audit", ":material/receipt_long:", "audit", (ADMIN,)),
     ("pages/public/home.py", "Beranda", ":material/umbrella:", "beranda", (PUBLIC, COMPANY, ADMIN, VIEWER)),
+    (
+        "pages/public/company.py",
+        "Perusahaan",
+        ":material/apartment:",
+        "perusahaan-publik",
+        (PUBLIC, COMPANY, ADMIN, VIEWER),
+    ),
 ]
+# Pages reached by a link (with ?id=...), not from the menu.
+HIDDEN_URLS = {"perusahaan-publik"}
 SECTION = {COMPANY: "Perusahaan", ADMIN: "Kota", VIEWER: "Kota"}
 
 
@@ -140,7 +149,8 @@ def pages_for(role: str) -> dict[str, list]:
             continue
         section = "Publik" if "public" in script and role != PUBLIC else SECTION.get(role, "Payung")
         is_default = not sections  # the role's first page
-        page = st.Page(script, title=title, icon=icon, url_path=url, default=is_default)
+        visibility = "hidden" if url in HIDDEN_URLS else "visible"
+        page = st.Page(script, title=title, icon=icon, url_path=url, default=is_default, visibility=visibility)
         sections.setdefault(section, []).append(page)
     if role == PUBLIC:
         sections["Payung"].append(st.Page(login_page, title="Masuk", icon=":material/login:", url_path="masuk"))

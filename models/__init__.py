@@ -14,8 +14,8 @@ from models.pledge import (
     PledgeStatus,
 )
 from models.region import Kecamatan, Kelurahan
-from models.security import LoginThrottle
 from models.registry import ImportKind, ImportRun
+from models.security import LoginThrottle
 from models.user import Role, User
 from models.worker import CoveredBy, Sex, Worker
 
