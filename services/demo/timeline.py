@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlmodel import Session, select
 
-from models import Assignment, AssignmentStatus, AuditLog, Pledge, PledgeStatus, User
+from models import Assignment, AssignmentStatus, Pledge, PledgeStatus, User
 from services.platform.authz import Actor
 from services.platform.dates import add_months, cover_end
 
@@ -51,7 +51,8 @@ def date_history(
     *, session: Session, pledges: list[tuple[Pledge, dt.datetime]], renewed_on: dict[int, dt.date]
 ) -> None:
     """Put the rows the demo wrote 'now' on the timeline: each pledge created when its company answered, its
-    workers matched an hour later; a renewal (and its audit row) on the day it was made."""
+    workers matched an hour later; a renewal on the day it was made. The audit log is append-only, so its rows keep
+    the moment the demo was seeded."""
     for pledge, answered in pledges:
         _date_pledge(session, pledge, answered)
     for old_id, on in renewed_on.items():
@@ -61,10 +62,6 @@ def date_history(
         assert old is not None and renewal.id is not None
         old.updated_at = at
         _date_pledge(session, renewal, at)
-        for row in session.exec(
-            select(AuditLog).where(AuditLog.action == "pledge.renew", AuditLog.entity_id == str(renewal.id))
-        ):
-            row.at = at
 
 
 def _date_pledge(session: Session, pledge: Pledge, at: dt.datetime) -> None:
