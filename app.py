@@ -120,10 +120,25 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/company/report.py", "Laporan dampak", ":material/description:", "laporan", (COMPANY,)),
     ("pages/company/profile.py", "Profil perusahaan", ":material/factory:", "profil", (COMPANY,)),
     ("pages/city/overview.py", "Ringkasan kota", ":material/monitoring:", "ringkasan", CITY),
+    ("pages/city/report.py", "Laporan triwulan", ":material/summarize:", "laporan-kota", CITY),
     ("pages/city/matching.py", "Pencocokan", ":material/join_inner:", "pencocokan", (ADMIN,)),
+    ("pages/city/registry.py", "Registri pekerja", ":material/groups:", "registri", (ADMIN,)),
+    ("pages/city/worker.py", "Data pekerja", ":material/person_search:", "pekerja", (ADMIN,)),
+    ("pages/city/import_workers.py", "Impor pekerja", ":material/upload_file:", "impor-pekerja", (ADMIN,)),
+    ("pages/city/bpjs.py", "Pendaftaran BPJS", ":material/badge:", "bpjs", (ADMIN,)),
+    ("pages/city/expiring.py", "Masa perlindungan", ":material/event_busy:", "masa-perlindungan", CITY),
     ("pages/city/audit.py", "Log audit", ":material/receipt_long:", "audit", (ADMIN,)),
     ("pages/public/home.py", "Beranda", ":material/umbrella:", "beranda", (PUBLIC, COMPANY, ADMIN, VIEWER)),
+    (
+        "pages/public/company.py",
+        "Perusahaan",
+        ":material/apartment:",
+        "perusahaan-publik",
+        (PUBLIC, COMPANY, ADMIN, VIEWER),
+    ),
 ]
+# Pages reached by a link (with ?id=...), not from the menu.
+HIDDEN_URLS = {"perusahaan-publik"}
 SECTION = {COMPANY: "Perusahaan", ADMIN: "Kota", VIEWER: "Kota"}
 
 
@@ -135,7 +150,8 @@ def pages_for(role: str) -> dict[str, list]:
             continue
         section = "Publik" if "public" in script and role != PUBLIC else SECTION.get(role, "Payung")
         is_default = not sections  # the role's first page
-        page = st.Page(script, title=title, icon=icon, url_path=url, default=is_default)
+        visibility = "hidden" if url in HIDDEN_URLS else "visible"
+        page = st.Page(script, title=title, icon=icon, url_path=url, default=is_default, visibility=visibility)
         sections.setdefault(section, []).append(page)
     if role == PUBLIC:
         sections["Payung"].append(st.Page(login_page, title="Masuk", icon=":material/login:", url_path="masuk"))

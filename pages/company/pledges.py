@@ -6,11 +6,11 @@ from functools import partial
 import streamlit as st
 
 from models import Role
-from services import pledges
+from services import coverage, pledges
 from services.platform import exports, fmt
 from ui import company, downloads, state
 
-PICK, RENEW_NONCE = "pledge_pick", "renew_nonce"
+PICK, NEXT_PICK, RENEW_NONCE = "pledge_pick", "pledge_pick_next", "renew_nonce"
 
 actor = state.require(Role.COMPANY)
 st.title("Ikrar saya")
@@ -21,6 +21,9 @@ if not items:
     st.stop()
 
 by_id = {p.pledge_id: p for p in items}
+# A widget's key may only be set before the widget is drawn: a renewal asks for its pledge here, on the next run.
+if st.session_state.get(NEXT_PICK) in by_id:
+    st.session_state[PICK] = st.session_state.pop(NEXT_PICK)
 if st.session_state.get(PICK) not in by_id:
     tampered = st.session_state.pop(PICK, None)
     if isinstance(tampered, int):  # not one of ours: the service refuses it and audits the try
@@ -115,7 +118,7 @@ if p.can_renew:
             )
             if renewed is not None:
                 st.session_state.pop(RENEW_NONCE, None)
-                st.session_state[PICK] = renewed.pledge_id
+                st.session_state[NEXT_PICK] = renewed.pledge_id
                 _done(f"Ikrar diperpanjang (ikrar #{renewed.pledge_id}): {renewed.match.assigned} pekerja terlindungi.")
 elif p.status == "active":
     st.caption(f"Perpanjangan dapat diajukan mulai {fmt.long_date(p.renewal_opens)}.")
@@ -169,3 +172,16 @@ downloads.audited_download(
     file_name=f"ikrar-{p.pledge_id}-pekerja.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
+
+# Cover of this company's workers ending within 60 days (the city sees the same list for every company).
+ending = state.load(coverage.expiring_by_company, actor=actor, company_id=actor.company_id or 0)
+if not ending.empty:
+    st.subheader("Perlindungan yang segera berakhir")
+    st.dataframe(
+        ending.assign(coverage_end=ending["coverage_end"].map(fmt.date))[
+            ["pledge_id", "coverage_end", "workers", "level"]
+        ].rename(
+            columns={"pledge_id": "Ikrar", "coverage_end": "Berakhir", "workers": "Pekerja", "level": "Pengingat"}
+        ),
+        hide_index=True,
+    )

@@ -32,6 +32,16 @@ class Settings:
     # Behind a reverse proxy the client address is the right-most X-Forwarded-For entry (the one our proxy added).
     behind_proxy: bool = False
     replicas: int = 1  # Streamlit processes sharing the database (check-config refuses SQLite with several)
+    # E-mail reminders: sent through this SMTP server when SMTP_HOST is set (STARTTLS when the server offers it).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "Disnaker Kota Tangerang <no-reply@tangerangkota.go.id>"
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def is_sqlite(self) -> bool:
@@ -54,6 +64,11 @@ def get_settings() -> Settings:
         seed=int(os.environ.get("PAYUNG_SEED", "14422")),
         behind_proxy=_truthy(os.environ.get("PAYUNG_BEHIND_PROXY"), default=False),
         replicas=int(os.environ.get("PAYUNG_REPLICAS", "1")),
+        smtp_host=os.environ.get("SMTP_HOST", ""),
+        smtp_port=int(os.environ.get("SMTP_PORT") or "587"),
+        smtp_user=os.environ.get("SMTP_USER", ""),
+        smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+        smtp_from=os.environ.get("SMTP_FROM") or "Disnaker Kota Tangerang <no-reply@tangerangkota.go.id>",
     )
 
 
