@@ -9,7 +9,8 @@ browser does, without a browser's rendering cost, so the figures are the server'
 city viewers going Ringkasan kota → Beranda → Ringkasan kota. A page time is from the `rerun_script` message to
 `script_finished`. Errors: a Streamlit exception element, the app's "kode rujukan" message, a page not found,
 a run that did not finish, a lost connection. Bounded: at most 200 sessions, every wait has a timeout and the
-whole run a deadline. Prints p50 / p95 / max per page and overall, writes benchmarks/results/load.json.
+whole run a deadline. Prints p50 / p95 / max per page and overall, writes benchmarks/results/load-<db>.json.
+--postgres runs it on a throwaway PostgreSQL cluster (as the tests do) instead of a SQLite file.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from models import Role, User
 from services.demo.bootstrap import bootstrap
 from services.platform.db import make_engine
 from tests.e2e.conftest import E2E_COOKIE_KEY, streamlit_server
+from tests.pg import ThrowawayPostgres
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MAX_SESSIONS = 200
@@ -184,11 +186,21 @@ def main(argv: list[str] | None = None) -> dict[str, object]:  # pragma: no cove
     parser.add_argument("--workers", type=int, default=25_000, help="demo workers to seed")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds one page may take")
     parser.add_argument("--deadline", type=float, default=600.0, help="seconds the whole run may take")
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL cluster instead of SQLite")
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= MAX_SESSIONS:
         parser.error(f"--sessions must be 1..{MAX_SESSIONS}")
     tmp = Path(tempfile.mkdtemp(prefix="payung-load-"))
-    db_url = f"sqlite:///{tmp / 'load.db'}"
+    with contextlib.ExitStack() as stack:
+        db_url = f"sqlite:///{tmp / 'load.db'}"
+        if args.postgres:
+            pg = ThrowawayPostgres()
+            db_url = pg.start()
+            stack.callback(pg.stop)
+        return _measure(args, tmp, db_url)
+
+
+def _measure(args: argparse.Namespace, tmp: Path, db_url: str) -> dict[str, object]:  # pragma: no cover
     seeded = time.perf_counter()
     bootstrap(url=db_url, demo=True, n_workers=args.workers, seed=14422)
     print(f"demo seeded ({args.workers} workers) in {time.perf_counter() - seeded:.1f} s")
@@ -217,6 +229,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:  # pragma: no cove
         for page in sorted({v.page for v in visits})
     }
     result: dict[str, object] = {
+        "database": "postgresql" if args.postgres else "sqlite",
         "sessions": args.sessions,
         "pages_per_session": args.rounds,
         "demo_workers": args.workers,
@@ -231,7 +244,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:  # pragma: no cove
     }
     print(json.dumps(result, indent=2))
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "load.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / f"load-{result['database']}.json").write_text(json.dumps(result, indent=2) + "\n")
     return result
 
 
