@@ -112,6 +112,8 @@ def browser() -> Iterator[Browser]:
                 "--disable-component-update",
                 "--disable-sync",
                 "--disable-dev-shm-usage",
+                # A document rewritten by a route (the CSP test) loses its address space; let it reach loopback.
+                "--disable-features=LocalNetworkAccessChecks",
             ],
         )
         yield b
