@@ -8,10 +8,11 @@ from streamlit_authenticator.utilities import LoginError
 
 from models import Role
 from services.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORDS
-from services.platform import auth
+from services.platform import auth, authz
+from services.platform.authz import Actor
 from services.platform.errors import AccessDenied, PayungError
 from services.platform.settings import get_settings, resolve_cookie_key
-from ui import errors, login, state
+from ui import errors, login, state, text
 
 st.set_page_config(page_title="Payung — Perlindungan Pekerja Rentan Kota Tangerang", page_icon="☂️", layout="wide")
 
@@ -157,12 +158,24 @@ def pages_for(role: str) -> dict[str, list]:
     return sections
 
 
+def _audit_refused_page(actor: Actor | None) -> None:
+    """A signed-in user's URL naming a page of another role: not registered for them, so refused — audited here."""
+    asked = login.requested_page()
+    if actor is None or not asked:
+        return
+    allowed = {url for _, _, _, url, roles in PAGES if actor.role in roles}
+    if asked in {url for _, _, _, url, _ in PAGES} - allowed:
+        with state.db() as s:
+            authz.record_refused_page(session=s, actor=actor, page=asked)
+
+
+_audit_refused_page(current)
 pages = pages_for(PUBLIC if current is None else current.role)
 pg = st.navigation(pages)
 with st.sidebar:
     if current is not None:
         role_label = {Role.ADMIN: "Admin kota", Role.VIEWER: "Pemantau kota", Role.COMPANY: "Perusahaan"}[current.role]
-        st.markdown(f"**{current.display_name}**  \n{role_label}")
+        st.markdown(f"**{text.md(current.display_name)}**  \n{role_label}")
         authenticator.logout("Keluar", location="sidebar", key="payung_keluar", callback=_on_logout)
     st.caption("Payung · Pemerintah Kota Tangerang · Data pribadi dilindungi UU PDP")
 

@@ -25,7 +25,9 @@ by_id = {p.pledge_id: p for p in items}
 if st.session_state.get(NEXT_PICK) in by_id:
     st.session_state[PICK] = st.session_state.pop(NEXT_PICK)
 if st.session_state.get(PICK) not in by_id:
-    st.session_state.pop(PICK, None)
+    tampered = st.session_state.pop(PICK, None)
+    if isinstance(tampered, int):  # not one of ours: the service refuses it and audits the try
+        state.act(pledges.pledge_workers, actor=actor, pledge_id=tampered)
 pledge_id = st.selectbox(
     "Pilih ikrar",
     options=list(by_id),

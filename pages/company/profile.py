@@ -6,7 +6,7 @@ from models import Role
 from services.campaign import companies
 from services.platform import fmt
 from services.platform.errors import PayungError
-from ui import company, state
+from ui import company, state, text
 
 actor = state.require(Role.COMPANY)
 st.title("Profil perusahaan")
@@ -15,9 +15,8 @@ prof = state.load(companies.company_profile, actor=actor, company_id=actor.compa
 flash = st.session_state.pop("profile_flash", None)
 if flash:
     st.success(flash)
-st.caption(
-    f"{prof.name} · {prof.address or '-'}" + (f" · diperbarui {fmt.date(prof.updated_at)}" if prof.updated_at else "")
-)
+updated = f" · diperbarui {fmt.date(prof.updated_at)}" if prof.updated_at else ""
+st.caption(f"{text.md(prof.name)} · {text.md(prof.address or '-')}{updated}")
 with st.form("profil"):
     st.markdown("**Lokasi usaha** (titik pusat radius ikrar)")
     c1, c2 = st.columns(2)

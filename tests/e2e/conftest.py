@@ -3,6 +3,7 @@
 Playwright cannot download its own browser here: Debian's chromium is launched instead.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -23,6 +24,7 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("PAYUNG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # Enough workers that a new 3 km pledge near any demo company still finds 148 free ones (~3 s to seed).
 DEMO_WORKERS = 10_000
+E2E_COOKIE_KEY = "e2e-" + "k" * 40
 
 
 def _free_port() -> int:
@@ -36,8 +38,15 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("e2e")
     db_url = f"sqlite:///{tmp / 'e2e.db'}"
     bootstrap(url=db_url, demo=True, n_workers=DEMO_WORKERS, seed=14422)
+    with streamlit_server(db_url, tmp) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_server(db_url: str, tmp: Path) -> Iterator[str]:
+    """`streamlit run app.py` over `db_url` on a free loopback port, until the block ends."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "PAYUNG_COOKIE_KEY": "e2e-" + "k" * 40, "PAYUNG_DEMO": "true"}
+    env = {**os.environ, "DATABASE_URL": db_url, "PAYUNG_COOKIE_KEY": E2E_COOKIE_KEY, "PAYUNG_DEMO": "true"}
     log = open(tmp / "streamlit.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [
@@ -103,6 +112,8 @@ def browser() -> Iterator[Browser]:
                 "--disable-component-update",
                 "--disable-sync",
                 "--disable-dev-shm-usage",
+                # A document rewritten by a route (the CSP test) loses its address space; let it reach loopback.
+                "--disable-features=LocalNetworkAccessChecks",
             ],
         )
         yield b
