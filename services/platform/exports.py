@@ -35,8 +35,9 @@ def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(df: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM (so Excel shows Indonesian characters), separator ';' as Excel expects in id-ID."""
-    return _safe_frame(df).to_csv(index=False, sep=";").encode("utf-8-sig")
+    """UTF-8 with BOM (so Excel shows Indonesian characters), separator ';' and decimal comma (4,83) as Excel
+    expects in id-ID — one locale, not ';' with dot decimals."""
+    return _safe_frame(df).to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
 
 
 def to_xlsx(df: pd.DataFrame, *, sheet_title: str = "Pekerja", title: str | None = None) -> bytes:

@@ -40,6 +40,7 @@ from services.pledges.rules import (
     RENEWAL_WINDOW_DAYS,
     STATUS_LABELS,
     TIMELINE,
+    DraftError,
     FormContext,
     MatchOutcome,
     PledgeDraft,
@@ -51,6 +52,8 @@ from services.pledges.rules import (
     derived_status,
     pledge_cost,
     premium_per_worker_month,
+    read_radius,
+    read_workers,
     reminder_level,
     renewal_opens,
     timeline,
@@ -59,6 +62,7 @@ from services.pledges.rules import (
 
 __all__ = [
     "ASSIGNMENT_LABELS",
+    "DraftError",
     "EXPIRING",
     "FormContext",
     "GREEN",
@@ -94,6 +98,8 @@ __all__ = [
     "pledge_workers",
     "premium_per_worker_month",
     "quote",
+    "read_radius",
+    "read_workers",
     "raise_pledge",
     "record_download",
     "reminder_level",

@@ -14,6 +14,7 @@ from models import (
 )
 from services.platform import fmt
 from services.platform.dates import add_months, month_start
+from services.platform.errors import ValidationError
 
 MAX_WORKERS = 10_000  # one pledge; larger commitments go through Disnaker
 MAX_MONTHS = 24
@@ -164,35 +165,81 @@ def pledge_cost(*, workers: int, months: int, premium: int) -> tuple[int, int]:
     return per_month, per_month * months
 
 
-def validate_draft(draft: PledgeDraft, *, today: dt.date) -> list[str]:
-    """Every problem with the typed values, in Indonesian, each saying what to do. Empty: acceptable."""
-    errors: list[str] = []
-    if not isinstance(draft.workers, int) or draft.workers < 1:
-        errors.append("Jumlah pekerja minimal 1. Isi berapa pekerja rentan yang ingin Anda lindungi.")
-    elif draft.workers > MAX_WORKERS:
-        errors.append(
+class DraftError(ValidationError):
+    """Problems with a pledge form, each under the field it concerns (`fields`: field name → message)."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("Periksa isian berikut:\n\n" + "\n".join(f"- {m}" for m in fields.values()))
+        self.fields = fields
+
+
+def workers_problem(workers: object, *, minimum: int = 1) -> str | None:
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < minimum:
+        if minimum > 1:
+            return f"Jumlah pekerja minimal {fmt.number(minimum)} (jumlah ikrar sebelumnya). Jumlahnya boleh ditambah."
+        return "Jumlah pekerja minimal 1. Isi berapa pekerja rentan yang ingin Anda lindungi, misalnya 100."
+    if workers > MAX_WORKERS:
+        return (
             f"Jumlah pekerja paling banyak {fmt.number(MAX_WORKERS)} per ikrar. "
             "Untuk komitmen lebih besar, buat beberapa ikrar atau hubungi Disnaker."
         )
+    return None
+
+
+def read_workers(text: str, *, minimum: int = 1) -> int:
+    """The number of workers as typed ('148', '1.000'); anything else is refused with the reason, never rounded."""
+    try:
+        workers = fmt.parse_whole(text)
+    except ValueError:
+        raise DraftError(
+            {"workers": f"Jumlah pekerja harus bilangan bulat, misalnya 100 (bukan “{text.strip()}”)."}
+        ) from None
+    problem = workers_problem(workers, minimum=minimum)
+    if problem:
+        raise DraftError({"workers": problem})
+    return workers
+
+
+def read_radius(text: str) -> float | None:
+    """The radius as typed ('3', '2,5', '2.5'; empty or 0: no radius). Range checked with the draft."""
+    if not text.strip():
+        return None
+    try:
+        return fmt.parse_decimal(text) or None
+    except ValueError:
+        raise DraftError({"radius_km": "Radius harus berupa angka dalam km, misalnya 3 atau 2,5."}) from None
+
+
+def draft_problems(draft: PledgeDraft, *, today: dt.date) -> dict[str, str]:
+    """Every problem with the typed values, in Indonesian, each saying what to do, by field. Empty: acceptable."""
+    errors: dict[str, str] = {}
+    if problem := workers_problem(draft.workers):
+        errors["workers"] = problem
     if not isinstance(draft.months, int) or not 1 <= draft.months <= MAX_MONTHS:
-        errors.append(f"Lama perlindungan harus 1 sampai {MAX_MONTHS} bulan. Pilih salah satu, misalnya 12 bulan.")
+        errors["months"] = f"Lama perlindungan harus 1 sampai {MAX_MONTHS} bulan. Pilih salah satu, misalnya 12 bulan."
     earliest = month_start(today)
     latest = add_months(today, MAX_START_AHEAD_MONTHS)
     if draft.start_month < earliest:
-        errors.append("Bulan mulai sudah lewat. Pilih bulan ini atau bulan berikutnya.")
+        errors["start_month"] = "Bulan mulai sudah lewat. Pilih bulan ini atau bulan berikutnya."
     elif draft.start_month > latest:
-        errors.append("Bulan mulai paling lambat 12 bulan dari sekarang. Pilih bulan yang lebih dekat.")
+        errors["start_month"] = "Bulan mulai paling lambat 12 bulan dari sekarang. Pilih bulan yang lebih dekat."
     radius = draft.radius_km
     if radius is not None and radius != 0:
         if radius < 0:
-            errors.append("Radius tidak boleh negatif. Isi jarak dalam km, misalnya 3.")
+            errors["radius_km"] = "Radius tidak boleh negatif. Isi jarak dalam km, misalnya 3."
         elif radius > MAX_RADIUS_KM:
-            errors.append(
-                f"Radius paling jauh {MAX_RADIUS_KM:g} km. Perkecil radius atau pilih kelurahan satu per satu."
+            errors["radius_km"] = (
+                f"Radius paling jauh {fmt.decimal(MAX_RADIUS_KM)} km. "
+                "Perkecil radius atau pilih kelurahan satu per satu."
             )
     elif not draft.kelurahan_codes:
-        errors.append("Tentukan area: isi radius di sekitar lokasi perusahaan (1–25 km) atau pilih kelurahan.")
+        errors["radius_km"] = "Tentukan area: isi radius di sekitar lokasi perusahaan (1–25 km) atau pilih kelurahan."
     return errors
+
+
+def validate_draft(draft: PledgeDraft, *, today: dt.date) -> list[str]:
+    """Every problem with the typed values, in Indonesian, each saying what to do. Empty: acceptable."""
+    return list(draft_problems(draft, today=today).values())
 
 
 def derived_status(status: str, end: dt.date, today: dt.date) -> str:
