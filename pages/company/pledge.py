@@ -81,12 +81,13 @@ with st.form("ikrar"):
     if st.form_submit_button("Hitung biaya dan periksa area", type="primary"):
         st.session_state.pop(DRAFT, None)
         try:
+            count, km = pledges.read_form_numbers(workers, radius, tuple(kel_codes))
             draft = pledges.PledgeDraft(
-                workers=pledges.read_workers(workers),
+                workers=count,
                 months=int(months),
                 start_month=start,
                 include_jht=jht,
-                radius_km=pledges.read_radius(radius),
+                radius_km=km,
                 kelurahan_codes=tuple(kel_codes),
                 occupations=tuple(occupations),
             )

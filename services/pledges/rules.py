@@ -210,6 +210,42 @@ def read_radius(text: str) -> float | None:
         raise DraftError({"radius_km": "Radius harus berupa angka dalam km, misalnya 3 atau 2,5."}) from None
 
 
+def area_problem(radius: float | None, kelurahan_codes: tuple[str, ...]) -> str | None:
+    if radius is not None and radius != 0:
+        if radius < 0:
+            return "Radius tidak boleh negatif. Isi jarak dalam km, misalnya 3."
+        if radius > MAX_RADIUS_KM:
+            return (
+                f"Radius paling jauh {fmt.decimal(MAX_RADIUS_KM)} km. "
+                "Perkecil radius atau pilih kelurahan satu per satu."
+            )
+        return None
+    if not kelurahan_codes:
+        return "Tentukan area: isi radius di sekitar lokasi perusahaan (1–25 km) atau pilih kelurahan."
+    return None
+
+
+def read_form_numbers(workers: str, radius: str, kelurahan_codes: tuple[str, ...]) -> tuple[int, float | None]:
+    """The pledge form's typed numbers, read together: every field's problem is reported at once, each under its
+    own field (a bad worker count does not hide a bad radius)."""
+    problems: dict[str, str] = {}
+    count, km = 0, None
+    try:
+        count = read_workers(workers)
+    except DraftError as exc:
+        problems.update(exc.fields)
+    try:
+        km = read_radius(radius)
+    except DraftError as exc:
+        problems.update(exc.fields)
+    else:
+        if problem := area_problem(km, kelurahan_codes):
+            problems["radius_km"] = problem
+    if problems:
+        raise DraftError(problems)
+    return count, km
+
+
 def draft_problems(draft: PledgeDraft, *, today: dt.date) -> dict[str, str]:
     """Every problem with the typed values, in Indonesian, each saying what to do, by field. Empty: acceptable."""
     errors: dict[str, str] = {}
@@ -223,17 +259,8 @@ def draft_problems(draft: PledgeDraft, *, today: dt.date) -> dict[str, str]:
         errors["start_month"] = "Bulan mulai sudah lewat. Pilih bulan ini atau bulan berikutnya."
     elif draft.start_month > latest:
         errors["start_month"] = "Bulan mulai paling lambat 12 bulan dari sekarang. Pilih bulan yang lebih dekat."
-    radius = draft.radius_km
-    if radius is not None and radius != 0:
-        if radius < 0:
-            errors["radius_km"] = "Radius tidak boleh negatif. Isi jarak dalam km, misalnya 3."
-        elif radius > MAX_RADIUS_KM:
-            errors["radius_km"] = (
-                f"Radius paling jauh {fmt.decimal(MAX_RADIUS_KM)} km. "
-                "Perkecil radius atau pilih kelurahan satu per satu."
-            )
-    elif not draft.kelurahan_codes:
-        errors["radius_km"] = "Tentukan area: isi radius di sekitar lokasi perusahaan (1–25 km) atau pilih kelurahan."
+    if problem := area_problem(draft.radius_km, draft.kelurahan_codes):
+        errors["radius_km"] = problem
     return errors
 
 

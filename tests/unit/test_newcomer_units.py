@@ -106,3 +106,14 @@ def test_letter_dates_follow_the_day_of_seeding() -> None:
     assert dates.letter_date == dt.date(2024, 10, 14) and dates.response_deadline == dt.date(2024, 12, 31)
     later = timeline.letter_dates(dt.date(2031, 3, 1))
     assert later.letter_date == dt.date(2029, 2, 14) and later.sent_at.date() == dt.date(2029, 2, 16)
+
+
+def test_the_form_reports_every_bad_number_at_once_under_its_field() -> None:
+    with pytest.raises(pledges.DraftError) as err:
+        pledges.read_form_numbers("12.5", "30", ())
+    assert set(err.value.fields) == {"workers", "radius_km"} and "paling jauh 25 km" in err.value.fields["radius_km"]
+    with pytest.raises(pledges.DraftError) as err:
+        pledges.read_form_numbers("148", "", ())
+    assert "Tentukan area" in err.value.fields["radius_km"]
+    assert pledges.read_form_numbers("1.000", "2,5", ()) == (1000, 2.5)
+    assert pledges.read_form_numbers("148", "0", ("36.71.01.1001",)) == (148, None)
