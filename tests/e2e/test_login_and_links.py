@@ -73,3 +73,20 @@ def test_renewal_takes_one_click(page: Page, app_url: str) -> None:
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"Ikrar diperpanjang \(ikrar #\d+\)"))).to_have_count(1)
     expect(page.get_by_text(re.compile(r"perpanjangan dari ikrar #\d+"))).to_be_visible()  # the renewal is shown
+
+
+def test_the_exception_box_guard_sees_a_box_on_any_page(page: Page, app_url: str) -> None:
+    """The guard itself: a Streamlit exception box appearing on a page is reported (then cleared, so this test
+    passes); any other test that meets one fails in teardown."""
+    from tests.e2e.conftest import EXCEPTIONS_SEEN
+
+    page.goto(f"{app_url}/masuk")
+    wait_idle(page)
+    assert EXCEPTIONS_SEEN == []
+    page.evaluate(
+        """() => { const box = document.createElement('div'); box.setAttribute('data-testid', 'stException');
+        box.innerText = 'StreamlitAPIException: uji'; document.body.appendChild(box); }"""
+    )
+    page.wait_for_timeout(300)
+    assert len(EXCEPTIONS_SEEN) == 1 and "/masuk: StreamlitAPIException: uji" in EXCEPTIONS_SEEN[0]
+    EXCEPTIONS_SEEN.clear()
