@@ -84,13 +84,16 @@ if current is not None:
 
 
 def login_page() -> None:
+    asked = _asked_for()
     st.title("Masuk ke Payung")
+    if asked:  # a bookmark or deep link opened while logged out: after the login the same URL shows that page
+        st.info(f"Silakan masuk untuk membuka halaman **{asked}**.")
     st.caption("Untuk perusahaan penerima surat edaran dan petugas Pemerintah Kota Tangerang.")
     login.login_form(authenticator, cookie_key=cookie_key)
     if st.session_state.get("authentication_status"):
         _admit(st.session_state["username"], via_cookie=False)
         if state.actor() is not None:
-            st.rerun()
+            st.rerun()  # same URL: a deep link now resolves to the page asked for
     st.info("Belum punya akun? Akun perusahaan dibuat oleh Disnaker untuk setiap penerima surat edaran.")
     if settings.demo:
         with st.expander("Mode demo: akun untuk mencoba"):
@@ -142,11 +145,33 @@ HIDDEN_URLS = {"perusahaan-publik"}
 SECTION = {COMPANY: "Perusahaan", ADMIN: "Kota", VIEWER: "Kota"}
 
 
+def _asked_for() -> str | None:
+    """The title of the page a hidden route stands for (a deep link), or None on the login page itself."""
+    return next((title for _s, title, _i, url, _r in PAGES if url == pg.url_path), None)
+
+
+def not_for_role() -> None:
+    """A page this role may not open (a bookmark from another account, a pasted URL): say so, in Indonesian."""
+    title = _asked_for() or "ini"
+    st.title("Halaman tidak tersedia")
+    st.warning(f"Halaman **{title}** tidak tersedia untuk akun Anda. Pilih halaman lain di menu samping.")
+    st.page_link(pg_home, label="Ke halaman utama akun Anda", icon=":material/home:")
+
+
+def already_signed_in() -> None:
+    st.switch_page(pg_home)
+
+
 def pages_for(role: str) -> dict[str, list]:
-    """The navigation of one role: its own section first (its first page is the default), then the public pages."""
+    """The navigation of one role: its own section first (its first page is the default), then the public pages.
+    Every other URL of the PAGES table stays registered as a hidden route, so a bookmark never meets Streamlit's
+    English "Page not found": logged out it shows the login (then the page asked for), logged in a notice."""
     sections: dict[str, list] = {}
+    hidden: list = []
     for script, title, icon, url, roles in PAGES:
         if role not in roles:
+            route = login_page if role == PUBLIC else not_for_role
+            hidden.append(st.Page(route, title=title, icon=icon, url_path=url, visibility="hidden"))
             continue
         section = "Publik" if "public" in script and role != PUBLIC else SECTION.get(role, "Payung")
         is_default = not sections  # the role's first page
@@ -155,6 +180,10 @@ def pages_for(role: str) -> dict[str, list]:
         sections.setdefault(section, []).append(page)
     if role == PUBLIC:
         sections["Payung"].append(st.Page(login_page, title="Masuk", icon=":material/login:", url_path="masuk"))
+    else:
+        hidden.append(st.Page(already_signed_in, title="Masuk", url_path="masuk", visibility="hidden"))
+    first = next(iter(sections))
+    sections[first] = sections[first] + hidden
     return sections
 
 
@@ -171,12 +200,16 @@ def _audit_refused_page(actor: Actor | None) -> None:
 
 _audit_refused_page(current)
 pages = pages_for(PUBLIC if current is None else current.role)
+pg_home = next(iter(pages.values()))[0]  # the role's default page
 pg = st.navigation(pages)
+state.write_login_cookie()  # before the page: a page that reruns or stops cannot lose the login cookie
 with st.sidebar:
     if current is not None:
         role_label = {Role.ADMIN: "Admin kota", Role.VIEWER: "Pemantau kota", Role.COMPANY: "Perusahaan"}[current.role]
         st.markdown(f"**{text.md(current.display_name)}**  \n{role_label}")
         authenticator.logout("Keluar", location="sidebar", key="payung_keluar", callback=_on_logout)
+        if state.actor() is None:  # just logged out: the public page and menu (the frame deletes the cookie)
+            st.switch_page("pages/public/home.py")
     st.caption("Payung · Pemerintah Kota Tangerang · Data pribadi dilindungi UU PDP")
 
 

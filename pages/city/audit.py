@@ -3,7 +3,7 @@
 import streamlit as st
 
 from models import Role
-from services.platform import audit_log, fmt
+from services.platform import audit_log
 from ui import state
 
 actor = state.require(Role.ADMIN)
@@ -15,25 +15,18 @@ KINDS = {
     "auth.": "Login/keluar",
     "access.": "Akses ditolak",
     "pledge.": "Ikrar",
-    "match.": "Pencocokan",
-    "worker.": "Data pekerja",
+    "matching.": "Pencocokan",
+    "company.": "Perusahaan",
+    "report.": "Laporan",
 }
 prefix = st.selectbox("Jenis kegiatan", options=list(KINDS), format_func=KINDS.__getitem__)
 rows = state.load(audit_log.recent, actor=actor, action_prefix=prefix)
-rows["at"] = rows["at"].map(lambda t: f"{fmt.date(t)} {t:%H:%M}")
-rows["detail"] = rows["detail"].map(lambda d: ", ".join(f"{k}={v}" for k, v in d.items()))
 st.dataframe(
-    rows.rename(
-        columns={
-            "at": "Waktu (UTC)",
-            "username": "Pengguna",
-            "action": "Kegiatan",
-            "entity": "Objek",
-            "entity_id": "ID",
-            "success": "Berhasil",
-            "detail": "Rincian",
-        }
-    ),
+    audit_log.readable(rows),
     hide_index=True,
     width="stretch",
+    column_config={
+        "Waktu (WIB)": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH.mm", timezone=audit_log.WIB),
+        "Berhasil": st.column_config.CheckboxColumn(),
+    },
 )
