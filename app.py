@@ -7,6 +7,7 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
 from models import Role
+from services.campaign import accounts
 from services.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORDS
 from services.platform import auth
 from services.platform.errors import AccessDenied, PayungError
@@ -67,6 +68,12 @@ if current is not None:
         state.sign_out()
         current = None
         st.warning("Sesi Anda sudah berakhir. Silakan masuk lagi.")
+must_change_password = False
+if current is not None:
+    if st.session_state.pop(state.REISSUE_COOKIE_KEY, False):
+        authenticator.cookie_controller.set_cookie()  # after a password change: a cookie issued after the revocation
+    with state.db() as s:
+        must_change_password = accounts.must_change_password(session=s, user_id=current.user_id)
 
 
 def login_page() -> None:
@@ -121,9 +128,18 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/city/overview.py", "Ringkasan kota", ":material/monitoring:", "ringkasan", CITY),
     ("pages/city/matching.py", "Pencocokan", ":material/join_inner:", "pencocokan", (ADMIN,)),
     ("pages/city/audit.py", "Log audit", ":material/receipt_long:", "audit", (ADMIN,)),
+    ("pages/city/letter.py", "Surat edaran", ":material/mail:", "surat", CITY),
+    ("pages/city/recipients.py", "Impor penerima", ":material/upload_file:", "impor-penerima", (ADMIN,)),
+    ("pages/city/responses.py", "Tanggapan", ":material/fact_check:", "tanggapan", (ADMIN,)),
+    ("pages/city/chasing.py", "Belum menjawab", ":material/phone_in_talk:", "belum-menjawab", (ADMIN,)),
+    ("pages/city/escalation.py", "Eskalasi", ":material/priority_high:", "eskalasi", CITY),
+    ("pages/city/outbox.py", "Kotak keluar", ":material/outbox:", "kotak-keluar", (ADMIN,)),
+    ("pages/city/users.py", "Pengguna", ":material/manage_accounts:", "pengguna", (ADMIN,)),
+    ("pages/public/password.py", "Ganti kata sandi", ":material/password:", "kata-sandi", (COMPANY, ADMIN, VIEWER)),
     ("pages/public/home.py", "Beranda", ":material/umbrella:", "beranda", (PUBLIC, COMPANY, ADMIN, VIEWER)),
 ]
 SECTION = {COMPANY: "Perusahaan", ADMIN: "Kota", VIEWER: "Kota"}
+PASSWORD_URL = "kata-sandi"
 
 
 def pages_for(role: str) -> dict[str, list]:
@@ -133,6 +149,7 @@ def pages_for(role: str) -> dict[str, list]:
         if role not in roles:
             continue
         section = "Publik" if "public" in script and role != PUBLIC else SECTION.get(role, "Payung")
+        section = "Akun" if url == PASSWORD_URL else section
         is_default = not sections  # the role's first page
         page = st.Page(script, title=title, icon=icon, url_path=url, default=is_default)
         sections.setdefault(section, []).append(page)
@@ -142,6 +159,8 @@ def pages_for(role: str) -> dict[str, list]:
 
 
 pages = pages_for(PUBLIC if current is None else current.role)
+if must_change_password:  # a one-time password: nothing else opens until the user has chosen a password
+    pages = {"Akun": [p for p in pages["Akun"] if p.url_path == PASSWORD_URL]}
 pg = st.navigation(pages)
 with st.sidebar:
     if current is not None:

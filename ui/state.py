@@ -17,6 +17,7 @@ from services.platform.settings import get_settings
 T = TypeVar("T")
 ACTOR_KEY = "payung_actor"
 VERSION_KEY = "payung_session_version"
+REISSUE_COOKIE_KEY = "payung_reissue_cookie"  # set after a password change: the frame writes a fresh login cookie
 
 
 @st.cache_resource(show_spinner="Menyiapkan basis data…")

@@ -18,6 +18,11 @@ if flash:
 st.caption(
     f"{prof.name} · {prof.address or '-'}" + (f" · diperbarui {fmt.date(prof.updated_at)}" if prof.updated_at else "")
 )
+if prof.site_approximate:
+    st.warning(
+        "Lokasi usaha masih **perkiraan**: titik di dalam kelurahan Anda dari daftar penerima surat. "
+        "Isi lintang dan bujur pabrik/kantor Anda agar area ikrar tepat."
+    )
 with st.form("profil"):
     st.markdown("**Lokasi usaha** (titik pusat radius ikrar)")
     c1, c2 = st.columns(2)

@@ -212,14 +212,14 @@ def create_city_user(
     return OneTimePassword(user.username, user.display_name, password)
 
 
-def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> None:
-    """Deactivate (ends the user's sessions at once) or reactivate an account."""
+def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> str:
+    """Deactivate (ends the user's sessions at once) or reactivate an account. Returns the username."""
     require_role(actor, Role.ADMIN, session=session, action="user.deactivate" if not active else "user.reactivate")
     user = _target(session, user_id)
     if not active and user.id == actor.user_id:
         raise ValidationError("Anda tidak dapat menonaktifkan akun Anda sendiri.")
     if user.is_active == active:
-        return
+        return user.username
     user.is_active = active
     if not active:
         _end_sessions(user)
@@ -235,6 +235,7 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
         entity_id=user.id,
     )
     session.commit()
+    return user.username
 
 
 def reset_password(*, session: Session, actor: Actor, user_id: int) -> OneTimePassword:
@@ -254,7 +255,7 @@ def reset_password(*, session: Session, actor: Actor, user_id: int) -> OneTimePa
     return OneTimePassword(user.username, user.display_name, password, company.name if company else "")
 
 
-def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> None:
+def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> str:
     """Switch a city user between admin and viewer (company accounts keep their role). Their sessions end, so the
     new menu applies at once."""
     require_role(actor, Role.ADMIN, session=session, action="user.role")
@@ -264,12 +265,13 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> N
     if user.id == actor.user_id:
         raise ValidationError("Anda tidak dapat mengganti peran akun Anda sendiri.")
     if user.role == role:
-        return
+        return user.username
     old, user.role = user.role, role
     _end_sessions(user)
     session.add(user)
     audit.record(session=session, actor=actor, action="user.role", entity="user", entity_id=user.id, old=old, new=role)
     session.commit()
+    return user.username
 
 
 def password_sheet(*, session: Session, actor: Actor, passwords: list[OneTimePassword]) -> bytes:

@@ -29,7 +29,7 @@ from models import (
     User,
     Worker,
 )
-from services.demo import words
+from services.demo import campaign_demo, words
 from services.platform.authz import SYSTEM, Actor
 from services.platform.dates import add_months, cover_end, month_start
 from services.platform.regions import load_regions, read_kecamatan_csv
@@ -313,7 +313,7 @@ def seed_demo(
 
     run_full_match(session=session, actor=SYSTEM)
     _advance_statuses(session=session, plans=plans, anchor=anchor, today=today, rng=rng)
-    session.commit()
+    campaign_demo.seed_campaign_demo(session=session, seed=seed, today=today)  # and commits
     return SeedSummary(
         companies=len(companies),
         workers=n_workers,
