@@ -14,8 +14,10 @@ from models.pledge import (
     PledgeStatus,
 )
 from models.region import Kecamatan, Kelurahan
+from models.registry import ImportKind, ImportRun
+from models.security import LoginThrottle
 from models.user import Role, User
-from models.worker import Sex, Worker
+from models.worker import CoveredBy, Sex, Worker
 
 __all__ = [
     "HOLDING_STATUSES",
@@ -28,9 +30,13 @@ __all__ = [
     "Campaign",
     "Channel",
     "Company",
+    "CoveredBy",
+    "ImportKind",
+    "ImportRun",
     "Kecamatan",
     "Kelurahan",
     "LetterRecipient",
+    "LoginThrottle",
     "OutboxMessage",
     "Pledge",
     "RecipientContact",

@@ -22,9 +22,9 @@ with st.form("ganti_sandi", clear_on_submit=True):
     repeat = st.text_input("Ulangi kata sandi baru", type="password")
     submitted = st.form_submit_button("Ganti kata sandi", type="primary")
 if submitted:
-    version = state.act(campaign.change_password, actor=actor, current=current, new=new, repeat=repeat)
-    if version is not None:
-        state.sign_in(actor, version)  # this session goes on; the others end
+    changed = state.act(campaign.change_password, actor=actor, current=current, new=new, repeat=repeat)
+    if changed is not None:
+        state.sign_in(actor, *changed)  # this session goes on; the others end
         st.session_state[state.REISSUE_COOKIE_KEY] = True
         st.session_state["password_flash"] = True
         st.rerun()

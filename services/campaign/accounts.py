@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from models import Company, Role, User
 from models.common import utcnow
 from services.platform import audit, exports
-from services.platform.auth import BCRYPT_MAX_BYTES, MIN_PASSWORD_LENGTH, hash_password
+from services.platform.auth import BCRYPT_MAX_BYTES, MIN_PASSWORD_LENGTH, fingerprint_of, hash_password
 from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
 
@@ -127,9 +127,9 @@ def check_new_password(new: str, repeat: str, *, username: str = "", current: st
     return errors
 
 
-def change_password(*, session: Session, actor: Actor, current: str, new: str, repeat: str) -> int:
-    """Change one's own password. Ends the user's other sessions; returns the new session version, which the
-    caller keeps so the session in which the change was made goes on."""
+def change_password(*, session: Session, actor: Actor, current: str, new: str, repeat: str) -> tuple[int, str]:
+    """Change one's own password. Ends the user's other sessions; returns the new session version and password
+    fingerprint, which the caller keeps so the session in which the change was made goes on."""
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None or not user.is_active:
         raise NotFound("Akun tidak ditemukan atau tidak aktif.")
@@ -148,7 +148,7 @@ def change_password(*, session: Session, actor: Actor, current: str, new: str, r
     session.add(user)
     audit.record(session=session, actor=actor, action="password.change", entity="user", entity_id=user.id)
     session.commit()
-    return user.session_version
+    return user.session_version, fingerprint_of(user.password_hash)
 
 
 # ---------------------------------------------------------------------------------------------------------------
