@@ -126,6 +126,7 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/company/report.py", "Laporan dampak", ":material/description:", "laporan", (COMPANY,)),
     ("pages/company/profile.py", "Profil perusahaan", ":material/factory:", "profil", (COMPANY,)),
     ("pages/city/overview.py", "Ringkasan kota", ":material/monitoring:", "ringkasan", CITY),
+    ("pages/city/report.py", "Laporan triwulan", ":material/summarize:", "laporan-kota", CITY),
     ("pages/city/matching.py", "Pencocokan", ":material/join_inner:", "pencocokan", (ADMIN,)),
     ("pages/city/registry.py", "Registri pekerja", ":material/groups:", "registri", (ADMIN,)),
     ("pages/city/worker.py", "Data pekerja", ":material/person_search:", "pekerja", (ADMIN,)),
@@ -142,7 +143,16 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/city/users.py", "Pengguna", ":material/manage_accounts:", "pengguna", (ADMIN,)),
     ("pages/public/password.py", "Ganti kata sandi", ":material/password:", "kata-sandi", (COMPANY, ADMIN, VIEWER)),
     ("pages/public/home.py", "Beranda", ":material/umbrella:", "beranda", (PUBLIC, COMPANY, ADMIN, VIEWER)),
+    (
+        "pages/public/company.py",
+        "Perusahaan",
+        ":material/apartment:",
+        "perusahaan-publik",
+        (PUBLIC, COMPANY, ADMIN, VIEWER),
+    ),
 ]
+# Pages reached by a link (with ?id=...), not from the menu.
+HIDDEN_URLS = {"perusahaan-publik"}
 SECTION = {COMPANY: "Perusahaan", ADMIN: "Kota", VIEWER: "Kota"}
 PASSWORD_URL = "kata-sandi"
 
@@ -156,7 +166,8 @@ def pages_for(role: str) -> dict[str, list]:
         section = "Publik" if "public" in script and role != PUBLIC else SECTION.get(role, "Payung")
         section = "Akun" if url == PASSWORD_URL else section
         is_default = not sections  # the role's first page
-        page = st.Page(script, title=title, icon=icon, url_path=url, default=is_default)
+        visibility = "hidden" if url in HIDDEN_URLS else "visible"
+        page = st.Page(script, title=title, icon=icon, url_path=url, default=is_default, visibility=visibility)
         sections.setdefault(section, []).append(page)
     if role == PUBLIC:
         sections["Payung"].append(st.Page(login_page, title="Masuk", icon=":material/login:", url_path="masuk"))
