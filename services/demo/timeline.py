@@ -51,7 +51,8 @@ def date_history(
     *, session: Session, pledges: list[tuple[Pledge, dt.datetime]], renewed_on: dict[int, dt.date]
 ) -> None:
     """Put the rows the demo wrote 'now' on the timeline: each pledge created when its company answered, its
-    workers matched an hour later; a renewal (and its audit row) on the day it was made."""
+    workers matched an hour later; a renewal on the day it was made. The audit log is append-only, so its rows keep
+    the moment the demo was seeded."""
     for pledge, answered in pledges:
         _date_pledge(session, pledge, answered)
     for old_id, on in renewed_on.items():
@@ -60,7 +61,7 @@ def date_history(
         renewal = session.exec(select(Pledge).where(Pledge.renewed_from_id == old_id)).one()
         assert old is not None and renewal.id is not None
         old.updated_at = at
-        _date_pledge(session, renewal, at)  # its audit row keeps the time it was written: the log is append-only
+        _date_pledge(session, renewal, at)
 
 
 def _date_pledge(session: Session, pledge: Pledge, at: dt.datetime) -> None:
