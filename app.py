@@ -7,6 +7,7 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
 
 from models import Role
+from services.campaign import accounts
 from services.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORDS
 from services.platform import auth, authz
 from services.platform.authz import Actor
@@ -81,6 +82,12 @@ if current is not None:
         state.sign_out()
         current = None
         st.warning("Sesi Anda sudah berakhir. Silakan masuk lagi.")
+must_change_password = False
+if current is not None:
+    if st.session_state.pop(state.REISSUE_COOKIE_KEY, False):
+        authenticator.cookie_controller.set_cookie()  # after a password change: a cookie issued after the revocation
+    with state.db() as s:
+        must_change_password = accounts.must_change_password(session=s, user_id=current.user_id)
 
 
 def login_page() -> None:
@@ -131,6 +138,14 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/city/bpjs.py", "Pendaftaran BPJS", ":material/badge:", "bpjs", (ADMIN,)),
     ("pages/city/expiring.py", "Masa perlindungan", ":material/event_busy:", "masa-perlindungan", CITY),
     ("pages/city/audit.py", "Log audit", ":material/receipt_long:", "audit", (ADMIN,)),
+    ("pages/city/letter.py", "Surat edaran", ":material/mail:", "surat", CITY),
+    ("pages/city/recipients.py", "Impor penerima", ":material/upload_file:", "impor-penerima", (ADMIN,)),
+    ("pages/city/responses.py", "Tanggapan", ":material/fact_check:", "tanggapan", (ADMIN,)),
+    ("pages/city/chasing.py", "Belum menjawab", ":material/phone_in_talk:", "belum-menjawab", (ADMIN,)),
+    ("pages/city/escalation.py", "Eskalasi", ":material/priority_high:", "eskalasi", CITY),
+    ("pages/city/outbox.py", "Kotak keluar", ":material/outbox:", "kotak-keluar", (ADMIN,)),
+    ("pages/city/users.py", "Pengguna", ":material/manage_accounts:", "pengguna", (ADMIN,)),
+    ("pages/public/password.py", "Ganti kata sandi", ":material/password:", "kata-sandi", (COMPANY, ADMIN, VIEWER)),
     ("pages/public/home.py", "Beranda", ":material/umbrella:", "beranda", (PUBLIC, COMPANY, ADMIN, VIEWER)),
     (
         "pages/public/company.py",
@@ -143,6 +158,7 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
 # Pages reached by a link (with ?id=...), not from the menu.
 HIDDEN_URLS = {"perusahaan-publik"}
 SECTION = {COMPANY: "Perusahaan", ADMIN: "Kota", VIEWER: "Kota"}
+PASSWORD_URL = "kata-sandi"
 
 
 def _asked_for() -> str | None:
@@ -174,6 +190,7 @@ def pages_for(role: str) -> dict[str, list]:
             hidden.append(st.Page(route, title=title, icon=icon, url_path=url, visibility="hidden"))
             continue
         section = "Publik" if "public" in script and role != PUBLIC else SECTION.get(role, "Payung")
+        section = "Akun" if url == PASSWORD_URL else section
         is_default = not sections  # the role's first page
         visibility = "hidden" if url in HIDDEN_URLS else "visible"
         page = st.Page(script, title=title, icon=icon, url_path=url, default=is_default, visibility=visibility)
@@ -200,6 +217,8 @@ def _audit_refused_page(actor: Actor | None) -> None:
 
 _audit_refused_page(current)
 pages = pages_for(PUBLIC if current is None else current.role)
+if must_change_password:  # a one-time password: nothing else opens until the user has chosen a password
+    pages = {"Akun": [p for p in pages["Akun"] if p.url_path == PASSWORD_URL]}
 pg_home = next(iter(pages.values()))[0]  # the role's default page
 pg = st.navigation(pages)
 state.write_login_cookie()  # before the page: a page that reruns or stops cannot lose the login cookie

@@ -22,6 +22,7 @@ ACTOR_KEY = "payung_actor"
 VERSION_KEY = "payung_session_version"
 FINGERPRINT_KEY = "payung_password_fingerprint"
 COOKIE_PENDING_KEY = "payung_cookie_pending"
+REISSUE_COOKIE_KEY = "payung_reissue_cookie"  # set after a password change: the frame writes a fresh login cookie
 
 
 @st.cache_resource(show_spinner="Menyiapkan basis data…")

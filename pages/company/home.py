@@ -5,6 +5,7 @@ import streamlit as st
 from models import Role
 from services.campaign import companies
 from services.platform import fmt
+from ui import campaign as campaign_ui
 from ui import company, state, text
 
 actor = state.require(Role.COMPANY)
@@ -41,5 +42,6 @@ if home.letter_number:
             )
     if home.responded_at:
         st.caption(f"Perusahaan Anda menjawab pada {fmt.date(home.responded_at)}.")
+    campaign_ui.decline_block(actor, home.company_id)
 else:
     st.info("Belum ada surat edaran untuk perusahaan Anda.")

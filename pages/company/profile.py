@@ -32,6 +32,11 @@ if flash:
     st.success(flash)
 updated = f" · diperbarui {fmt.date(prof.updated_at)}" if prof.updated_at else ""
 st.caption(f"{text.md(prof.name)} · {text.md(prof.address or '-')}{updated}")
+if prof.site_approximate:
+    st.warning(
+        "Lokasi usaha masih **perkiraan**: titik di dalam kelurahan Anda dari daftar penerima surat. "
+        "Isi lintang dan bujur pabrik/kantor Anda agar area ikrar tepat."
+    )
 with st.form("profil"):
     st.markdown("**Lokasi usaha** (titik pusat radius ikrar)")
     c1, c2 = st.columns(2)

@@ -135,6 +135,7 @@ class CompanyProfile:
     contact_phone: str
     show_amount: bool
     updated_at: dt.datetime | None
+    site_approximate: bool = False  # the kelurahan's inside point from the recipients list, not the real site
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ def _profile(session: Session, company: Company) -> CompanyProfile:
         contact_phone=company.contact_phone,
         show_amount=company.show_amount,
         updated_at=company.profile_updated_at,
+        site_approximate=company.site_approximate,
     )
 
 
@@ -284,6 +286,8 @@ def update_profile(*, session: Session, actor: Actor, company_id: int, update: P
             setattr(company, name, value)
             changed.append(name)
     if changed:
+        if {"site_lat", "site_lon"} & set(changed):
+            company.site_approximate = False  # the company set its real site
         company.profile_updated_at = utcnow()
         session.add(company)
         audit.record(
