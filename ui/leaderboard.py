@@ -24,6 +24,8 @@ _STYLE = """<style>
 .payung-board th{text-align:left;font-weight:600;background:#f5f7f8}
 .payung-board td.c{min-width:13rem}
 .payung-scroll{overflow-x:auto}
+.payung-index p{font-size:0.8rem;line-height:1.6}
+.payung-index a{color:#0b6e4f}
 .payung-board td.n,.payung-board th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .payung-board a{color:#0b6e4f}
 .payung-badge{display:inline-block;border-radius:0.6rem;padding:0 0.45rem;margin:0 0.15rem 0.15rem 0;color:#fff;
@@ -129,6 +131,17 @@ def board_html(
         f'{_STYLE}<div class="payung-scroll"><table class="payung-board payung-ranking">'
         f"<caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
+
+
+def name_index_html(df: pd.DataFrame) -> str:
+    """Every participating company's name, A–Z, as links to its page: the browser's find reaches any company
+    even when the table shows another page. Compact (one link per name), so 2.000 names stay light."""
+    ordered = df.assign(_k=df["company"].str.casefold()).sort_values("_k")
+    links = " · ".join(
+        f'<a href="{company_url(str(slug))}" target="_self">{escape(str(name))}</a>'
+        for slug, name in zip(ordered["slug"], ordered["company"], strict=True)
+    )
+    return f'{_STYLE}<nav class="payung-index" aria-label="Semua perusahaan A–Z"><p>{links}</p></nav>'
 
 
 def facts_html(rows: list[tuple[str, str]]) -> str:

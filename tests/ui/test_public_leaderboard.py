@@ -203,3 +203,30 @@ def test_company_downloads_its_badges_from_its_report(
     assert any("perusahaan-publik?id=pt-panarub-industry-" in h.value for h in at.html)
     silent = page("company/report.py", actor_for("benteng"))  # has not answered: no badge, no error
     assert not silent.exception and "Belum ada lencana" in all_text(silent)
+
+
+def test_a_long_board_is_paged_and_every_name_stays_in_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """150 participating companies (the benchmark's generator): 100 rows a page, the rest one choice away, and an
+    A-Z index of all 150 names as links, so the browser's find still reaches every company."""
+    from benchmarks.leaderboard import fill
+
+    url = f"sqlite:///{tmp_path / 'many.db'}"
+    fill(url, 150)
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("PAYUNG_COOKIE_KEY", "uji-" + "k" * 40)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "pages" / "public" / "home.py"), default_timeout=60).run()
+        assert not at.exception
+        assert _board_html(at).count("<tr>") == 101  # header + 100 rows
+        index = next(h.value for h in at.html if '<nav class="payung-index"' in h.value)
+        assert index.count("perusahaan-publik?id=") == 150
+        assert at.selectbox(key="lb_page").options == ["1–100", "101–150"]
+        at.selectbox(key="lb_page").select_index(1).run()
+        assert _board_html(at).count("<tr>") == 51
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
