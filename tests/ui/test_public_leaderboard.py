@@ -230,3 +230,25 @@ def test_a_long_board_is_paged_and_every_name_stays_in_the_page(
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()
+
+
+def test_the_cached_board_follows_a_write_at_once(hostile_db: tuple[str, int]) -> None:
+    """The board is cached per data version: a committed change (a company hiding its amount) shows on the next
+    render without waiting for the cache to expire."""
+    url, first = hostile_db
+
+    def hidden_count(at: AppTest) -> int:
+        match = re.search(r"(\d+) perusahaan memilih tidak menampilkan nilai", all_text(at))
+        assert match
+        return int(match.group(1))
+
+    at = AppTest.from_file(str(ROOT / "pages" / "public" / "home.py"), default_timeout=30).run()
+    before = hidden_count(at)
+    assert hidden_count(at.run()) == before  # served from the cache
+    with Session(make_engine(url)) as s:
+        company = s.get(Company, first)
+        assert company is not None and company.show_amount
+        company.show_amount = False
+        s.add(company)
+        s.commit()
+    assert hidden_count(at.run()) == before + 1
