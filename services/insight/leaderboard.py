@@ -120,7 +120,7 @@ def board_rows(*, session: Session, campaign_id: int, company_id: int | None = N
         .where(
             col(Pledge.campaign_id) == campaign_id,
             col(Pledge.status).in_(PAID_PLEDGE_STATUSES),
-            status.in_((*CARD_ISSUED, *REGISTERED)),  # assigned or released count nowhere
+            status.in_(sorted({*CARD_ISSUED, *REGISTERED})),  # assigned or released count nowhere
         )
         .group_by(col(Pledge.company_id), col(Assignment.worker_id))
         .subquery()
