@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import secrets
 import statistics
 import subprocess
 import sys
@@ -34,6 +35,7 @@ from services.platform.regions import load_regions
 from services.platform.settings import REGIONS_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
+COOKIE_KEY = secrets.token_hex(32)  # outside demo mode the app refuses a guessable key
 SECTORS = ["Alas kaki", "Tekstil & garmen", "Makanan & minuman", "Logistik & pergudangan", "Elektronik", "Ritel"]
 STORIES = [
     (PledgeStatus.ACTIVE, AssignmentStatus.ACTIVE),
@@ -179,7 +181,7 @@ def measure_page(url: str) -> dict[str, float]:
     from streamlit.testing.v1 import AppTest
 
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("PAYUNG_COOKIE_KEY", "bench-" + "k" * 40)
+    os.environ["PAYUNG_COOKIE_KEY"] = COOKIE_KEY
     os.environ["PAYUNG_DEMO"] = "false"
     page = str(ROOT / "pages" / "public" / "home.py")
     AppTest.from_file(page, default_timeout=120).run()  # engine and imports warm
@@ -206,7 +208,7 @@ def measure_browser(url: str) -> dict[str, float]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": url, "PAYUNG_COOKIE_KEY": "bench-" + "k" * 40, "PAYUNG_DEMO": "false"}
+    env = {**os.environ, "DATABASE_URL": url, "PAYUNG_COOKIE_KEY": COOKIE_KEY, "PAYUNG_DEMO": "false"}
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless",
            "true", "--server.address", "127.0.0.1"]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
