@@ -75,7 +75,7 @@ def forecast(actor: Actor, extra_companies: int, city_budget_per_year: int) -> i
 
 COUNT = st.column_config.NumberColumn(format="localized")  # 1.195 in an id-ID browser; stays a number
 SHARE = st.column_config.NumberColumn(format="percent")
-KM = st.column_config.NumberColumn(format="%.1f km")
+KM = st.column_config.NumberColumn(format="localized")  # 4,1 in an id-ID browser; the header says km
 DATE = st.column_config.DateColumn(format="D MMM YYYY")
 
 
@@ -217,7 +217,7 @@ def gaps_section(gaps: insight.Gaps, coverage: pd.DataFrame) -> None:
             "rank": "Urutan",
             "company": "Perusahaan",
             "sector": "Sektor",
-            "distance_km": "Jarak",
+            "distance_km": "Jarak (km)",
         },
         km=("distance_km",),
     )
