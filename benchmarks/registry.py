@@ -62,16 +62,18 @@ def run(url: str, content: bytes, name: str) -> dict[str, object]:
         load_regions(session=s)
         admin = _admin(s)
     with Session(engine, expire_on_commit=False) as s:
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         preview = registry.import_workers(session=s, actor=admin, content=content, filename=name)
         out["preview_s"] = round(time.perf_counter() - t, 2)
+        out["preview_cpu_s"] = round(time.process_time() - cpu, 2)  # this process only (not the PG server)
         out["preview_parts_s"] = {k: round(v, 2) for k, v in preview.seconds.items()}
     with Session(engine, expire_on_commit=False) as s:
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         done = registry.import_workers(
             session=s, actor=admin, content=content, filename=name, apply=True, expected_token=preview.token
         )
         out["commit_s"] = round(time.perf_counter() - t, 2)
+        out["commit_cpu_s"] = round(time.process_time() - cpu, 2)
         out["commit_parts_s"] = {k: round(v, 2) for k, v in done.seconds.items()}
         out["inserted"] = done.inserted
     out["preview_plus_commit_s"] = round(float(out["preview_s"]) + float(out["commit_s"]), 2)  # type: ignore[arg-type]
@@ -100,6 +102,14 @@ def run(url: str, content: bytes, name: str) -> dict[str, object]:
     return out
 
 
+def _cpu_model() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.machine()
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "?")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=200_000)
@@ -108,6 +118,7 @@ def main() -> None:
     path = workbook(args.rows)
     content = path.read_bytes()
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()}")
+    print(f"# {_cpu_model()}, Python {platform.python_version()}")
     print(f"# file {path.name}: {len(content) / 1e6:.1f} MB, {args.rows} rows")
     for kind in args.db:
         if kind == "sqlite":
@@ -120,6 +131,7 @@ def main() -> None:
             finally:
                 pg.stop()
         print(kind, json.dumps(result, indent=1, ensure_ascii=False))
+        print(f"# load after {kind}: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from models import (
     User,
     Worker,
 )
-from services.demo import words
+from services.demo import registry_demo, words
 from services.platform.authz import SYSTEM, Actor
 from services.platform.dates import add_months, cover_end, month_start
 from services.platform.regions import load_regions, read_kecamatan_csv
@@ -252,7 +252,7 @@ def seed_demo(
     session.flush()
     assert campaign.id is not None
 
-    session.execute(insert(Worker), _workers(n_workers, rng, kel, today))
+    session.execute(insert(Worker), registry_demo.with_payers(_workers(n_workers, rng, kel, today), today=today))
 
     hashes = {role: _hash(pw) for role, pw in DEMO_PASSWORDS.items()}
     staff = [

@@ -12,7 +12,7 @@ import json
 import time
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlmodel import Session, col
 
 from models import ImportKind, Kelurahan, Role, Worker
@@ -29,6 +29,7 @@ from services.registry.runs import ImportResult, Tally, jsonable, record_run
 _CHECKED: dict[tuple[str, tuple[str, ...]], tuple[list[dict[str, Any]], Tally]] = {}
 COMPARED = ("name", "sex", "birth_date", "kelurahan_code", "address", "occupation", "desil", "phone", "lat", "lon")
 _CHUNK = 5_000
+_ANALYZE_AFTER = 10_000  # inserted rows
 
 
 def _existing(session: Session, niks: list[str]) -> dict[str, dict[str, Any]]:
@@ -232,6 +233,11 @@ def _write(
         blank=result.blank,
     )
     session.commit()
+    if len(rows) >= _ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        # Fresh statistics: without them the planner still thinks the table is small and answers the next
+        # import's NIK lookups by sequential scan (seconds per 5,000 NIKs instead of milliseconds).
+        session.execute(text("ANALYZE worker"))
+        session.commit()
     return run_id
 
 
