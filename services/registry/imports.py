@@ -12,7 +12,8 @@ import json
 import time
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import String, any_, bindparam, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col
 
 from models import ImportKind, Kelurahan, Role, Worker
@@ -35,8 +36,16 @@ _ANALYZE_AFTER = 10_000  # inserted rows
 def _existing(session: Session, niks: list[str]) -> dict[str, dict[str, Any]]:
     columns = [col(Worker.id), col(Worker.nik), col(Worker.location_estimated)] + [getattr(Worker, c) for c in COMPARED]
     out: dict[str, dict[str, Any]] = {}
-    for i in range(0, len(niks), _CHUNK):
-        for r in session.execute(select(*columns).where(col(Worker.nik).in_(niks[i : i + _CHUNK]))).all():
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # PostgreSQL takes the NIKs as one array parameter (= ANY), 50,000 at a time; SQLite an IN list of 5,000.
+    size = 50_000 if postgres else _CHUNK
+    for i in range(0, len(niks), size):
+        chunk = niks[i : i + size]
+        if postgres:
+            where = col(Worker.nik) == any_(bindparam("niks", chunk, type_=ARRAY(String)))
+        else:
+            where = col(Worker.nik).in_(chunk)
+        for r in session.execute(select(*columns).where(where)).all():
             out[r[1]] = {"id": r[0], "location_estimated": r[2], **dict(zip(COMPARED, r[3:], strict=True))}
     return out
 
