@@ -20,6 +20,7 @@ from models import ImportKind, Kelurahan, Role, Worker
 from models.common import utcnow
 from services.platform import audit, sheets
 from services.platform.authz import Actor, require_role
+from services.platform.db import copy_rows, is_postgres
 from services.platform.errors import ConflictError
 from services.registry import fields
 from services.registry.import_rows import MAX_BYTES, MAX_ROWS, WORKER_COLUMNS, WORKER_REQUIRED, Progress, check_rows
@@ -79,6 +80,7 @@ def import_workers(
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
     occupations = _occupations(session)
+    session.rollback()  # end the read before the slow part: on SQLite a transaction holds the write lock
     key = (hashlib.sha256(content).hexdigest(), tuple(sorted(occupations)))
     cached = _CHECKED.get(key) if apply and expected_token is not None else None
     if cached is None:
@@ -186,8 +188,11 @@ def _write(
             }
         )
     table = Worker.__table__  # type: ignore[attr-defined]
-    for i in range(0, len(rows), _CHUNK):
-        session.connection().execute(insert(table), rows[i : i + _CHUNK])  # Core executemany: no ORM objects
+    if rows and is_postgres(session.get_bind()):  # type: ignore[arg-type]
+        copy_rows(session, "worker", list(rows[0]), rows)
+    else:
+        for i in range(0, len(rows), _CHUNK):
+            session.connection().execute(insert(table), rows[i : i + _CHUNK])  # Core executemany: no ORM objects
     if updates:
         stmt = (
             update(table)
