@@ -4,6 +4,7 @@ from models.assignment import HOLDING_STATUSES, Assignment, AssignmentStatus
 from models.audit import AuditLog
 from models.campaign import Campaign
 from models.company import Company, LetterRecipient
+from models.outreach import Channel, OutboxMessage, RecipientContact
 from models.pledge import (
     LIVE_PLEDGE_STATUSES,
     OPEN_PLEDGE_STATUSES,
@@ -14,6 +15,7 @@ from models.pledge import (
 )
 from models.region import Kecamatan, Kelurahan
 from models.registry import ImportKind, ImportRun
+from models.security import LoginThrottle
 from models.user import Role, User
 from models.worker import CoveredBy, Sex, Worker
 
@@ -26,6 +28,7 @@ __all__ = [
     "AssignmentStatus",
     "AuditLog",
     "Campaign",
+    "Channel",
     "Company",
     "CoveredBy",
     "ImportKind",
@@ -33,7 +36,10 @@ __all__ = [
     "Kecamatan",
     "Kelurahan",
     "LetterRecipient",
+    "LoginThrottle",
+    "OutboxMessage",
     "Pledge",
+    "RecipientContact",
     "PledgeKelurahan",
     "PledgeStatus",
     "Role",

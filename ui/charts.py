@@ -90,3 +90,138 @@ def coverage_by_kecamatan(df: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=alt.Step(30))
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# City dashboard (issue 13)
+
+FUNNEL_ORDER = [
+    "Surat terkirim",
+    "Masuk portal",
+    "Berikrar",
+    "Pekerja dicocokkan",
+    "Didaftarkan ke BPJS",
+    "Kartu terbit",
+    "Diperpanjang",
+]
+
+
+def funnel(steps: pd.DataFrame) -> alt.Chart:
+    """Companies per funnel step (columns label, companies, conversion, share_of_sent), in step order."""
+    data = steps[["label", "companies", "conversion", "share_of_sent"]].copy()
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color=GREEN)
+        .encode(
+            y=alt.Y("label:N", title=None, sort=list(data["label"]), axis=alt.Axis(labelLimit=200)),
+            x=alt.X("companies:Q", title="Perusahaan"),
+            tooltip=[
+                alt.Tooltip("label:N", title="Tahap"),
+                alt.Tooltip("companies:Q", title="Perusahaan", format=","),
+                alt.Tooltip("conversion:Q", title="Dari tahap sebelumnya", format=".1%"),
+                alt.Tooltip("share_of_sent:Q", title="Dari surat terkirim", format=".1%"),
+            ],
+        )
+    )
+    labels = bars.mark_text(align="left", dx=4, color="#333").encode(text=alt.Text("companies:Q", format=","))
+    return indonesian(alt.layer(bars, labels).properties(height=alt.Step(28)))
+
+
+WEEKLY_SERIES = {"pledged": "Diikrarkan", "registered": "Didaftarkan ke BPJS", "active": "Perlindungan berjalan"}
+
+
+def weekly_progress(weekly: pd.DataFrame, target: int | None = None) -> alt.Chart:
+    """Workers pledged, registered and under running cover per week since the letter (lines), with the target."""
+    long = weekly.melt(
+        id_vars=["week", "week_start"], value_vars=list(WEEKLY_SERIES), var_name="series", value_name="pekerja"
+    )
+    long["series"] = long["series"].map(WEEKLY_SERIES)
+    long["week_start"] = pd.to_datetime(long["week_start"]).dt.strftime("%Y-%m-%d")
+    lines = (
+        alt.Chart(long)
+        .mark_line(point=False, interpolate="step-after")
+        .encode(
+            x=alt.X("week_start:T", title="Minggu sejak surat edaran", axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("pekerja:Q", title="Pekerja"),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=list(WEEKLY_SERIES.values()), range=[AMBER, "#3b7dd8", GREEN]),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            tooltip=[
+                alt.Tooltip("week:Q", title="Minggu ke-"),
+                alt.Tooltip("week_start:T", title="Mulai", format="%d %b %Y"),
+                alt.Tooltip("series:N", title="Ukuran"),
+                alt.Tooltip("pekerja:Q", title="Pekerja", format=","),
+            ],
+        )
+    )
+    layers: list[alt.Chart] = [lines]
+    if target:
+        rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[4, 4], color=GREY)
+        layers.append(rule.encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=",")]))
+    return indonesian(alt.layer(*layers).properties(height=280))
+
+
+MAP_METRICS = {
+    "share_protected": ("Porsi terlindungi", ".0%", "greens"),
+    "unprotected": ("Pekerja belum terlindungi", ",", "oranges"),
+    "gap": ("Celah (tak terjangkau ikrar)", ",", "reds"),
+}
+
+
+def coverage_map(features: list[dict], metric: str = "share_protected") -> alt.Chart:
+    """Choropleth per kelurahan (Altair geoshape, no WebGL) from GeoJSON features whose properties carry the
+    numbers; `metric` is one of MAP_METRICS. Hovering shows the kelurahan's numbers."""
+    if metric not in MAP_METRICS:
+        raise ValueError(f"unknown map metric {metric!r}")
+    title, fmt_, scheme = MAP_METRICS[metric]
+    return indonesian(
+        alt.Chart(alt.Data(values=features))
+        .mark_geoshape(stroke="white", strokeWidth=0.6)
+        .encode(
+            color=alt.Color(
+                f"properties.{metric}:Q",
+                title=title,
+                scale=alt.Scale(scheme=scheme),
+                legend=alt.Legend(orient="bottom", format=fmt_, gradientLength=260),
+            ),
+            tooltip=[
+                alt.Tooltip("properties.kelurahan_name:N", title="Kelurahan"),
+                alt.Tooltip("properties.kecamatan_name:N", title="Kecamatan"),
+                alt.Tooltip("properties.eligible:Q", title="Pekerja memenuhi syarat", format=","),
+                alt.Tooltip("properties.protected:Q", title="Terlindungi", format=","),
+                alt.Tooltip("properties.in_process:Q", title="Dalam proses", format=","),
+                alt.Tooltip("properties.unprotected:Q", title="Belum terlindungi", format=","),
+                alt.Tooltip("properties.gap:Q", title="Celah", format=","),
+                alt.Tooltip("properties.share_protected:Q", title="Porsi terlindungi", format=".1%"),
+            ],
+        )
+        .project(type="mercator")
+        .properties(height=460)
+    )
+
+
+def forecast(weekly: pd.DataFrame, *, today: str, protected_now: int, target: int, reached_on: str | None) -> alt.Chart:
+    """Cover running per week, and the straight line from today to the target date at the current pace."""
+    history = weekly[["week_start", "active"]].copy()
+    history["week_start"] = pd.to_datetime(history["week_start"]).dt.strftime("%Y-%m-%d")
+    actual = (
+        alt.Chart(history)
+        .mark_line(color=GREEN)
+        .encode(
+            x=alt.X("week_start:T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("active:Q", title="Pekerja terlindungi"),
+            tooltip=[
+                alt.Tooltip("week_start:T", title="Minggu", format="%d %b %Y"),
+                alt.Tooltip("active:Q", title="Terlindungi", format=","),
+            ],
+        )
+    )
+    layers: list[alt.Chart] = [actual]
+    if reached_on is not None:
+        path = pd.DataFrame({"week_start": [today, reached_on], "active": [protected_now, target]})
+        layers.append(alt.Chart(path).mark_line(color=AMBER, strokeDash=[6, 4]).encode(x="week_start:T", y="active:Q"))
+    rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[4, 4], color=GREY)
+    layers.append(rule.encode(y="target:Q"))
+    return indonesian(alt.layer(*layers).properties(height=260))

@@ -1,0 +1,37 @@
+"""Demo history for the city dashboard: pledges and assignments carry the dates on which they would have happened.
+
+The seed creates every row at seeding time; the dashboard's 30-day changes, weekly chart and quarterly report
+read history from timestamps; `services.demo.timeline` dates each pledge at its company's answer and its matches
+an hour later, and this dates the BPJS registration two weeks before cover starts.
+"""
+
+import datetime as dt
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from models import Assignment, AssignmentStatus, Pledge
+
+_REGISTERED = (AssignmentStatus.REGISTERED, AssignmentStatus.ACTIVE, AssignmentStatus.EXPIRED, AssignmentStatus.RENEWED)
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+
+
+def backdate_history(*, session: Session, now: dt.datetime | None = None) -> None:
+    """Date each registered assignment's BPJS registration two weeks before its cover starts (the pledge and its
+    matches were already put on the timeline by `services.demo.timeline`)."""
+    now = now or dt.datetime.now(dt.UTC)
+    rows = session.execute(select(col(Pledge.id), col(Pledge.start_month), col(Pledge.created_at))).all()
+    for pledge_id, start_month, made in rows:
+        if made is None:
+            continue
+        made = made if made.tzinfo else made.replace(tzinfo=dt.UTC)
+        registered = min(max(made + dt.timedelta(days=1), _at(start_month - dt.timedelta(days=14))), now)
+        session.execute(
+            update(Assignment)
+            .where(col(Assignment.pledge_id) == pledge_id, col(Assignment.status).in_(_REGISTERED))
+            .values(updated_at=registered)
+        )
+    session.commit()

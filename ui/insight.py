@@ -1,0 +1,120 @@
+"""The city dashboard's data at the UI edge: each service call cached for a short while (st.cache_data, keyed on
+the acting user and the inputs). Every page that writes calls `st.cache_data.clear()` after its command, so a
+change shows at once; the TTL bounds what another process's writes can leave stale."""
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from services import insight
+from services.platform import fmt
+from services.platform.authz import Actor
+from ui import charts, state
+
+TTL = dt.timedelta(seconds=60)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def overview(actor: Actor) -> dict[str, Any]:
+    """Everything the overview page draws, read in one Session."""
+    with state.db() as s:
+        headline = insight.headline(session=s, actor=actor)
+        coverage = insight.coverage_by_kelurahan(session=s, actor=actor)
+        return {
+            "headline": headline,
+            "funnel": insight.funnel(session=s, actor=actor),
+            "weekly": insight.weekly_progress(session=s, actor=actor),
+            "coverage": coverage,
+            "gaps": insight.gaps(session=s, actor=actor, coverage=coverage),
+            "expiring": insight.expiring_cover(session=s, actor=actor),
+        }
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def chart_specs(actor: Actor) -> dict[str, dict]:
+    """Vega-Lite specs of the funnel, weekly and forecast charts, built once per cache period (building an Altair
+    chart costs more than rendering the page)."""
+    data = overview(actor)
+    fc = forecast(actor, 0, 0)
+    specs = {
+        "funnel": charts.funnel(data["funnel"].steps).to_dict(),
+        "weekly": charts.weekly_progress(data["weekly"], data["headline"].target).to_dict(),
+    }
+    if fc is not None:
+        reached = fc.baseline.reached_on.isoformat() if fc.baseline.reached_on and fc.baseline.remaining else None
+        specs["forecast"] = charts.forecast(
+            data["weekly"],
+            today=fc.today.isoformat(),
+            protected_now=fc.protected_now,
+            target=fc.target,
+            reached_on=reached,
+        ).to_dict()
+    return specs
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def map_spec(actor: Actor, metric: str) -> dict:
+    """The choropleth's Vega-Lite spec for one metric (the GeoJSON is inlined once per cache period)."""
+    return charts.coverage_map(insight.kelurahan_features(overview(actor)["coverage"]), metric).to_dict()
+
+
+def chart(spec: dict) -> None:
+    st.vega_lite_chart(spec=spec, width="stretch")
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def forecast(actor: Actor, extra_companies: int, city_budget_per_year: int) -> insight.Forecast | None:
+    """A bad what-if raises ValidationError (not cached); the page shows its message."""
+    with state.db() as s:
+        return insight.forecast(
+            session=s, actor=actor, extra_companies=extra_companies, city_budget_per_year=city_budget_per_year
+        )
+
+
+COUNT = st.column_config.NumberColumn(format="localized")  # 1.195 in an id-ID browser; stays a number
+SHARE = st.column_config.NumberColumn(format="percent")
+KM = st.column_config.NumberColumn(format="%.1f km")
+DATE = st.column_config.DateColumn(format="D MMM YYYY")
+
+
+def table(df: pd.DataFrame, headers: dict[str, str], *, shares: tuple[str, ...] = (), km: tuple[str, ...] = ()) -> None:
+    """A sortable table: columns renamed and picked by `headers`, numbers numeric and formatted."""
+    shown = df[list(headers)].rename(columns=headers)
+    config: dict[str, Any] = {}
+    for key, label in headers.items():
+        if key in shares:
+            config[label] = SHARE
+        elif key in km:
+            config[label] = KM
+        elif pd.api.types.is_numeric_dtype(df[key]):
+            config[label] = COUNT
+        elif len(df) and isinstance(df[key].iloc[0], dt.date):
+            config[label] = DATE
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+
+
+def forecast_block(fc: insight.Forecast, spec: dict | None) -> None:
+    """The forecast at today's pace, the what-if beside it, the chart and the method."""
+
+    def when(p: insight.Projection) -> str:
+        if p.reached_on is None:
+            return "tidak tercapai pada laju ini"
+        return "sudah tercapai" if p.remaining == 0 else f"{fmt.date(p.reached_on)} ({fmt.number(p.weeks)} minggu)"
+
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Laju 8 minggu terakhir", f"{fmt.decimal(fc.pace_per_week)} pekerja/minggu")
+    c2.metric("Target tercapai (laju sekarang)", when(fc.baseline))
+    c3.metric(
+        "Dengan skenario",
+        when(fc.what_if),
+        help=f"Skenario menambah {fmt.number(fc.extra_workers)} pekerja: {fmt.number(fc.extra_companies)} perusahaan "
+        f"x {fmt.number(fc.suggested_min_workers)} pekerja dan anggaran {fmt.rupiah(fc.city_budget_per_year)}/tahun.",
+    )
+    st.caption(
+        f"Sisa menuju target: {fmt.number(fc.baseline.remaining)} pekerja; skenario menambah "
+        f"{fmt.number(fc.extra_workers)} pekerja, sisa {fmt.number(fc.what_if.remaining)}. Metode: {fc.method}"
+    )
+    if spec is not None:
+        chart(spec)
