@@ -92,3 +92,22 @@ def app_role_grants(*, role: str, database: str) -> list[str]:
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
     ]
+
+
+def copy_rows(session: Session, table: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    """Bulk insert on PostgreSQL with COPY ... FROM STDIN, on the session's own connection (same transaction,
+    same constraints). Several times faster than an executemany INSERT for 100,000+ rows."""
+    import psycopg  # PostgreSQL only: the driver the engine uses
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+
+    session.flush()
+    raw = session.connection().connection.dbapi_connection
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    try:
+        with raw.cursor() as cur, cur.copy(statement) as copy:  # type: ignore[union-attr]
+            for r in rows:
+                copy.write_row(tuple(r[c] for c in columns))
+    except psycopg.errors.IntegrityError as exc:  # callers know SQLAlchemy's exception types
+        raise IntegrityError(statement, None, exc) from exc
+    except psycopg.Error as exc:
+        raise DBAPIError(statement, None, exc) from exc
