@@ -11,7 +11,7 @@ from services.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORDS
 from services.platform import auth
 from services.platform.errors import AccessDenied, PayungError
 from services.platform.settings import get_settings, resolve_cookie_key
-from ui import state
+from ui import errors, login, state
 
 st.set_page_config(page_title="Payung — Perlindungan Pekerja Rentan Kota Tangerang", page_icon="☂️", layout="wide")
 
@@ -46,21 +46,34 @@ def _admit(username: str, via_cookie: bool) -> None:
         state.sign_out()
         st.warning(str(exc))
         return
-    state.sign_in(grant.actor, grant.session_version)
+    state.sign_in(grant.actor, grant.session_version, grant.password_fingerprint)
+
+
+def _forget_refused_cookie() -> None:
+    """A signed cookie the library refuses (its user was deactivated or removed): drop it and continue as a
+    visitor. Calling the library's logout here would raise LogoutError, since nobody is logged in."""
+    authenticator.cookie_controller.delete_cookie()
+    for key in ("name", "username", "authentication_status", "email", "roles"):
+        st.session_state[key] = None
+    st.session_state["logout"] = True  # the library reads the cookie no more in this browser session
+    state.sign_out()
 
 
 # Restore a session from the signed cookie (no widget drawn), then apply our own server-side checks.
 try:
     authenticator.login(location="unrendered", max_login_attempts=auth.MAX_FAILED_ATTEMPTS)
 except LoginError:
-    authenticator.logout(location="unrendered")
+    _forget_refused_cookie()
 if st.session_state.get("authentication_status") and state.actor() is None:
     _admit(st.session_state["username"], via_cookie=True)
 current = state.actor()
 if current is not None:
     with state.db() as s:
         still_valid = auth.session_is_valid(
-            session=s, user_id=current.user_id, session_version=st.session_state.get(state.VERSION_KEY, -1)
+            session=s,
+            user_id=current.user_id,
+            session_version=st.session_state.get(state.VERSION_KEY, -1),
+            password_fingerprint=st.session_state.get(state.FINGERPRINT_KEY),
         )
     if not still_valid:
         authenticator.logout(location="unrendered")
@@ -72,24 +85,11 @@ if current is not None:
 def login_page() -> None:
     st.title("Masuk ke Payung")
     st.caption("Untuk perusahaan penerima surat edaran dan petugas Pemerintah Kota Tangerang.")
-    fields = {"Form name": "Masuk", "Username": "Nama pengguna", "Password": "Kata sandi", "Login": "Masuk"}
-    try:
-        authenticator.login(location="main", fields=fields, max_login_attempts=auth.MAX_FAILED_ATTEMPTS, key="masuk")
-    except LoginError:
-        st.error("Akun dikunci sementara karena terlalu banyak percobaan salah. Coba lagi 15 menit lagi.")
-        return
-    status = st.session_state.get("authentication_status")
-    if status:
+    login.login_form(authenticator, cookie_key=cookie_key)
+    if st.session_state.get("authentication_status"):
         _admit(st.session_state["username"], via_cookie=False)
         if state.actor() is not None:
             st.rerun()
-    elif status is False:
-        failed = auth.failed_usernames(credentials)
-        if failed:
-            with state.db() as s:
-                st.error(auth.record_failed_login(session=s, username=failed[0]))
-        else:
-            st.error("Nama pengguna atau kata sandi salah. Periksa kembali, perhatikan huruf besar/kecil.")
     st.info("Belum punya akun? Akun perusahaan dibuat oleh Disnaker untuk setiap penerima surat edaran.")
     if settings.demo:
         with st.expander("Mode demo: akun untuk mencoba"):
@@ -121,9 +121,23 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/city/overview.py", "Ringkasan kota", ":material/monitoring:", "ringkasan", CITY),
     ("pages/city/report.py", "Laporan triwulan", ":material/summarize:", "laporan-kota", CITY),
     ("pages/city/matching.py", "Pencocokan", ":material/join_inner:", "pencocokan", (ADMIN,)),
+    ("pages/city/registry.py", "Registri pekerja", ":material/groups:", "registri", (ADMIN,)),
+    ("pages/city/worker.py", "Data pekerja", ":material/person_search:", "pekerja", (ADMIN,)),
+    ("pages/city/import_workers.py", "Impor pekerja", ":material/upload_file:", "impor-pekerja", (ADMIN,)),
+    ("pages/city/bpjs.py", "Pendaftaran BPJS", ":material/badge:", "bpjs", (ADMIN,)),
+    ("pages/city/expiring.py", "Masa perlindungan", ":material/event_busy:", "masa-perlindungan", CITY),
     ("pages/city/audit.py", "Log audit", ":material/receipt_long:", "audit", (ADMIN,)),
     ("pages/public/home.py", "Beranda", ":material/umbrella:", "beranda", (PUBLIC, COMPANY, ADMIN, VIEWER)),
+    (
+        "pages/public/company.py",
+        "Perusahaan",
+        ":material/apartment:",
+        "perusahaan-publik",
+        (PUBLIC, COMPANY, ADMIN, VIEWER),
+    ),
 ]
+# Pages reached by a link (with ?id=...), not from the menu.
+HIDDEN_URLS = {"perusahaan-publik"}
 SECTION = {COMPANY: "Perusahaan", ADMIN: "Kota", VIEWER: "Kota"}
 
 
@@ -135,7 +149,8 @@ def pages_for(role: str) -> dict[str, list]:
             continue
         section = "Publik" if "public" in script and role != PUBLIC else SECTION.get(role, "Payung")
         is_default = not sections  # the role's first page
-        page = st.Page(script, title=title, icon=icon, url_path=url, default=is_default)
+        visibility = "hidden" if url in HIDDEN_URLS else "visible"
+        page = st.Page(script, title=title, icon=icon, url_path=url, default=is_default, visibility=visibility)
         sections.setdefault(section, []).append(page)
     if role == PUBLIC:
         sections["Payung"].append(st.Page(login_page, title="Masuk", icon=":material/login:", url_path="masuk"))
@@ -150,4 +165,15 @@ with st.sidebar:
         st.markdown(f"**{current.display_name}**  \n{role_label}")
         authenticator.logout("Keluar", location="sidebar", key="payung_keluar", callback=_on_logout)
     st.caption("Payung · Pemerintah Kota Tangerang · Data pribadi dilindungi UU PDP")
-pg.run()
+
+
+def _run_page() -> None:
+    """Run the chosen page. An unexpected error shows a generic message with a reference number; its detail
+    goes to the log only. st.stop()/st.rerun() raise BaseExceptions and pass through untouched."""
+    try:
+        pg.run()
+    except Exception as exc:
+        errors.show_unexpected(exc, where=pg.url_path)
+
+
+_run_page()

@@ -4,6 +4,7 @@ from models.assignment import HOLDING_STATUSES, Assignment, AssignmentStatus
 from models.audit import AuditLog
 from models.campaign import Campaign
 from models.company import Company, LetterRecipient
+from models.outreach import Channel, OutboxMessage, RecipientContact
 from models.pledge import (
     LIVE_PLEDGE_STATUSES,
     OPEN_PLEDGE_STATUSES,
@@ -13,8 +14,10 @@ from models.pledge import (
     PledgeStatus,
 )
 from models.region import Kecamatan, Kelurahan
+from models.registry import ImportKind, ImportRun
+from models.security import LoginThrottle
 from models.user import Role, User
-from models.worker import Sex, Worker
+from models.worker import CoveredBy, Sex, Worker
 
 __all__ = [
     "HOLDING_STATUSES",
@@ -25,11 +28,18 @@ __all__ = [
     "AssignmentStatus",
     "AuditLog",
     "Campaign",
+    "Channel",
     "Company",
+    "CoveredBy",
+    "ImportKind",
+    "ImportRun",
     "Kecamatan",
     "Kelurahan",
     "LetterRecipient",
+    "LoginThrottle",
+    "OutboxMessage",
     "Pledge",
+    "RecipientContact",
     "PledgeKelurahan",
     "PledgeStatus",
     "Role",

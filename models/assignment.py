@@ -33,6 +33,8 @@ class Assignment(SQLModel, table=True):
             sqlite_where=text(_HOLDING_SQL),
             postgresql_where=text(_HOLDING_SQL),
         ),
+        # Expiry lists and the daily refresh read active cover by its end date.
+        Index("ix_assignment_status_end", "status", "coverage_end"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -42,7 +44,8 @@ class Assignment(SQLModel, table=True):
     desil_at_match: int | None = None
     reason: str = Field(default="", max_length=300)  # why this worker went to this pledge
     status: str = Field(default=AssignmentStatus.ASSIGNED.value, max_length=12, index=True)
-    kpj_number: str | None = Field(default=None, max_length=20)
+    kpj_number: str | None = Field(default=None, max_length=20, index=True)
+    registered_at: dt.datetime | None = None  # when it went into a BPJS registration file
     coverage_start: dt.date | None = None
     coverage_end: dt.date | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)

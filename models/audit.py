@@ -2,13 +2,16 @@
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from models.common import utcnow
 
 
 class AuditLog(SQLModel, table=True):
+    # A worker's history (UU PDP access right) reads the log by entity.
+    __table_args__ = (Index("ix_auditlog_entity", "entity", "entity_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(default_factory=utcnow, index=True)
     user_id: int | None = Field(default=None, foreign_key="user.id", index=True)

@@ -22,4 +22,7 @@ class Campaign(SQLModel, table=True):
     attachment_name: str | None = Field(default=None, max_length=200)
     attachment: bytes | None = None
     is_active: bool = True
+    # A recipient without an answer this many days after the letter was sent is escalated.
+    escalation_days: int = Field(default=14, ge=1, le=365)
+    updated_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)

@@ -17,6 +17,8 @@ class Company(SQLModel, table=True):
     kelurahan_code: str | None = Field(default=None, foreign_key="kelurahan.code", max_length=13)
     site_lat: float | None = None
     site_lon: float | None = None
+    # True when the site is the kelurahan's inside point (no coordinates in the recipients list).
+    site_approximate: bool = False
     sector: str = Field(default="", max_length=80)
     employees: int | None = Field(default=None, ge=0)
     contact_name: str = Field(default="", max_length=120)
@@ -39,3 +41,7 @@ class LetterRecipient(SQLModel, table=True):
     responded_at: dt.datetime | None = None
     reminders_sent: int = 0
     last_reminder_at: dt.datetime | None = None
+    send_channel: str | None = Field(default=None, max_length=10)  # post / email / whatsapp / hand
+    declined_at: dt.datetime | None = None
+    decline_reason: str | None = Field(default=None, max_length=40)  # a DeclineReason value
+    decline_note: str = Field(default="", max_length=500)

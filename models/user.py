@@ -28,5 +28,6 @@ class User(SQLModel, table=True):
     session_version: int = 0
     sessions_revoked_at: dt.datetime | None = None
     is_active: bool = True
+    must_change_password: bool = False  # a one-time password (import, reset) is changed at first login
     last_login_at: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)

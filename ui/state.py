@@ -17,6 +17,7 @@ from services.platform.settings import get_settings
 T = TypeVar("T")
 ACTOR_KEY = "payung_actor"
 VERSION_KEY = "payung_session_version"
+FINGERPRINT_KEY = "payung_password_fingerprint"
 
 
 @st.cache_resource(show_spinner="Menyiapkan basis data…")
@@ -58,13 +59,14 @@ def actor() -> Actor | None:
     return st.session_state.get(ACTOR_KEY)
 
 
-def sign_in(grant_actor: Actor, version: int) -> None:
+def sign_in(grant_actor: Actor, version: int, fingerprint: str = "") -> None:
     st.session_state[ACTOR_KEY] = grant_actor
     st.session_state[VERSION_KEY] = version
+    st.session_state[FINGERPRINT_KEY] = fingerprint
 
 
 def sign_out() -> None:
-    for key in (ACTOR_KEY, VERSION_KEY):
+    for key in (ACTOR_KEY, VERSION_KEY, FINGERPRINT_KEY):
         st.session_state.pop(key, None)
 
 

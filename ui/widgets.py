@@ -1,11 +1,11 @@
 """Small display helpers shared by pages."""
 
-import pandas as pd
 import streamlit as st
 
 from services.insight.dashboard import CampaignProgress
 from services.platform import fmt
 from ui import charts
+from ui.leaderboard import progress_legend_html
 
 
 def progress_block(progress: CampaignProgress) -> None:
@@ -30,25 +30,10 @@ def progress_block(progress: CampaignProgress) -> None:
         charts.target_progress(progress.workers_protected, progress.workers_in_process, progress.target_workers),
         width="stretch",
     )
+    remaining = max(progress.target_workers - progress.workers_protected - progress.workers_in_process, 0)
+    st.html(progress_legend_html(progress.workers_protected, progress.workers_in_process, remaining))
     st.caption(
         f"Capaian {fmt.percent(progress.progress)} dari target {fmt.number(progress.target_workers)} pekerja · "
         f"{fmt.number(progress.workers_in_process)} pekerja sedang diproses · "
         f"komitmen perusahaan {fmt.rupiah(progress.rupiah_committed)}"
-    )
-
-
-def companies_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Participating companies as display strings (Indonesian numbers and dates)."""
-    return pd.DataFrame(
-        {
-            "Perusahaan": df["company"],
-            "Kecamatan": df["kecamatan"].fillna("–"),
-            "Merespons": df["responded_at"].map(fmt.date),
-            "Pekerja diikrarkan": df["workers_pledged"].map(fmt.number),
-            "Pekerja terlindungi": df["workers_protected"].map(fmt.number),
-            "Komitmen": [
-                ("Dirahasiakan" if hidden else fmt.rupiah(v))
-                for v, hidden in zip(df["rupiah"], df["hidden"], strict=True)
-            ],
-        }
     )

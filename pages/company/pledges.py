@@ -6,11 +6,11 @@ from functools import partial
 import streamlit as st
 
 from models import Role
-from services import pledges
+from services import coverage, pledges
 from services.platform import exports, fmt
-from ui import company, state
+from ui import company, downloads, state
 
-PICK, RENEW_NONCE = "pledge_pick", "renew_nonce"
+PICK, NEXT_PICK, RENEW_NONCE = "pledge_pick", "pledge_pick_next", "renew_nonce"
 
 actor = state.require(Role.COMPANY)
 st.title("Ikrar saya")
@@ -21,6 +21,9 @@ if not items:
     st.stop()
 
 by_id = {p.pledge_id: p for p in items}
+# A widget's key may only be set before the widget is drawn: a renewal asks for its pledge here, on the next run.
+if st.session_state.get(NEXT_PICK) in by_id:
+    st.session_state[PICK] = st.session_state.pop(NEXT_PICK)
 if st.session_state.get(PICK) not in by_id:
     st.session_state.pop(PICK, None)
 pledge_id = st.selectbox(
@@ -113,7 +116,7 @@ if p.can_renew:
             )
             if renewed is not None:
                 st.session_state.pop(RENEW_NONCE, None)
-                st.session_state[PICK] = renewed.pledge_id
+                st.session_state[NEXT_PICK] = renewed.pledge_id
                 _done(f"Ikrar diperpanjang (ikrar #{renewed.pledge_id}): {renewed.match.assigned} pekerja terlindungi.")
 elif p.status == "active":
     st.caption(f"Perpanjangan dapat diajukan mulai {fmt.long_date(p.renewal_opens)}.")
@@ -149,27 +152,34 @@ st.dataframe(  # only masked columns come from the service
 )
 
 
-def _audit_download(kind: str, rows: int) -> None:
-    with state.db() as s:
-        pledges.record_download(session=s, actor=actor, pledge_id=p.pledge_id, kind=kind, rows=rows)
-
-
+# The files are built on the click (not when the page renders) and audited then: see ui/downloads.py.
 d1, d2 = st.columns(2)
-d1.download_button(
+downloads.audited_download(
+    d1,
     "Unduh CSV",
-    exports.to_csv(shown),
+    build=partial(exports.to_csv, shown),
+    record=partial(pledges.record_download, actor=actor, pledge_id=p.pledge_id, kind="csv", rows=len(shown)),
     file_name=f"ikrar-{p.pledge_id}-pekerja.csv",
     mime="text/csv",
-    on_click=_audit_download,
-    args=("csv", len(shown)),
-    icon=":material/download:",
 )
-d2.download_button(
+downloads.audited_download(
+    d2,
     "Unduh Excel",
-    exports.to_xlsx(shown, title=f"Ikrar #{p.pledge_id} — daftar pekerja untuk penyerahan kartu"),
+    build=partial(exports.to_xlsx, shown, title=f"Ikrar #{p.pledge_id} — daftar pekerja untuk penyerahan kartu"),
+    record=partial(pledges.record_download, actor=actor, pledge_id=p.pledge_id, kind="xlsx", rows=len(shown)),
     file_name=f"ikrar-{p.pledge_id}-pekerja.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click=_audit_download,
-    args=("xlsx", len(shown)),
-    icon=":material/download:",
 )
+
+# Cover of this company's workers ending within 60 days (the city sees the same list for every company).
+ending = state.load(coverage.expiring_by_company, actor=actor, company_id=actor.company_id or 0)
+if not ending.empty:
+    st.subheader("Perlindungan yang segera berakhir")
+    st.dataframe(
+        ending.assign(coverage_end=ending["coverage_end"].map(fmt.date))[
+            ["pledge_id", "coverage_end", "workers", "level"]
+        ].rename(
+            columns={"pledge_id": "Ikrar", "coverage_end": "Berakhir", "workers": "Pekerja", "level": "Pengingat"}
+        ),
+        hide_index=True,
+    )

@@ -5,7 +5,7 @@ import streamlit as st
 from models import Role
 from services import pledges
 from services.platform import fmt
-from ui import company, state
+from ui import badges, company, state
 
 actor = state.require(Role.COMPANY)
 st.title("Laporan dampak")
@@ -33,3 +33,4 @@ st.download_button(
     type="primary",
     icon=":material/picture_as_pdf:",
 )
+badges.badge_section(actor)

@@ -1,16 +1,25 @@
-"""Public landing page: the city's progress toward the campaign target and the participating companies."""
+"""Public landing page (no login): the city's progress toward the target, then the leaderboard of participating
+companies — fair views, badges with their rules, filters, sorting, charts. Aggregates only, no personal data."""
 
 import streamlit as st
 
-from services.insight import dashboard
+from services import insight
 from services.platform import fmt
+from ui import leaderboard as lb
 from ui import state, widgets
 
+ALL_KEC, ALL_SECTOR = "Semua kecamatan", "Semua sektor"
+ASCENDING_FIRST = {"rank", "company", "days_to_answer"}  # keys whose natural order is smallest first
+DIRECTIONS = ["Besar ke kecil", "Kecil ke besar"]
+VIEW_LABELS = {code: v.label for code, v in insight.VIEWS.items()}
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _load() -> tuple:
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=4)
+def _load(data_version: int) -> tuple:
+    """Cached per data version: a commit that changes the board in this process changes the key; the TTL covers
+    writes from other processes (CLI imports, other replicas)."""
     with state.db() as s:
-        return dashboard.campaign_progress(session=s), dashboard.participating_companies(session=s)
+        return insight.campaign_progress(session=s), insight.public_board(session=s), insight.board_timeline(session=s)
 
 
 st.title("☂️ Payung")
@@ -19,7 +28,7 @@ st.markdown(
     "Pedagang kaki lima, pengemudi ojek, buruh bangunan, juru parkir, dan pekerja informal lainnya "
     "mendapat Jaminan Kecelakaan Kerja dan Jaminan Kematian lewat dana TJSL perusahaan."
 )
-progress, companies = _load()
+progress, board, timeline = _load(insight.data_version())
 if progress is None:
     st.info("Belum ada surat edaran yang aktif. Halaman ini akan menampilkan capaian setelah kampanye dimulai.")
     st.stop()
@@ -31,14 +40,66 @@ st.caption(
     f"Iuran {fmt.rupiah(progress.premium_jkk_jkm)} per pekerja per bulan."
 )
 
-st.subheader("Perusahaan yang berpartisipasi")
-if companies.empty:
+st.subheader("Papan peringkat: perusahaan yang berpartisipasi")
+if board.rows.empty:
     st.info("Belum ada perusahaan yang berikrar. Jadilah yang pertama!")
+    st.stop()
+c1, c2, c3, c4, c5 = st.columns([3, 2, 2, 2, 2])
+# format_func must pickle (serializable session state): a dict's bound method does, a lambda does not.
+view = c1.selectbox("Tampilan", list(VIEW_LABELS), format_func=VIEW_LABELS.__getitem__, key="lb_view")
+sort_by = c2.selectbox(
+    "Urutkan menurut", list(insight.SORT_KEYS), format_func=insight.SORT_KEYS.__getitem__, key="lb_sort"
+)
+# One direction widget per sort key, so each key starts in its natural order (a count: largest first).
+natural = 1 if sort_by in ASCENDING_FIRST else 0
+direction = c3.selectbox("Arah", DIRECTIONS, index=natural, key=f"lb_dir_{sort_by}")
+kecamatan = c4.selectbox("Kecamatan", [ALL_KEC, *board.kecamatan], key="lb_kec")
+sector = c5.selectbox("Sektor", [ALL_SECTOR, *board.sectors], key="lb_sector")
+descending = direction == DIRECTIONS[0]
+rows = insight.board_view(
+    board.rows,
+    view=view,
+    sort_by=sort_by,
+    descending=descending,
+    kecamatan=None if kecamatan == ALL_KEC else kecamatan,
+    sector=None if sector == ALL_SECTOR else sector,
+)
+st.markdown(f"**Aturan peringkat ({insight.VIEWS[view].label}).** {insight.VIEWS[view].rule}")
+hidden = int(rows["hidden"].sum())
+summary = (
+    f"{fmt.number(len(rows))} perusahaan ditampilkan dari {fmt.number(len(board.rows))} yang berpartisipasi. "
+    f"{fmt.number(hidden)} perusahaan memilih tidak menampilkan nilai komitmennya (tertulis Dirahasiakan). "
+    "Peringkat dihitung se-kota; filter hanya menyaring baris."
+)
+st.caption(summary)
+if rows.empty:
+    st.info("Tidak ada perusahaan untuk pilihan ini. Pilih kecamatan atau sektor lain.")
+elif view == "ukuran":
+    for name, low, high in [*insight.SIZE_BANDS[::-1], (insight.UNKNOWN_BAND, 0, 0)]:
+        band = rows[rows["size_band"] == name]
+        if band.empty:
+            continue
+        label = insight.band_rule(name, low, high) if name != insight.UNKNOWN_BAND else "Jumlah karyawan belum diisi"
+        st.markdown(f"##### {label}")
+        st.html(lb.board_html(band, suggested_min=board.suggested_min, caption=label, sort_by=sort_by,
+                              descending=descending))  # fmt: skip
 else:
-    st.dataframe(widgets.companies_table(companies), hide_index=True, width="stretch")
-    hidden = int(companies["hidden"].sum())
-    st.caption(
-        f"{fmt.number(len(companies))} perusahaan, diurutkan dari yang pertama merespons. "
-        f"{fmt.number(hidden)} perusahaan memilih tidak menampilkan nilai komitmennya."
-    )
-st.caption("Halaman publik ini tidak memuat data pribadi pekerja.")
+    st.html(lb.board_html(rows, suggested_min=board.suggested_min, caption=summary, sort_by=sort_by,
+                          descending=descending))  # fmt: skip
+
+st.markdown("**Lencana dan aturannya**")
+st.html(lb.badge_rules_html(board.suggested_min))
+left, right = st.columns(2)
+metric = {"per100": "per_100"}.get(view, "workers_protected")
+left.markdown(f"**10 teratas: {insight.SORT_KEYS[metric].lower()}**")
+left.altair_chart(lb.top_companies_chart(rows.sort_values(metric, ascending=False), value=metric,
+                                         title=insight.SORT_KEYS[metric], n=10), width="stretch")  # fmt: skip
+right.markdown("**Ikrar dan pekerja dilindungi dari waktu ke waktu**")
+if timeline.empty:
+    right.info("Belum ada data waktu.")
+else:
+    right.altair_chart(lb.timeline_chart(timeline), width="stretch")
+st.caption(
+    "Klik nama perusahaan untuk membuka halamannya. Halaman publik ini hanya memuat angka agregat per perusahaan; "
+    "tidak ada nama, NIK, nomor telepon, atau alamat pekerja."
+)

@@ -1,9 +1,25 @@
 """The circular-letter campaign: the letter, its recipient companies and their accounts, a company's home and
-profile, response tracking and reminders (journey 1).
+profile, response tracking, chasing and reminders (journey 1).
 
 Contract: imports platform and models; commands take the acting user, check it and audit in the same transaction.
+Pages call the public names below; `python -m services.campaign import-recipients` runs the same import.
 """
 
+from services.campaign.accounts import (
+    CITY_ROLES,
+    ROLE_LABELS,
+    OneTimePassword,
+    change_password,
+    change_role,
+    check_new_password,
+    create_city_user,
+    list_users,
+    must_change_password,
+    password_sheet,
+    reset_password,
+    set_active,
+)
+from services.campaign.chasing import CALL_LIST_COLUMNS, ChaseFilter, call_list_xlsx, escalation, non_responders
 from services.campaign.companies import (
     CompanyHome,
     CompanyProfile,
@@ -15,15 +31,87 @@ from services.campaign.companies import (
     update_profile,
     validate_profile,
 )
+from services.campaign.letters import (
+    MAX_ATTACHMENT_BYTES,
+    LetterDraft,
+    LetterView,
+    activate_letter,
+    check_pdf,
+    create_letter,
+    letter_file,
+    list_letters,
+    update_letter,
+)
+from services.campaign.recipients import ImportResult, import_recipients
+from services.campaign.reminders import Reminder, outbox, reminder_text, send_reminder, whatsapp_url
+from services.campaign.responses import (
+    CONTACT_CHANNELS,
+    DECLINE_REASONS,
+    OUTCOMES,
+    SEND_CHANNELS,
+    STATUS_LABELS,
+    Answer,
+    company_answer,
+    contacts,
+    decline_letter,
+    log_contact,
+    mark_sent,
+    recipients,
+)
 
 __all__ = [
+    "CALL_LIST_COLUMNS",
+    "CITY_ROLES",
+    "CONTACT_CHANNELS",
+    "DECLINE_REASONS",
+    "MAX_ATTACHMENT_BYTES",
+    "OUTCOMES",
+    "ROLE_LABELS",
+    "SEND_CHANNELS",
+    "STATUS_LABELS",
+    "Answer",
+    "ChaseFilter",
     "CompanyHome",
     "CompanyProfile",
+    "ImportResult",
+    "LetterDraft",
+    "LetterView",
+    "OneTimePassword",
     "ProfileUpdate",
+    "Reminder",
+    "activate_letter",
+    "call_list_xlsx",
+    "change_password",
+    "change_role",
+    "check_new_password",
+    "check_pdf",
     "check_site",
+    "company_answer",
     "company_home",
     "company_profile",
+    "contacts",
+    "create_city_user",
+    "create_letter",
+    "decline_letter",
+    "escalation",
+    "import_recipients",
     "letter_attachment",
+    "letter_file",
+    "list_letters",
+    "list_users",
+    "log_contact",
+    "mark_sent",
+    "must_change_password",
+    "non_responders",
+    "outbox",
+    "password_sheet",
+    "recipients",
+    "reminder_text",
+    "reset_password",
+    "send_reminder",
+    "set_active",
+    "update_letter",
     "update_profile",
     "validate_profile",
+    "whatsapp_url",
 ]

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from models import Campaign, Company, Kecamatan, Kelurahan, LetterRecipient, Pledge, PledgeStatus
 from models.common import utcnow
-from services.platform import audit
+from services.platform import audit, text
 from services.platform.authz import Actor, require_company_access
 from services.platform.dates import cover_end
 from services.platform.errors import NotFound, ValidationError
@@ -231,6 +231,16 @@ def validate_profile(update: ProfileUpdate) -> list[str]:
         errors.append("Alamat email kontak tidak valid, contoh: csr@perusahaan.co.id.")
     if update.contact_phone and not _PHONE.match(update.contact_phone.strip()):
         errors.append("Nomor telepon kontak hanya berisi angka (boleh diawali +), 6–20 digit, contoh: 021-5551234.")
+    for label, value in (
+        ("Sektor usaha", update.sector),
+        ("Nama kontak", update.contact_name),
+        ("Email kontak", update.contact_email),
+        ("Telepon kontak", update.contact_phone),
+        ("Alamat", update.address),
+    ):
+        problem = text.control_character_problem(value, label=label)
+        if problem:
+            errors.append(problem)
     return errors
 
 

@@ -1,13 +1,14 @@
 """Make a database ready: migrate, load reference data, seed the demo if empty (demo mode only)."""
 
 import time
+from pathlib import Path
 
 from sqlmodel import Session
 
 from services.demo.seed import is_empty, seed_demo
 from services.platform.db import make_engine, migrate
 from services.platform.regions import load_regions
-from services.platform.settings import STATE_DIR, get_settings
+from services.platform.settings import STATE_DIR, get_settings, private_dir, private_file
 
 
 def bootstrap(
@@ -16,8 +17,12 @@ def bootstrap(
     settings = get_settings()
     url = url or settings.database_url
     demo = settings.demo if demo is None else demo
-    if url.startswith("sqlite:///") and str(STATE_DIR) in url:
-        STATE_DIR.mkdir(parents=True, exist_ok=True)
+    db_file = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else ""
+    if db_file and db_file != ":memory:":
+        if Path(db_file).parent == STATE_DIR:
+            private_dir(STATE_DIR)
+        # 0600: the database holds NIKs and addresses; SQLite gives its -wal/-shm files the database's own mode.
+        private_file(Path(db_file))
     started = time.perf_counter()
     migrate(url)
     engine = make_engine(url)

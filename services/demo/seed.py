@@ -18,20 +18,18 @@ from sqlmodel import Session, func, select
 
 from models import (
     Assignment,
-    AssignmentStatus,
     Campaign,
     Company,
     LetterRecipient,
     Pledge,
     PledgeKelurahan,
-    PledgeStatus,
     Role,
     User,
     Worker,
 )
-from services.demo import insight_demo, words
-from services.platform.authz import SYSTEM, Actor
-from services.platform.dates import add_months, cover_end, month_start
+from services.demo import insight_demo, timeline, words
+from services.platform.authz import SYSTEM
+from services.platform.dates import add_months, month_start
 from services.platform.regions import load_regions, read_kecamatan_csv
 from services.platform.settings import REGIONS_DIR
 
@@ -230,11 +228,12 @@ def seed_demo(
     anchor = month_start(today)
     rng = np.random.default_rng(seed)
     load_regions(session=session)
+    letter = timeline.letter_dates(anchor)
     kel = pd.read_csv(REGIONS_DIR / "tangerang_kelurahan.csv", dtype={"kelurahan_code": str, "kecamatan_code": str})
 
     campaign = Campaign(
         letter_number="SE No. 14422/2024",
-        letter_date=dt.date(2024, 10, 14),
+        letter_date=letter.letter_date,
         subject="Dukungan Perusahaan bagi Perlindungan Jaminan Sosial Ketenagakerjaan Pekerja Rentan",
         body=(
             "Dalam rangka perlindungan pekerja rentan di Kota Tangerang, Wali Kota mengimbau setiap perusahaan "
@@ -242,7 +241,7 @@ def seed_demo(
             "BPJS Ketenagakerjaan program Jaminan Kecelakaan Kerja (JKK) dan Jaminan Kematian (JKM) melalui dana "
             "Tanggung Jawab Sosial dan Lingkungan (TJSL) perusahaan. Iuran Rp16.800 per pekerja per bulan."
         ),
-        response_deadline=dt.date(2024, 12, 31),
+        response_deadline=letter.response_deadline,
         target_workers=20_000,
         suggested_min_workers=100,
         premium_jkk_jkm=16_800,
@@ -265,8 +264,9 @@ def seed_demo(
     )
 
     companies = _companies(n_companies, rng, kel)
-    sent = dt.datetime.combine(campaign.letter_date + dt.timedelta(days=2), dt.time(9), tzinfo=dt.UTC)
+    sent = letter.sent_at
     plans: list[tuple[Pledge, str, list[str]]] = []
+    answered: list[tuple[Pledge, dt.datetime]] = []
     # Respond order: Panarub first, then a random order for those who pledge (~55 % of the rest).
     responders = [c for c in companies[4:] if rng.random() < 0.55]
     response_rank = {id(c): i for i, c in enumerate([companies[0], companies[1], *responders, companies[2]])}
@@ -295,13 +295,15 @@ def seed_demo(
         if rank is None:
             recipient.reminders_sent = int(rng.integers(0, 3))
         else:
+            plans.append(_plan_pledge(c, company.id, campaign, rank, anchor, rng, kel))
+            start = plans[-1][0].start_month
             recipient.responded_at = (
-                dt.datetime(2024, 10, 21, 10, tzinfo=dt.UTC)
+                letter.first_response_at
                 if rank == 0
-                else sent + dt.timedelta(days=9 + 6 * rank + int(rng.integers(0, 5)))
+                else timeline.response_at(start_month=start, letter=letter, today=today, rng=rng)
             )
             recipient.first_login_at = min(recipient.first_login_at or recipient.responded_at, recipient.responded_at)
-            plans.append(_plan_pledge(c, company.id, campaign, rank, anchor, rng, kel))
+            answered.append((plans[-1][0], recipient.responded_at))
         session.add(recipient)
 
     for pledge, _story, kel_codes in plans:
@@ -312,8 +314,10 @@ def seed_demo(
     session.commit()
 
     run_full_match(session=session, actor=SYSTEM)
-    _advance_statuses(session=session, plans=plans, anchor=anchor, today=today, rng=rng)
-    insight_demo.backdate_history(session=session)  # commits; dates the dashboard's history (issue 13)
+    renewed_on = timeline.advance_statuses(session=session, plans=plans, anchor=anchor, today=today, rng=rng)
+    timeline.date_history(session=session, pledges=answered, renewed_on=renewed_on)
+    session.commit()
+    insight_demo.backdate_history(session=session)  # commits; BPJS registration dates for the dashboard
     return SeedSummary(
         companies=len(companies),
         workers=n_workers,
@@ -378,43 +382,3 @@ def _plan_pledge(
         occupations=occupations,
     )
     return pledge, story, kel_codes
-
-
-def _advance_statuses(
-    *,
-    session: Session,
-    plans: list[tuple[Pledge, str, list[str]]],
-    anchor: dt.date,
-    today: dt.date,
-    rng: np.random.Generator,
-) -> None:
-    """Move matched pledges along the registration loop as their story says (BPJS cards, expiry, renewal)."""
-    for pledge, story, _ in plans:
-        assignments = session.exec(select(Assignment).where(Assignment.pledge_id == pledge.id)).all()
-        if story in ("matched", "short") or not assignments:
-            continue
-        end = cover_end(pledge.start_month, pledge.months)
-        if story == "registered":
-            new_status, pledge_status = AssignmentStatus.REGISTERED, PledgeStatus.REGISTERED
-        elif end < today and story != "first":
-            new_status, pledge_status = AssignmentStatus.EXPIRED, PledgeStatus.EXPIRED
-        else:
-            new_status, pledge_status = AssignmentStatus.ACTIVE, PledgeStatus.ACTIVE
-        for a in assignments:
-            a.status = new_status
-            if new_status != AssignmentStatus.REGISTERED:
-                a.kpj_number = "".join(str(d) for d in rng.integers(0, 10, 11))
-                a.coverage_start, a.coverage_end = pledge.start_month, end
-        pledge.status = pledge_status
-        if story == "first":
-            _renew(session=session, pledge=pledge, on=end - dt.timedelta(days=20))
-
-
-def _renew(*, session: Session, pledge: Pledge, on: dt.date) -> None:
-    """The company renews through the same service its users call (from inside the renewal window)."""
-    from services.pledges import renew_pledge  # local: pledges imports matching, which the seed loads late
-
-    user = session.exec(select(User).where(User.company_id == pledge.company_id)).one()
-    actor = Actor(user_id=user.id, username=user.username, role=user.role, company_id=user.company_id)
-    assert pledge.id is not None
-    renew_pledge(session=session, actor=actor, pledge_id=pledge.id, months=pledge.months, today=on)

@@ -3,9 +3,27 @@
 Contract: queries only (never commit, except the audit row of a report); aggregates in SQL with `group_by`,
 never every worker row in pandas (the one exception: the gap reads unprotected workers' coordinates only, for
 the radius test SQLite cannot do); returns plain dataclasses and DataFrames. City-dashboard queries take the
-acting user and refuse anyone but city staff (admin, viewer).
+acting user and refuse anyone but city staff (admin, viewer). The leaderboard is public: it returns counts per
+company only, never a worker. `data_version()` changes after every commit that touches what the
+board shows, so the UI can cache the board and drop the cache on writes.
 """
 
+from services.insight.badges import (
+    BADGE_ORDER,
+    BADGES,
+    PIONEER_PLACES,
+    SIZE_BANDS,
+    UNKNOWN_BAND,
+    Badge,
+    badge_label,
+    badge_rule,
+    badge_svg,
+    band_rule,
+    earned_badges,
+    per_100_employees,
+    size_band,
+)
+from services.insight.board import BAND_ORDER, DEFAULT_VIEW, SORT_KEYS, VIEWS, View, board_view, rank_board
 from services.insight.dashboard import (
     CampaignProgress,
     active_campaign,
@@ -16,29 +34,56 @@ from services.insight.dashboard import (
 )
 from services.insight.expiry import expiring_cover
 from services.insight.forecast import Forecast, Projection, forecast, weekly_progress
+from services.insight.freshness import data_version
 from services.insight.funnel import STEPS, Funnel, funnel
 from services.insight.gaps import Gaps, by_kecamatan, coverage_by_kelurahan, gaps
 from services.insight.headline import Figure, Headline, headline
+from services.insight.leaderboard import Board, board_timeline, company_id_of, public_board, slug_for
 from services.insight.mapdata import kelurahan_features
+from services.insight.public_company import EarnedBadge, PublicCompany, company_badges, public_company
 from services.insight.quarterly import QuarterlyReport, available_quarters, quarter_bounds, quarterly_report
 from services.insight.report_pdf import quarterly_file
 
 __all__ = [
+    "BADGES",
+    "BADGE_ORDER",
+    "BAND_ORDER",
+    "DEFAULT_VIEW",
+    "PIONEER_PLACES",
+    "SIZE_BANDS",
+    "SORT_KEYS",
     "STEPS",
+    "UNKNOWN_BAND",
+    "VIEWS",
+    "Badge",
+    "Board",
     "CampaignProgress",
+    "EarnedBadge",
     "Figure",
     "Forecast",
     "Funnel",
     "Gaps",
     "Headline",
     "Projection",
+    "PublicCompany",
     "QuarterlyReport",
+    "View",
     "active_campaign",
     "available_quarters",
+    "badge_label",
+    "badge_rule",
+    "badge_svg",
+    "band_rule",
+    "board_timeline",
+    "board_view",
     "by_kecamatan",
     "campaign_progress",
+    "company_badges",
+    "company_id_of",
     "coverage_by_kecamatan",
     "coverage_by_kelurahan",
+    "data_version",
+    "earned_badges",
     "expiring_cover",
     "forecast",
     "funnel",
@@ -46,9 +91,15 @@ __all__ = [
     "headline",
     "kelurahan_features",
     "participating_companies",
+    "per_100_employees",
     "pledge_fill",
+    "public_board",
+    "public_company",
     "quarter_bounds",
     "quarterly_file",
     "quarterly_report",
+    "rank_board",
+    "size_band",
+    "slug_for",
     "weekly_progress",
 ]

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 import time
@@ -244,7 +245,12 @@ def _holding_counts(session: Session, statuses: Sequence[str]) -> dict[int, int]
 
 
 def _worker_frame(session: Session, *, where: list[Any]) -> pd.DataFrame:
-    """Workers not covered elsewhere, with effective location and their holding assignment (if any)."""
+    """Workers not covered elsewhere (or whose other cover has ended), with effective location and their holding
+    assignment (if any)."""
+    covered_now = and_(
+        col(Worker.covered_elsewhere).is_(True),
+        or_(col(Worker.covered_until).is_(None), col(Worker.covered_until) >= dt.date.today()),
+    )
     missing = or_(col(Worker.lat).is_(None), col(Worker.lon).is_(None))
     lat = case((missing, Kelurahan.rep_lat), else_=Worker.lat)
     lon = case((missing, Kelurahan.rep_lon), else_=Worker.lon)
@@ -262,7 +268,7 @@ def _worker_frame(session: Session, *, where: list[Any]) -> pd.DataFrame:
         )
         .join(Kelurahan, col(Kelurahan.code) == Worker.kelurahan_code)
         .outerjoin(Assignment, and_(col(Assignment.worker_id) == Worker.id, col(Assignment.status).in_(_HOLDING)))
-        .where(col(Worker.covered_elsewhere).is_(False), *where)
+        .where(~covered_now, *where)
     )
     rows = session.execute(stmt).all()
     cols = ["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code", "assignment_id", "held_by", "status"]

@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from models import AuditLog
+from models.common import utcnow
 from services.platform.actor import Actor
 
 
@@ -29,3 +31,32 @@ def record(
             detail={k: v for k, v in detail.items() if v is not None},
         )
     )
+
+
+def record_many(
+    *,
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    entity: str,
+    items: list[tuple[object, dict[str, Any]]],
+) -> None:
+    """One audit row per (entity_id, detail), inserted in one executemany (bulk imports and exports)."""
+    if not items:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "at": now,
+            "user_id": actor.user_id if actor else None,
+            "username": actor.username if actor else "sistem",
+            "action": action,
+            "entity": entity,
+            "entity_id": str(entity_id),
+            "success": True,
+            "detail": {k: v for k, v in detail.items() if v is not None},
+        }
+        for entity_id, detail in items
+    ]
+    for i in range(0, len(rows), 5_000):
+        session.execute(insert(AuditLog), rows[i : i + 5_000])

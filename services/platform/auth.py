@@ -5,6 +5,7 @@ may be in (active account, lockout, revoked cookies, role) lives here, in our ow
 """
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,12 +15,20 @@ from sqlmodel import Session, col, select
 
 from models import Campaign, LetterRecipient, Role, User
 from models.common import utcnow
-from services.platform import audit
+from services.platform import audit, authz, throttle
 from services.platform.authz import Actor
-from services.platform.errors import AccessDenied, ValidationError
+from services.platform.errors import AccessDenied, NotFound, ValidationError
 
-MAX_FAILED_ATTEMPTS = 5
-LOCKOUT = dt.timedelta(minutes=15)
+MAX_FAILED_ATTEMPTS = throttle.MAX_FAILED_ATTEMPTS
+LOCKOUT = throttle.LOCKOUT
+# One answer for every failed login (unknown user, wrong password, locked, throttled): no account enumeration.
+LOGIN_FAILED_MESSAGE = (
+    "Gagal masuk: nama pengguna atau kata sandi salah, atau terlalu banyak percobaan. Periksa kembali (perhatikan "
+    "huruf besar/kecil) dan coba lagi beberapa menit lagi. Jika tetap gagal, hubungi admin Disnaker."
+)
+# A bcrypt hash (cost 12, as real ones) of a random string nobody knows: unknown and blocked accounts are
+# compared against it so they take as long as a real wrong password.
+_DUMMY_HASH = "$2b$12$URFJ1SywZzd6lU2fxye4/.ur69mVGBS/e2djQMp/oD/fwibPTEPui"
 MIN_PASSWORD_LENGTH = 10
 BCRYPT_MAX_BYTES = 72
 
@@ -28,6 +37,14 @@ BCRYPT_MAX_BYTES = 72
 class SessionGrant:
     actor: Actor
     session_version: int
+    password_fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    ok: bool
+    message: str  # the one failure message, or "" on success
+    checked: bool  # whether the password was compared with the account's hash (at most MAX per client)
 
 
 def hash_password(password: str) -> str:
@@ -71,38 +88,89 @@ def authenticator_credentials(*, session: Session) -> dict[str, Any]:
     }
 
 
-def failed_usernames(credentials: dict[str, Any]) -> list[str]:
-    """Usernames whose attempt the library just counted as failed (it increments the dict we gave it)."""
-    return [
-        name
-        for name, entry in credentials["usernames"].items()
-        if 0 < int(entry.get("failed_login_attempts") or 0) < MAX_FAILED_ATTEMPTS
-    ]
+def _check_password(password: str, password_hash: str) -> bool:
+    """bcrypt compare that never raises (over-long input or a malformed hash count as a mismatch)."""
+    try:
+        return bcrypt.checkpw(password.encode()[:BCRYPT_MAX_BYTES], password_hash.encode())
+    except ValueError:
+        return False
 
 
-def record_failed_login(*, session: Session, username: str) -> str:
-    """Count a wrong password; lock the account for 15 minutes after 5. Returns the message to show."""
+def attempt_login(
+    *, session: Session, username: str, password: str, client: str, now: dt.datetime | None = None
+) -> LoginOutcome:
+    """Check a login form: throttled per (username, client), one answer for every failure.
+
+    The try is reserved atomically before the password is compared (see `throttle`), so parallel tries are
+    checked at most MAX_FAILED_ATTEMPTS times. Unknown, deactivated, locked and throttled accounts cost one
+    bcrypt comparison too (against a dummy hash) and get the same message, so neither the words nor the time
+    tell whether an account exists. Every failure is audited, tries on a blocked client too. On success the
+    caller starts the session with `start_session` (which audits the login).
+    """
+    now = now or utcnow()
+    name = username.strip()[:60]
+    number = throttle.reserve(session=session, username=name, client=client, now=now)
+    user = session.exec(select(User).where(User.username == name)).first() if name else None
+    usable = user is not None and user.is_active and not _is_locked(user, now)
+    allowed = number is not None and number <= MAX_FAILED_ATTEMPTS
+    matches = _check_password(password, user.password_hash if (usable and allowed and user) else _DUMMY_HASH)
+    actor = _actor_of(user) if user is not None else None
+    if allowed and usable and matches:
+        throttle.clear(session=session, username=name, client=client, number=number)
+        session.commit()
+        return LoginOutcome(ok=True, message="", checked=True)
+    if number is not None:
+        throttle.record_failure(session=session, username=name, client=client, number=number, now=now)
+    if not allowed:
+        action = "auth.throttled"
+    elif number is not None and number >= MAX_FAILED_ATTEMPTS:
+        action = "auth.blocked"
+    else:
+        action = "auth.failed"
+    audit.record(
+        session=session,
+        actor=actor,
+        action=action,
+        entity="user",
+        entity_id=user.id if user is not None else "",
+        success=False,
+        client=client[:12],
+        known=user is not None,
+    )
+    session.commit()
+    return LoginOutcome(ok=False, message=LOGIN_FAILED_MESSAGE, checked=allowed)
+
+
+def unlock(*, session: Session, actor: Actor, username: str) -> int:
+    """Admin: lift every block on an account (all clients, and a lock set on the account). Returns the number of
+    blocked clients cleared. Audited. The user-management page calls this."""
+    authz.require_role(actor, Role.ADMIN, session=session, action="auth.unlock")
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
-        return "Nama pengguna atau kata sandi salah. Periksa kembali, perhatikan huruf besar/kecil."
-    user.failed_attempts += 1
-    left = MAX_FAILED_ATTEMPTS - user.failed_attempts
-    actor = Actor(user_id=user.id, username=user.username, role=user.role, company_id=user.company_id)
-    if left <= 0:
-        user.locked_until = utcnow() + LOCKOUT
-        user.failed_attempts = 0
-        audit.record(
-            session=session, actor=actor, action="auth.locked", entity="user", entity_id=user.id, success=False
-        )
-        message = "Terlalu banyak percobaan yang salah: akun dikunci 15 menit. Coba lagi nanti atau hubungi admin."
-    else:
-        audit.record(
-            session=session, actor=actor, action="auth.failed", entity="user", entity_id=user.id, success=False
-        )
-        message = f"Nama pengguna atau kata sandi salah. Sisa {left} percobaan sebelum akun dikunci sementara."
+        raise NotFound(f"Pengguna {username!r} tidak ditemukan.")
+    cleared = throttle.clear(session=session, username=username)
+    user.locked_until = None
+    user.failed_attempts = 0
     session.add(user)
+    audit.record(session=session, actor=actor, action="auth.unlock", entity="user", entity_id=user.id, clients=cleared)
     session.commit()
-    return message
+    return cleared
+
+
+def fingerprint_of(password_hash: str) -> str:
+    """A short digest of the stored hash: an open session remembers it, so a password changed anywhere (even
+    directly in the database) ends that session on its next run."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def _actor_of(user: User) -> Actor:
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        company_id=user.company_id,
+        display_name=user.display_name,
+    )
 
 
 def cookie_issued_at(token: str | None, *, key: str, expiry_days: float) -> dt.datetime | None:
@@ -134,13 +202,7 @@ def start_session(
         raise AccessDenied("Sesi Anda sudah berakhir. Silakan masuk lagi.")
     user.failed_attempts = 0
     user.last_login_at = now
-    actor = Actor(
-        user_id=user.id,
-        username=user.username,
-        role=user.role,
-        company_id=user.company_id,
-        display_name=user.display_name,
-    )
+    actor = _actor_of(user)
     if user.role == Role.COMPANY and user.company_id is not None:
         recipients = session.exec(
             select(LetterRecipient)
@@ -160,12 +222,19 @@ def start_session(
     )
     session.add(user)
     session.commit()
-    return SessionGrant(actor=actor, session_version=user.session_version)
+    return SessionGrant(
+        actor=actor, session_version=user.session_version, password_fingerprint=fingerprint_of(user.password_hash)
+    )
 
 
-def session_is_valid(*, session: Session, user_id: int | None, session_version: int) -> bool:
-    """Checked on every run: a logout elsewhere, a deactivation or a lock ends this session too."""
+def session_is_valid(
+    *, session: Session, user_id: int | None, session_version: int, password_fingerprint: str | None = None
+) -> bool:
+    """Checked on every run: a logout elsewhere, a deactivation, an admin lock or a changed password (when the
+    session's fingerprint is given) ends this session too."""
     user = session.get(User, user_id) if user_id is not None else None
+    if user is not None and password_fingerprint and password_fingerprint != fingerprint_of(user.password_hash):
+        return False
     return bool(user and user.is_active and user.session_version == session_version and not _is_locked(user, utcnow()))
 
 

@@ -2,10 +2,14 @@
 
 A spreadsheet treats a cell that starts with = + - @ (or a tab / carriage return before them) as a formula;
 a worker's name or address typed as `=HYPERLINK(...)` would run when the file is opened. Every such text cell
-gets a leading single quote. NIK and other identifiers are written as text, never as numbers.
+gets a leading single quote. Control characters (CR, LF, tab, NUL …) inside text become spaces first: a
+carriage return in a name would otherwise split the row in some readers and start the next one with `=…`.
+Every CSV field is quoted. NIK and other identifiers are written as text, never as numbers.
 """
 
+import csv
 import io
+import re
 from typing import Any
 
 import pandas as pd
@@ -13,15 +17,21 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Full-width forms too: some spreadsheets fold them to their ASCII twins.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 TEXT_COLUMNS = {"NIK", "KPJ"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
 def safe_cell(value: Any) -> Any:
-    """Neutralise a text cell a spreadsheet would read as a formula; other values pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    """Neutralise a text cell: control characters become spaces, and a cell a spreadsheet would read as a
+    formula (also after leading blanks) gets a leading quote. Other values pass unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = _CONTROL.sub(" ", value)
+    if text.lstrip().startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
 
 
 def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -36,7 +46,9 @@ def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 def to_csv(df: pd.DataFrame) -> bytes:
     """UTF-8 with BOM (so Excel shows Indonesian characters), separator ';' as Excel expects in id-ID."""
-    return _safe_frame(df).to_csv(index=False, sep=";").encode("utf-8-sig")
+    return (
+        _safe_frame(df).to_csv(index=False, sep=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n").encode("utf-8-sig")
+    )
 
 
 def to_xlsx(df: pd.DataFrame, *, sheet_title: str = "Pekerja", title: str | None = None) -> bytes:

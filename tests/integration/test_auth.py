@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from sqlmodel import Session, select
 
-from models import AuditLog, LetterRecipient, Role, User
+from models import AuditLog, LetterRecipient, Role
 from models.common import utcnow
 from services.platform import auth
 from services.platform.errors import AccessDenied
@@ -20,26 +20,6 @@ def test_credentials_for_the_login_form_come_from_active_users(session: Session)
     assert "aktif" in creds["usernames"] and "nonaktif" not in creds["usernames"]
     assert creds["usernames"]["aktif"]["password"] == f.PASSWORD_HASH
     assert creds["usernames"]["aktif"]["roles"] == [Role.ADMIN]
-
-
-def test_five_wrong_passwords_lock_the_account(session: Session) -> None:
-    f.user(session, username="budi")
-    session.commit()
-    messages = [auth.record_failed_login(session=session, username="budi") for _ in range(5)]
-    assert "Sisa 4 percobaan" in messages[0]
-    assert "dikunci 15 menit" in messages[-1]
-    creds = auth.authenticator_credentials(session=session)
-    assert creds["usernames"]["budi"]["failed_login_attempts"] == auth.MAX_FAILED_ATTEMPTS
-    with pytest.raises(AccessDenied, match="dikunci"):
-        auth.start_session(session=session, username="budi", via_cookie=False)
-    actions = session.exec(select(AuditLog.action).where(AuditLog.username == "budi")).all()
-    assert actions.count("auth.failed") == 4 and actions.count("auth.locked") == 1
-
-
-def test_unknown_username_gets_the_same_message_and_no_row(session: Session) -> None:
-    message = auth.record_failed_login(session=session, username="tidakada")
-    assert "salah" in message
-    assert session.exec(select(User).where(User.username == "tidakada")).first() is None
 
 
 def test_login_marks_the_letter_opened_and_is_audited(session: Session) -> None:

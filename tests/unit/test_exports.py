@@ -9,9 +9,38 @@ from openpyxl import load_workbook
 from services.platform import exports
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+62812", "-5", "@SUM(A1)", "\t=cmd", "\r=cmd"])
+@pytest.mark.parametrize("text", ["=1+1", "+62812", "-5", "@SUM(A1)", "\uff1d1+1", "  =1+1"])
 def test_formula_prefixes_get_a_quote(text: str) -> None:
     assert exports.safe_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        ("\r=1+1", "' =1+1"),
+        ("\n=1+1", "' =1+1"),
+        ("\t=cmd", "' =cmd"),
+        ("Siti\r\n=1+1", "Siti  =1+1"),
+        ("a\x00b", "a b"),
+        ("\u2028@x", "' @x"),
+    ],
+)
+def test_control_characters_become_spaces_before_the_formula_check(text: str, safe: str) -> None:
+    assert exports.safe_cell(text) == safe
+
+
+def test_csv_injection_through_a_carriage_return_cannot_start_a_row() -> None:
+    """The finding: a name "\\r=1+1" was written unquoted; readers split the row and the next began with =1+1."""
+    df = pd.DataFrame({"NIK": ["3671********0001"], "Nama": ["\r=1+1"], "Alamat": ["Jl. A\n-2+3"], "Usia": [30]})
+    raw = exports.to_csv(df).decode("utf-8-sig")
+    lines = raw.split("\r\n")
+    assert lines[0] == '"NIK";"Nama";"Alamat";"Usia"'
+    assert lines[1] == '"3671********0001";"\' =1+1";"Jl. A -2+3";"30"'  # every field quoted
+    assert lines[2] == "" and len(lines) == 3
+    for line in raw.splitlines():  # whatever a reader takes as a line break, no line starts a formula
+        assert not line.lstrip('"').startswith(("=", "+", "-", "@"))
+    back = pd.read_csv(io.StringIO(raw), sep=";", dtype=str)
+    assert back.shape == (1, 4) and back["Nama"][0] == "' =1+1"
 
 
 @pytest.mark.parametrize("value", ["Siti Aminah", "3671********0001", 12, 1.5, None, ""])

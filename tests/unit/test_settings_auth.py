@@ -54,14 +54,3 @@ def test_cookie_issue_time_is_derived_from_its_expiry() -> None:
     assert auth.cookie_issued_at(token, key=key, expiry_days=1) == issued
     assert auth.cookie_issued_at(token, key="z" * 40, expiry_days=1) is None  # forged signature
     assert auth.cookie_issued_at(None, key=key, expiry_days=1) is None
-
-
-def test_failed_usernames_reads_the_library_counter() -> None:
-    creds = {
-        "usernames": {
-            "a": {"failed_login_attempts": 1},
-            "b": {"failed_login_attempts": 0},
-            "c": {"failed_login_attempts": auth.MAX_FAILED_ATTEMPTS},
-        }
-    }
-    assert auth.failed_usernames(creds) == ["a"]

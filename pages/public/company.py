@@ -1,0 +1,71 @@
+"""A participating company's public page, shareable as `/perusahaan-publik?id=<slug>` (no login): aggregates only —
+workers protected by kecamatan and occupation, months of cover, badges, when it answered the letter."""
+
+import streamlit as st
+
+from services import insight
+from services.platform import fmt
+from services.platform.errors import PayungError
+from ui import leaderboard as lb
+from ui import state
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=256)
+def _load(slug: str, data_version: int) -> insight.PublicCompany:
+    with state.db() as s:
+        return insight.public_company(session=s, slug=slug)
+
+
+slug = st.query_params.get("id", "")
+try:
+    company = _load(slug, insight.data_version())
+except PayungError as exc:
+    st.title("Perusahaan tidak ditemukan")
+    st.info(str(exc))
+    st.html(lb.back_link_html())
+    st.stop()
+
+answered = f" pada {fmt.long_date(company.responded_at.date())}" if company.responded_at else ""
+if company.days_to_answer is not None:
+    answered += f", {fmt.number(company.days_to_answer)} hari setelah surat terbit"
+# The name and sector are the company's own text: rendered escaped, never as Markdown.
+st.html(
+    lb.company_header_html(
+        company.name,
+        f"{company.sector} · Kecamatan {company.kecamatan} · ukuran {company.size_band.lower()} · "
+        f"menjawab {company.letter_number}{answered}",
+    )
+)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Pekerja dilindungi", fmt.number(company.workers_protected), help="Kartu BPJS terbit melalui perusahaan ini.")
+c2.metric("Terlindungi saat ini", fmt.number(company.workers_protected_now))
+c3.metric("Pekerja diikrarkan", fmt.number(company.workers_pledged))
+c4.metric("Bulan perlindungan", fmt.number(company.months))
+facts = [
+    ("Peringkat se-kota (pekerja dilindungi)", fmt.number(company.rank)),
+    ("Urutan menjawab surat edaran", fmt.number(company.answer_order) if company.answer_order else "–"),
+    ("Ikrar terpenuhi", fmt.percent(company.share_fulfilled, 0) if company.share_fulfilled is not None else "–"),
+    ("Komitmen dana", fmt.rupiah(company.rupiah) if company.rupiah is not None else "Dirahasiakan oleh perusahaan"),
+    ("Diperpanjang", "Ya" if company.renewed else "Belum"),
+]
+st.html(lb.facts_html(facts))
+
+st.subheader("Lencana")
+if company.badges:
+    st.html(lb.badges_html(company.badges, company.suggested_min))
+    for code in company.badges:
+        st.caption(
+            f"{insight.badge_label(code, company.suggested_min)}: {insight.badge_rule(code, company.suggested_min)}"
+        )
+else:
+    st.caption("Belum ada lencana. Aturan setiap lencana ada di Beranda.")
+
+st.subheader("Pekerja dilindungi")
+if company.by_kecamatan.empty:
+    st.info("Kartu BPJS pekerja yang diikrarkan belum terbit. Angka per kecamatan dan pekerjaan muncul setelahnya.")
+else:
+    left, right = st.columns(2)
+    left.html(lb.counts_html(company.by_kecamatan, "kecamatan", "Kecamatan tempat tinggal"))
+    right.html(lb.counts_html(company.by_occupation, "pekerjaan", "Pekerjaan"))
+st.caption("Hanya angka agregat: halaman ini tidak memuat nama, NIK, nomor telepon, atau alamat pekerja.")
+st.html(lb.back_link_html())

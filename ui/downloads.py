@@ -1,0 +1,48 @@
+"""Downloads of personal data, made only when the user clicks and audited then.
+
+`st.download_button(data=bytes)` puts the file in Streamlit's media store when the page *renders*: anyone with
+its URL can fetch it without a cookie, nobody has clicked, nothing is audited. Here `data` is a callable, which
+Streamlit 1.67 runs on the click (in a server thread, outside the script run: it must not touch
+`st.session_state`, so everything it needs is captured now). The callable builds the file, writes the audit
+row in its own Session and commits, then returns the bytes; a failed build or audit yields no file.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session
+
+from ui import state
+
+log = logging.getLogger("payung.downloads")
+
+
+def audited_download(
+    where: Any,
+    label: str,
+    *,
+    build: Callable[[], bytes],
+    record: Callable[..., None],
+    file_name: str,
+    mime: str,
+    key: str | None = None,
+    icon: str | None = ":material/download:",
+) -> None:
+    """A download button whose file is built and audited on the click.
+
+    `build` makes the bytes (from data already loaded for the page, or by a service call of its own);
+    `record(session=…)` writes the audit row (typically a service such as `pledges.record_download`) — it runs in
+    a fresh Session that is committed here. Pass `where` = `st` or a column/container.
+    """
+    engine = state.engine()  # captured now: the click runs outside the script, where st.cache_* is not safe
+
+    def _on_click() -> bytes:
+        data = build()
+        with Session(engine, expire_on_commit=False) as session:
+            record(session=session)
+            session.commit()
+        log.info("download built file=%s bytes=%d", file_name, len(data))
+        return data
+
+    where.download_button(label, data=_on_click, file_name=file_name, mime=mime, key=key, icon=icon, on_click="ignore")

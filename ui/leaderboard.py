@@ -1,0 +1,202 @@
+"""Builders for the public leaderboard (pure: data in, HTML text or Altair chart out; no Streamlit calls).
+
+The board is an HTML table of real text, so the browser's find and screen readers reach every company name
+(st.dataframe draws into a canvas). Every value is HTML-escaped here: a company called
+`<img src=x onerror=alert(1)>` shows literally, and Markdown in a name stays text (st.html renders no Markdown).
+"""
+
+from html import escape
+
+import altair as alt
+import pandas as pd
+
+from services.insight import BADGES, SORT_KEYS, badge_label, badge_rule
+from services.platform import fmt
+from ui.charts import AMBER, GREEN, GREY, indonesian
+
+PUBLIC_COMPANY_URL = "perusahaan-publik"  # the url_path of pages/public/company.py in app.py's PAGES
+BOARD_URL = "beranda"  # the url_path of pages/public/home.py
+
+_STYLE = """<style>
+.payung-board{border-collapse:collapse;width:100%;font-size:0.875rem}
+.payung-board caption{text-align:left;caption-side:bottom;color:#5b6b70;font-size:0.8rem;padding-top:0.4rem}
+.payung-board th,.payung-board td{padding:0.3rem 0.45rem;border-bottom:1px solid #e3e8ea;vertical-align:top}
+.payung-board th{text-align:left;font-weight:600;background:#f5f7f8}
+.payung-board td.c{min-width:13rem}
+.payung-scroll{overflow-x:auto}
+.payung-board td.n,.payung-board th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.payung-board a{color:#0b6e4f}
+.payung-badge{display:inline-block;border-radius:0.6rem;padding:0 0.45rem;margin:0 0.15rem 0.15rem 0;color:#fff;
+font-size:0.75rem;white-space:nowrap}
+.payung-legend span.sw{display:inline-block;width:0.9rem;height:0.9rem;border-radius:2px;vertical-align:-0.1rem;
+margin-right:0.3rem}
+.payung-legend span.item{margin-right:1.2rem;white-space:nowrap}
+</style>"""
+
+# (column, header, numeric?) in display order; the header names come from the service's sort keys.
+BOARD_COLUMNS: list[tuple[str, str, bool]] = [
+    ("rank", SORT_KEYS["rank"], True),
+    ("company", "Perusahaan", False),
+    ("kecamatan", "Kecamatan", False),
+    ("sector", "Sektor", False),
+    ("workers_protected", SORT_KEYS["workers_protected"], True),
+    ("workers_pledged", SORT_KEYS["workers_pledged"], True),
+    ("share_fulfilled", SORT_KEYS["share_fulfilled"], True),
+    ("rupiah", SORT_KEYS["rupiah"], True),
+    ("days_to_answer", SORT_KEYS["days_to_answer"], True),
+    ("months", SORT_KEYS["months"], True),
+    ("renewed", SORT_KEYS["renewed"], False),
+    ("per_100", SORT_KEYS["per_100"], True),
+    ("badges", "Lencana", False),
+]
+_CLASS = {"company": " class=c"}
+
+
+def company_url(slug: str) -> str:
+    """Relative link to a company's public page (works under any base path)."""
+    return f"{PUBLIC_COMPANY_URL}?id={escape(slug, quote=True)}"
+
+
+def company_header_html(name: str, subtitle: str) -> str:
+    return f'<h1 style="margin-bottom:0.2rem">{escape(name)}</h1><p style="color:#5b6b70">{escape(subtitle)}</p>'
+
+
+def back_link_html() -> str:
+    return f'<p><a href="{BOARD_URL}" target="_self">← Kembali ke papan peringkat</a></p>'
+
+
+def badges_html(codes: tuple[str, ...] | list[str], suggested_min: int) -> str:
+    return "".join(
+        f'<span class="payung-badge" style="background:{BADGES[c].colour}" '
+        f'title="{escape(badge_rule(c, suggested_min), quote=True)}">{escape(badge_label(c, suggested_min))}</span>'
+        for c in codes
+    )
+
+
+def badge_rules_html(suggested_min: int) -> str:
+    """Every badge with the rule that earns it, as a table of text."""
+    body = "".join(
+        f"<tr><td>{badges_html([code], suggested_min)}</td><td>{escape(badge_rule(code, suggested_min))}</td></tr>"
+        for code in BADGES
+    )
+    return (
+        f'{_STYLE}<table class="payung-board"><thead><tr><th scope="col">Lencana</th><th scope="col">Aturan</th>'
+        f"</tr></thead><tbody>{body}</tbody></table>"
+    )
+
+
+def _cell(column: str, row: pd.Series, suggested_min: int) -> str:
+    value = row[column] if column != "rank" else row["peringkat"]
+    if column == "company":
+        return f'<a href="{company_url(str(row["slug"]))}" target="_self">{escape(str(value))}</a>'
+    if column == "badges":
+        return badges_html(value, suggested_min)
+    if column == "renewed":
+        return "Ya" if value else "Belum"
+    if column == "rupiah":
+        return "Dirahasiakan" if row["hidden"] else escape(fmt.rupiah(int(value)))
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    if column == "share_fulfilled":
+        return escape(fmt.percent(float(value), 0))
+    if column == "per_100":
+        return escape(fmt.decimal(float(value), 1))
+    if isinstance(value, int | float) or hasattr(value, "__int__"):
+        return escape(fmt.number(int(value)))
+    return escape(str(value))
+
+
+def board_html(
+    df: pd.DataFrame, *, suggested_min: int, caption: str, sort_by: str = "rank", descending: bool = False
+) -> str:
+    """An accessible HTML table of the board rows (already filtered and sorted by the service)."""
+    direction = "descending" if descending else "ascending"
+    head = "".join(
+        f'<th scope="col"{" class=n" if numeric else ""}{f" aria-sort={direction}" if col == sort_by else ""}>'
+        f"{escape(label)}</th>"
+        for col, label, numeric in BOARD_COLUMNS
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td{' class=n' if numeric else _CLASS.get(col, '')}>{_cell(col, row, suggested_min)}</td>"
+            for col, _label, numeric in BOARD_COLUMNS
+        )
+        + "</tr>"
+        for _, row in df.iterrows()
+    )
+    return (
+        f'{_STYLE}<div class="payung-scroll"><table class="payung-board payung-ranking">'
+        f"<caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+
+
+def facts_html(rows: list[tuple[str, str]]) -> str:
+    """A two-column table of label → value (a company's public page); every text escaped."""
+    body = "".join(f'<tr><th scope="row">{escape(k)}</th><td>{escape(v)}</td></tr>' for k, v in rows)
+    return f'{_STYLE}<table class="payung-board" style="width:auto"><tbody>{body}</tbody></table>'
+
+
+def counts_html(df: pd.DataFrame, label: str, header: str) -> str:
+    """A small aggregate table (name, pekerja) as text."""
+    body = "".join(
+        f'<tr><td>{escape(str(name))}</td><td class="n">{escape(fmt.number(int(n)))}</td></tr>'
+        for name, n in zip(df[label], df["pekerja"], strict=True)
+    )
+    return (
+        f'{_STYLE}<table class="payung-board"><thead><tr><th scope="col">{escape(header)}</th>'
+        f'<th scope="col" class="n">Pekerja</th></tr></thead><tbody>{body}</tbody></table>'
+    )
+
+
+def progress_legend_html(protected: int, in_process: int, remaining: int) -> str:
+    """The colours of the city's progress bar, spelled out with their numbers (issue 9)."""
+    items = [
+        (GREEN, "Terlindungi (kartu BPJS terbit)", protected),
+        (AMBER, "Dalam proses (dicocokkan atau didaftarkan)", in_process),
+        (GREY, "Sisa menuju target", remaining),
+    ]
+    spans = "".join(
+        f'<span class="item"><span class="sw" style="background:{colour}"></span>'
+        f"{escape(label)}: <b>{escape(fmt.number(n))}</b></span>"
+        for colour, label, n in items
+    )
+    return f'{_STYLE}<div class="payung-legend" role="list" aria-label="Keterangan warna">{spans}</div>'
+
+
+def top_companies_chart(df: pd.DataFrame, *, value: str, title: str, n: int = 15) -> alt.Chart:
+    """Horizontal bars of the first `n` companies by `value` (already sorted by the service)."""
+    data = df.head(n)[["company", value]].rename(columns={"company": "perusahaan", value: "nilai"})
+    return indonesian(
+        alt.Chart(data)
+        .mark_bar(color=GREEN)
+        .encode(
+            y=alt.Y("perusahaan:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)),
+            x=alt.X("nilai:Q", title=title),
+            tooltip=[alt.Tooltip("perusahaan:N", title="Perusahaan"), alt.Tooltip("nilai:Q", title=title, format=",")],
+        )
+        .properties(height=alt.Step(22))
+    )
+
+
+def timeline_chart(df: pd.DataFrame) -> alt.Chart:
+    """Cumulative workers pledged and protected, month by month."""
+    return indonesian(
+        alt.Chart(df)
+        .mark_line(point=True, interpolate="step-after")
+        .encode(
+            x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("workers:Q", title="Pekerja (kumulatif)"),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=["Pekerja diikrarkan", "Pekerja dilindungi"], range=[AMBER, GREEN]),
+                legend=alt.Legend(orient="bottom", title=None),
+            ),
+            tooltip=[
+                alt.Tooltip("month:T", title="Bulan", format="%B %Y"),
+                alt.Tooltip("series:N", title="Seri"),
+                alt.Tooltip("workers:Q", title="Pekerja", format=","),
+            ],
+        )
+        .properties(height=260)
+    )

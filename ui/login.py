@@ -1,0 +1,41 @@
+"""The login form. Ours, not streamlit-authenticator's: the password is checked by `auth.attempt_login`
+(throttled per username and client, one answer for every failure); on success the library's session keys
+and signed cookie are set exactly as its own form would, so cookie restore and logout keep working."""
+
+import streamlit as st
+import streamlit_authenticator as stauth
+
+from services.platform import auth, throttle
+from services.platform.settings import get_settings
+from ui import state
+
+
+def client_address() -> str | None:
+    """The browser's address: behind our proxy the right-most X-Forwarded-For entry (the one the proxy added;
+    entries to its left are whatever the client sent), otherwise the socket's peer."""
+    if get_settings().behind_proxy:
+        forwarded = st.context.headers.get("X-Forwarded-For", "")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
+    return st.context.ip_address
+
+
+def login_form(authenticator: stauth.Authenticate, *, cookie_key: str) -> None:
+    with st.form("masuk"):
+        st.subheader("Masuk")
+        username = st.text_input("Nama pengguna", autocomplete="username", max_chars=60)
+        password = st.text_input("Kata sandi", type="password", autocomplete="current-password", max_chars=200)
+        submitted = st.form_submit_button("Masuk")
+    if not submitted:
+        return
+    client = throttle.client_key(client_address(), secret=cookie_key)
+    with state.db() as s:
+        outcome = auth.attempt_login(session=s, username=username, password=password, client=client)
+    if not outcome.ok:
+        st.session_state["authentication_status"] = False
+        st.error(outcome.message)
+        return
+    st.session_state.update(
+        authentication_status=True, username=username.strip(), name=username.strip(), email=None, roles=None
+    )
+    authenticator.cookie_controller.set_cookie()
