@@ -23,9 +23,15 @@ from ortools.graph.python import min_cost_flow
 
 from benchmarks.synthetic import family
 from services.matching import auction
-from services.matching.core import COVER_PROFIT, SolveStats, _normalise, candidate_pairs, effective_desil
+from services.matching.core import (
+    COVER_PROFIT,
+    SolveStats,
+    _normalise,
+    candidate_pairs,
+    effective_desil,
+    solve_detailed,
+)
 from services.matching.core import objective as result_objective
-from services.matching.core import solve_detailed
 
 SCALES = {
     "city": {"n_workers": 20_000, "n_pledges": 200, "kota_only": True},
@@ -102,8 +108,8 @@ def run_cell(scale: str, load: float, sites: str, radius: tuple[float, float], u
         "solve_s": round(solve_s, 2),
         "speedup": round(plain_s / solve_s, 2),
         "solve_pairs_s": round(stats.candidates_s, 2),
-        "route": stats.extra.get("route", ""),
-        **{k: round(float(v), 2) for k, v in stats.extra.items() if k != "route" and isinstance(v, float | int)},
+        "load1": round(os.getloadavg()[0], 1),
+        **{k: round(float(v), 2) for k, v in stats.extra.items()},
     }
 
 
@@ -116,7 +122,9 @@ def main() -> None:
     print(f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores, load {load}")
     auction.warm_up()  # load the compiled kernels once: the sweep measures a warm process
     solve_detailed(*family(**SCALES["city"], load=0.05, sites="workers", radius=R12, unknown_desil=0.0))  # type: ignore[arg-type]
-    print("| # | scale | cap/workers | sites | radius km | unknown desil | pairs | covered | plain s | solve s | ratio |")
+    print(
+        "| # | scale | cap/workers | sites | radius km | unknown desil | pairs | covered | plain s | solve s | ratio |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for n, cell in enumerate(CELLS):
         if cell[0] not in args.scales or (args.only and n not in args.only):

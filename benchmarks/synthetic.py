@@ -166,7 +166,9 @@ def family(
         else:
             kel_sets.append([])
         occs.append(
-            list(rng.choice(OCCUPATIONS[:4], size=int(rng.integers(1, 3)), replace=False)) if rng.random() < 0.15 else []
+            list(rng.choice(OCCUPATIONS[:4], size=int(rng.integers(1, 3)), replace=False))
+            if rng.random() < 0.15
+            else []
         )
     pledges = pd.DataFrame(
         {

@@ -35,7 +35,7 @@ IntArray = npt.NDArray[np.int64]
 
 _NEG = -(1 << 62)
 _INF = 1 << 62
-EPS_SCHEDULE = (4096, 512, 64, 8, 1)  # metres; the last phase leaves the shortest paths little to do
+EPS_SCHEDULE: tuple[int, ...] | None = None  # metres; None: from M down by 8 (`eps_schedule`); tests set rough ones
 BIDS_PER_WORKER = 100  # auction budget (regency: 25 bids per worker; national regions 13-27; other eps schedules 48-64)
 SSP_WORK_PER_PAIR = 20  # shortest-path budget: pairs scanned, this many times the pairs + SSP_WORK_BASE
 SSP_WORK_BASE = 1_000_000
@@ -43,6 +43,16 @@ _CHUNK = 1 << 18  # pairs per step of the numpy certificate
 # The hot bid loop reads pledge and metres packed in one int32 when they fit (< 32,768 pledges in the component,
 # pairs < 65.5 km): half the bytes of two streams, bidding ~25 % faster at regency (3.3-3.7 -> 2.4-2.8 s).
 PACK_PAIRS = True
+
+
+def eps_schedule(big_m: int) -> tuple[int, ...]:
+    """epsilon-scaling from M (one desil step) down to 1 m, dividing by 8. Starting at M lets prices climb the
+    desil tiers in a few large steps; a fixed start of 4 km (the previous schedule) made them climb in 4 km
+    steps, a price war that never ended where capacity is well below the workers (sweep, docs/matching.md)."""
+    out = [1]
+    while out[-1] * 8 < big_m:
+        out.append(out[-1] * 8)
+    return tuple(reversed(out))
 
 
 @njit(cache=True)
@@ -592,7 +602,7 @@ def solve_component(
     longest = int(ac.max(initial=0))
     n_null = max(0, n_w - int(cap_eff.sum()))
     n_fill = max(0, int(cap_eff.sum()) - n_w)
-    eps = np.array(EPS_SCHEDULE, np.int64)
+    eps = np.array(EPS_SCHEDULE or eps_schedule(big_m), np.int64)
     packed = PACK_PAIRS and n_p < (1 << 15) and longest < (1 << 16)
     pk = (cp << 16) | cm if packed else np.empty(0, np.int32)  # pledge and metres in one 4-byte stream
     t1 = time.perf_counter()

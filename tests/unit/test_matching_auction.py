@@ -114,7 +114,7 @@ def test_solve_through_the_fast_path_against_networkx(seed: int, n_w: int, n_p: 
     workers, pledges = frames(seed, n_w, n_p)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(core, "_AUCTION_MIN_ARCS", 0)
-        mp.setattr(core, "_PRUNE_MAX_LOAD", -1.0)
+        mp.setattr(core, "_SPLIT_MIN_ARCS", 0)
         stats = core.SolveStats()
         result = core.solve_detailed(workers, pledges, stats=stats)
     check_invariants(workers, pledges, result)
@@ -124,7 +124,7 @@ def test_solve_through_the_fast_path_against_networkx(seed: int, n_w: int, n_p: 
 
 def test_fast_path_is_deterministic_and_order_independent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(core, "_AUCTION_MIN_ARCS", 0)
-    monkeypatch.setattr(core, "_PRUNE_MAX_LOAD", -1.0)
+    monkeypatch.setattr(core, "_SPLIT_MIN_ARCS", 0)
     workers, pledges = frames(99, 60, 6)
     pledges["capacity"] = 12  # congested, with ties among equally good workers
     a = core.solve(workers, pledges)
