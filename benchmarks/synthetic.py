@@ -8,6 +8,8 @@ copied to `regions` far-apart places (as independent as separate provinces).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -16,6 +18,7 @@ from services.settings import REGIONS_DIR
 OCCUPATIONS = ["pedagang", "ojek", "buruh bangunan", "petugas kebersihan", "juru parkir", "nelayan", "ketua RT/RW"]
 
 
+@functools.cache  # read once per process (the frame is never modified: callers copy with assign or a mask)
 def villages(*, kota_only: bool) -> pd.DataFrame:
     kota = pd.read_csv(REGIONS_DIR / "tangerang_kelurahan.csv", dtype={"kelurahan_code": str})
     kota = kota.rename(columns={"rep_point_lat": "vlat", "rep_point_lon": "vlon", "area_km2_polygon": "area"})
@@ -185,6 +188,7 @@ def family(
 
 
 def _kecamatan_of(v: pd.DataFrame, kota_only: bool) -> pd.Series:
+    """Kecamatan name of each village row of `villages`."""
     kota = pd.read_csv(REGIONS_DIR / "tangerang_kelurahan.csv", dtype={"kelurahan_code": str})
     names = dict(zip(kota["kelurahan_code"], kota["kecamatan_name"], strict=True))
     if not kota_only:

@@ -537,6 +537,30 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_work):  # type
     return apos, P, T, paths, work, True
 
 
+@njit(cache=True)
+def _greedy(ptr, cp, cap):  # type: ignore[no-untyped-def]
+    load = np.zeros(len(cap), np.int64)
+    covered = 0
+    for i in range(len(ptr) - 1):
+        for k in range(ptr[i], ptr[i + 1]):
+            j = cp[k]
+            if load[j] < cap[j]:
+                load[j] += 1
+                covered += 1
+                break
+    return load, covered
+
+
+def greedy_cover(aw: npt.NDArray[np.int32], ap: npt.NDArray[np.int32], cap: IntArray) -> tuple[bool, bool]:
+    """(every place filled, every worker covered) by a greedy cover. Either means no maximum cover leaves both
+    workers uncovered and places empty (the greedy cover is then maximum), so the component needs no cut."""
+    n_w, n_p = int(aw.max(initial=-1)) + 1, len(cap)
+    cap_eff = np.minimum(cap, np.bincount(ap, minlength=n_p)).astype(np.int64)
+    order, ptr = _csr_order(np.ascontiguousarray(aw, dtype=np.int32), n_w)
+    load, covered = _greedy(ptr, ap[order].astype(np.int32), cap_eff)
+    return bool((load == cap_eff).all()), int(covered) == n_w
+
+
 def certify(
     aw: npt.NDArray[np.int32],
     ap: npt.NDArray[np.int32],

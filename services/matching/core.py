@@ -500,12 +500,15 @@ def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
     """
     if len(c.aw) < _SPLIT_MIN_ARCS:
         return _solve_part(c, stats)
+    from services.matching import auction
+
     t0 = time.perf_counter()
-    cut = split_by_max_cover(c)
+    full, covered = auction.greedy_cover(c.aw, c.ap, c.cap)  # a cut is needed only when neither holds
+    cut = None if full or covered else split_by_max_cover(c)
     if stats is not None:
         stats.extra["split_s"] = stats.extra.get("split_s", 0.0) + time.perf_counter() - t0
     if cut is None:
-        return _solve_part(c, stats)
+        return _solve_part(c, stats, covers_all=covered)
     s_w, s_p = cut
     source_side = s_w[c.aw]  # every candidate pledge of a source-side worker is on the source side
     picked = []
