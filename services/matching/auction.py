@@ -8,9 +8,11 @@ Three steps, each compiled with numba:
    pledge are a min-heap of the bids that hold them; an uncovered worker bids for its best pledge at its
    second-best value + eps and evicts the lowest holder. To keep the auction *symmetric* (as many places as
    workers, so every phase ends with every place taken and no price is left too high), "uncovered" is an
-   object with workers - capacity places. Between phases the assignment is kept; a worker that violates the
-   finer eps is released and its place's price drops to its pledge's current price. The auction only has to
-   give good prices: it is not trusted for optimality.
+   object with workers - capacity places. eps starts at M (one desil step) and is divided by 8 down to 1 m,
+   so prices climb the desil tiers in a few steps. Between phases the assignment is kept; a worker that
+   violates the finer eps is released and its place's price drops to its pledge's current price. The auction
+   only has to give good prices: it is not trusted for optimality. It cannot finish when the optimum leaves
+   workers uncovered *and* places empty: the caller cuts such components in two first (core.py).
 2. **Successive shortest paths** from the auction's prices and assignment: workers not at a best option,
    and places still open at a price above the "uncovered" price, are repaired one unit at a time along
    shortest paths (Dijkstra on the pledge level, reduced costs >= 0), updating the prices. This is exact from

@@ -5,15 +5,14 @@ Objective, in this order: (1) most workers covered, (2) smallest sum of desil (u
 
 - *Split*: connected components of the candidate graph share no worker and no pledge, so the optimum is
   the union of the components' optima. A component with one pledge is solved exactly by sorting.
-- *Prune with a certificate*: an uncongested component is first solved on a subgraph (for every pledge
-  only its best few candidates). Node potentials (shortest-path distances in the residual graph) prove
-  the subgraph optimum optimal for the whole graph when no left-out pair has a negative reduced cost;
-  otherwise the violating pairs are added and the subgraph is solved again. The loop ends with a proof.
 - *Lexicographic costs in one flow*: a min-cost circulation with worker arcs costing (desil - 11) * M and
   pair arcs costing metres, M larger than any possible difference of total distance.
-- *Fast path* (`auction.py`): a large congested component (capacity above half its workers) is solved by a
-  compiled auction (prices), successive shortest paths (exact finish) and a complementary-slackness
-  certificate; OR-Tools takes over if the certificate fails.
+- *Cut by a maximum cover*: when a big component's optimum leaves workers uncovered *and* places empty, a
+  checked minimum cut of the cover problem splits it into a side where every place is filled and a side where
+  every worker is covered; the optimum is the union of the sides' optima.
+- *Fast path* (`auction.py`): a big component or side is solved by a compiled auction (prices), successive
+  shortest paths (exact finish) and a complementary-slackness certificate; OR-Tools takes over if the
+  certificate fails.
 """
 
 from __future__ import annotations
