@@ -665,4 +665,5 @@ def warm_up() -> float:
     solve_component(
         tiny, np.array([0, 0, 1], np.int32), np.array([5, 7, 9], np.int32), np.array([3, 10]), np.array([1, 1]), 100, 11
     )
+    greedy_cover(tiny, np.array([0, 0, 1], np.int32), np.array([1, 1]))
     return time.perf_counter() - t0
