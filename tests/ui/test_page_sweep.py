@@ -57,10 +57,16 @@ CASES = [
 ]
 
 
+# Identifiers are digits, not quantities: they stay text (a NIK or phone as a number loses digits and sorts wrong).
+_IDENTIFIER = re.compile(r"(^|[\s_])(nik|kpj|nib|npp|telepon|phone|hp|wa|kode|code|id)($|[\s_])", re.IGNORECASE)
+
+
 def text_number_columns(df: pd.DataFrame) -> list[str]:
-    """Columns whose every value is a number written as text."""
+    """Columns whose every value is a number written as text (identifier columns such as NIK or phone excepted)."""
     out = []
     for column in df.columns:
+        if _IDENTIFIER.search(str(column)):
+            continue
         values = df[column].dropna()
         texts = [v for v in values if isinstance(v, str)]
         if texts and len(texts) == len(values) and all(_NUMBER_TEXT.match(v.strip()) for v in texts):
@@ -73,6 +79,9 @@ def test_the_sweep_reads_every_page() -> None:
     assert scripts == {p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").rglob("*.py")}
     assert text_number_columns(pd.DataFrame({"a": ["100", "1.370", "Rp16.800", "4,5 km"], "b": ["x", "1", "2", "3"]}))
     assert text_number_columns(pd.DataFrame({"n": [1, 2], "nik": ["3671********0001", "3671********0002"]})) == []
+    assert text_number_columns(pd.DataFrame({"No HP": ["0812"], "contact_phone": ["0813"], "Pekerja": ["12"]})) == [
+        "Pekerja"
+    ]
 
 
 @pytest.mark.parametrize(("script", "user"), CASES)
