@@ -3,8 +3,9 @@
 import streamlit as st
 
 from models import Role
-from services.platform import audit_log, fmt
-from ui import state
+from services.platform import audit_log
+from ui import audit_view, state
+from ui import campaign as campaign_ui
 
 actor = state.require(Role.ADMIN)
 st.title("Log audit")
@@ -15,25 +16,33 @@ KINDS = {
     "auth.": "Login/keluar",
     "access.": "Akses ditolak",
     "pledge.": "Ikrar",
-    "match.": "Pencocokan",
-    "worker.": "Data pekerja",
+    "matching.": "Pencocokan",
+    "company.": "Perusahaan",
+    "report.": "Laporan",
 }
 prefix = st.selectbox("Jenis kegiatan", options=list(KINDS), format_func=KINDS.__getitem__)
-rows = state.load(audit_log.recent, actor=actor, action_prefix=prefix)
-rows["at"] = rows["at"].map(lambda t: f"{fmt.date(t)} {t:%H:%M}")
-rows["detail"] = rows["detail"].map(lambda d: ", ".join(f"{k}={v}" for k, v in d.items()))
+# Filters by person, action, entity and time range; one page at a time, paginated in SQL; Excel export audited.
+users, entities = state.load(audit_log.filter_options, actor=actor)
+c1, c2, c3 = st.columns(3)
+who = c1.selectbox("Pengguna", ["", *users], format_func=audit_view.everyone_or)
+entity = c2.selectbox("Objek", ["", *entities], format_func=audit_view.everyone_or)
+action = c3.text_input("Kegiatan diawali", placeholder="mis. letter. atau user.reset")
+c4, c5, c6 = st.columns(3)
+since = c4.date_input("Dari tanggal", value=None, format="DD/MM/YYYY")
+until = c5.date_input("Sampai tanggal", value=None, format="DD/MM/YYYY")
+page_no = int(c6.number_input("Halaman", min_value=1, value=1, step=1))
+query = audit_view.query(username=who, action=action.strip() or prefix, entity=entity, since=since, until=until)
+rows, total = state.load(audit_log.search, actor=actor, query=query, page=page_no, page_size=audit_view.PAGE_SIZE)
+st.caption(audit_view.page_caption(total, page_no))
+campaign_ui.download(
+    "Ekspor ke Excel", audit_log.export_xlsx, "log-audit.xlsx", key="dl_audit", actor=actor, query=query
+)
 st.dataframe(
-    rows.rename(
-        columns={
-            "at": "Waktu (UTC)",
-            "username": "Pengguna",
-            "action": "Kegiatan",
-            "entity": "Objek",
-            "entity_id": "ID",
-            "success": "Berhasil",
-            "detail": "Rincian",
-        }
-    ),
+    audit_log.readable(rows),
     hide_index=True,
     width="stretch",
+    column_config={
+        "Waktu (WIB)": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH.mm", timezone=audit_log.WIB),
+        "Berhasil": st.column_config.CheckboxColumn(),
+    },
 )

@@ -5,12 +5,13 @@ import streamlit as st
 from models import Role
 from services.campaign import companies
 from services.platform import fmt
-from ui import company, state
+from ui import campaign as campaign_ui
+from ui import company, state, text
 
 actor = state.require(Role.COMPANY)
 home = state.load(companies.company_home, actor=actor, company_id=actor.company_id or 0)
 
-st.title(home.company_name)
+st.title(text.md(home.company_name))  # a name is data, never Markdown
 col1, col2 = st.columns([3, 1])
 col1.metric("Status", home.standing)
 col2.metric("Ikrar", fmt.number(home.pledges))
@@ -41,5 +42,6 @@ if home.letter_number:
             )
     if home.responded_at:
         st.caption(f"Perusahaan Anda menjawab pada {fmt.date(home.responded_at)}.")
+    campaign_ui.decline_block(actor, home.company_id)
 else:
     st.info("Belum ada surat edaran untuk perusahaan Anda.")

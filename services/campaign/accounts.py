@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from models import Company, Role, User
 from models.common import utcnow
 from services.platform import audit, exports
-from services.platform.auth import BCRYPT_MAX_BYTES, MIN_PASSWORD_LENGTH, hash_password
+from services.platform.auth import BCRYPT_MAX_BYTES, MIN_PASSWORD_LENGTH, fingerprint_of, hash_password
 from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
 
@@ -127,9 +127,9 @@ def check_new_password(new: str, repeat: str, *, username: str = "", current: st
     return errors
 
 
-def change_password(*, session: Session, actor: Actor, current: str, new: str, repeat: str) -> int:
-    """Change one's own password. Ends the user's other sessions; returns the new session version, which the
-    caller keeps so the session in which the change was made goes on."""
+def change_password(*, session: Session, actor: Actor, current: str, new: str, repeat: str) -> tuple[int, str]:
+    """Change one's own password. Ends the user's other sessions; returns the new session version and password
+    fingerprint, which the caller keeps so the session in which the change was made goes on."""
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None or not user.is_active:
         raise NotFound("Akun tidak ditemukan atau tidak aktif.")
@@ -148,7 +148,7 @@ def change_password(*, session: Session, actor: Actor, current: str, new: str, r
     session.add(user)
     audit.record(session=session, actor=actor, action="password.change", entity="user", entity_id=user.id)
     session.commit()
-    return user.session_version
+    return user.session_version, fingerprint_of(user.password_hash)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -212,14 +212,14 @@ def create_city_user(
     return OneTimePassword(user.username, user.display_name, password)
 
 
-def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> None:
-    """Deactivate (ends the user's sessions at once) or reactivate an account."""
+def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> str:
+    """Deactivate (ends the user's sessions at once) or reactivate an account. Returns the username."""
     require_role(actor, Role.ADMIN, session=session, action="user.deactivate" if not active else "user.reactivate")
     user = _target(session, user_id)
     if not active and user.id == actor.user_id:
         raise ValidationError("Anda tidak dapat menonaktifkan akun Anda sendiri.")
     if user.is_active == active:
-        return
+        return user.username
     user.is_active = active
     if not active:
         _end_sessions(user)
@@ -235,6 +235,7 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
         entity_id=user.id,
     )
     session.commit()
+    return user.username
 
 
 def reset_password(*, session: Session, actor: Actor, user_id: int) -> OneTimePassword:
@@ -254,7 +255,7 @@ def reset_password(*, session: Session, actor: Actor, user_id: int) -> OneTimePa
     return OneTimePassword(user.username, user.display_name, password, company.name if company else "")
 
 
-def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> None:
+def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> str:
     """Switch a city user between admin and viewer (company accounts keep their role). Their sessions end, so the
     new menu applies at once."""
     require_role(actor, Role.ADMIN, session=session, action="user.role")
@@ -264,12 +265,13 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> N
     if user.id == actor.user_id:
         raise ValidationError("Anda tidak dapat mengganti peran akun Anda sendiri.")
     if user.role == role:
-        return
+        return user.username
     old, user.role = user.role, role
     _end_sessions(user)
     session.add(user)
     audit.record(session=session, actor=actor, action="user.role", entity="user", entity_id=user.id, old=old, new=role)
     session.commit()
+    return user.username
 
 
 def password_sheet(*, session: Session, actor: Actor, passwords: list[OneTimePassword]) -> bytes:

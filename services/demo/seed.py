@@ -27,7 +27,7 @@ from models import (
     User,
     Worker,
 )
-from services.demo import insight_demo, timeline, words
+from services.demo import campaign_demo, insight_demo, registry_demo, timeline, words
 from services.platform.authz import SYSTEM
 from services.platform.dates import add_months, month_start
 from services.platform.regions import load_regions, read_kecamatan_csv
@@ -251,7 +251,7 @@ def seed_demo(
     session.flush()
     assert campaign.id is not None
 
-    session.execute(insert(Worker), _workers(n_workers, rng, kel, today))
+    session.execute(insert(Worker), registry_demo.with_payers(_workers(n_workers, rng, kel, today), today=today))
 
     hashes = {role: _hash(pw) for role, pw in DEMO_PASSWORDS.items()}
     staff = [
@@ -316,7 +316,7 @@ def seed_demo(
     run_full_match(session=session, actor=SYSTEM)
     renewed_on = timeline.advance_statuses(session=session, plans=plans, anchor=anchor, today=today, rng=rng)
     timeline.date_history(session=session, pledges=answered, renewed_on=renewed_on)
-    session.commit()
+    campaign_demo.seed_campaign_demo(session=session, seed=seed, today=today)  # and commits
     insight_demo.backdate_history(session=session)  # commits; BPJS registration dates for the dashboard
     return SeedSummary(
         companies=len(companies),

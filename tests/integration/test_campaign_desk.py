@@ -135,11 +135,13 @@ def test_city_user_lifecycle_and_sessions(session: Session, admin) -> None:  # t
         desk.change_password(
             session=session, actor=grant.actor, current="salah", new="Baru-2025-x", repeat="Baru-2025-x"
         )
-    version = desk.change_password(
+    version, fingerprint = desk.change_password(
         session=session, actor=grant.actor, current=otp.password, new="Baru-2025-x", repeat="Baru-2025-x"
     )
     assert version == grant.session_version + 1 and not desk.must_change_password(session=session, user_id=user.id)
-    assert auth.session_is_valid(session=session, user_id=user.id, session_version=version)
+    assert auth.session_is_valid(
+        session=session, user_id=user.id, session_version=version, password_fingerprint=fingerprint
+    )
     assert not auth.session_is_valid(session=session, user_id=user.id, session_version=grant.session_version)
 
     desk.change_role(session=session, actor=admin, user_id=user.id or 0, role="admin")

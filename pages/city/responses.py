@@ -1,0 +1,82 @@
+"""Responses (admin): every recipient of the active letter and its answer — sent, logged in, pledged or declined
+(with the company's reason) — the letter's dispatch, and the reminders and calls logged per company."""
+
+import datetime as dt
+
+import streamlit as st
+
+from models import Role
+from services import campaign
+from services.platform import fmt
+from ui import state
+
+actor = state.require(Role.ADMIN)
+st.title("Tanggapan penerima surat")
+flash = st.session_state.pop("responses_flash", None)
+if flash:
+    st.success(flash)
+frame = state.load(campaign.recipients, actor=actor)
+counts = frame["status"].value_counts()
+cols = st.columns(len(campaign.STATUS_LABELS))
+for col, (status, label) in zip(cols, campaign.STATUS_LABELS.items(), strict=True):
+    col.metric(label, fmt.number(int(counts.get(status, 0))))
+
+status_filter = st.multiselect(
+    "Status", list(campaign.STATUS_LABELS), format_func=campaign.STATUS_LABELS.__getitem__, placeholder="Semua status"
+)
+shown = frame[frame["status"].isin(status_filter)] if status_filter else frame
+table = shown.assign(
+    Status=shown["status"].map(campaign.STATUS_LABELS),
+    Alasan=shown["decline_reason"].map(lambda r: campaign.DECLINE_REASONS.get(r, "") if isinstance(r, str) else ""),
+    Terkirim=shown["sent_at"].map(lambda t: fmt.date(t) if t is not None and t == t else ""),
+)
+st.dataframe(
+    table[["company", "Status", "Terkirim", "days_since_letter", "reminders", "Alasan", "decline_note", "kecamatan"]],
+    column_config={
+        "company": "Perusahaan",
+        "days_since_letter": st.column_config.NumberColumn("Hari sejak surat", format="%d"),
+        "reminders": st.column_config.NumberColumn("Pengingat", format="%d"),
+        "decline_note": "Keterangan perusahaan",
+        "kecamatan": "Kecamatan",
+    },
+    hide_index=True,
+    width="stretch",
+)
+
+with st.expander("Catat pengiriman surat"), st.form("kirim"):
+    st.caption("Berlaku untuk semua penerima yang belum tercatat menerima surat.")
+    c1, c2 = st.columns(2)
+    sent_on = c1.date_input("Tanggal kirim", value=dt.date.today(), format="DD/MM/YYYY")
+    channel = c2.selectbox("Cara kirim", list(campaign.SEND_CHANNELS), format_func=campaign.SEND_CHANNELS.__getitem__)
+    if st.form_submit_button("Catat terkirim"):
+        n = state.act(campaign.mark_sent, actor=actor, sent_on=sent_on, channel=channel)
+        if n is not None:
+            st.session_state["responses_flash"] = f"Pengiriman surat dicatat untuk {fmt.number(n)} penerima."
+            st.rerun()
+
+st.subheader("Riwayat kontak satu perusahaan")
+names = {int(k): str(v) for k, v in zip(frame["recipient_id"], frame["company"], strict=True)}
+if names:
+    rid = st.selectbox("Perusahaan", list(names), format_func=names.__getitem__, key="contact_pick")
+    st.dataframe(state.load(campaign.contacts, actor=actor, recipient_id=rid), hide_index=True, width="stretch")
+    with st.form("kontak"):
+        c1, c2, c3 = st.columns(3)
+        on = c1.date_input("Tanggal", value=dt.date.today(), format="DD/MM/YYYY")
+        via = c2.selectbox(
+            "Saluran", list(campaign.CONTACT_CHANNELS), format_func=campaign.CONTACT_CHANNELS.__getitem__
+        )
+        outcome = c3.selectbox("Hasil", campaign.OUTCOMES)
+        note = st.text_input("Catatan", max_chars=500)
+        if st.form_submit_button("Catat kontak"):
+            done = state.act(
+                campaign.log_contact,
+                actor=actor,
+                recipient_id=rid,
+                contacted_on=on,
+                channel=via,
+                outcome=outcome,
+                note=note,
+            )
+            if done is not None:
+                st.session_state["responses_flash"] = f"Kontak dengan {names[rid]} dicatat."
+                st.rerun()

@@ -1,0 +1,98 @@
+"""Streamlit helpers of the campaign desk pages: downloads made on the click, the one-time password block, the
+company's decline action. No business rules: each calls one service."""
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+from sqlmodel import Session
+
+from services import campaign
+from services.platform.authz import Actor
+from ui import state
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PASSWORDS_KEY = "campaign_onetime_passwords"  # [(username, display_name, password, company)] shown once
+
+
+def download(label: str, service: Callable[..., bytes], file_name: str, *, key: str, **kwargs: Any) -> None:
+    """A download whose file the service makes (and audits) when the user clicks, not when the page renders.
+
+    Streamlit 1.67 runs the callable outside the script run, where `st.cache_resource` is not safe: the engine is
+    captured now. Services that need no database (`sheets.errors_report_xlsx`) are called without a session."""
+    engine = state.engine()
+    needs_session = "session" in inspect.signature(service).parameters
+
+    def _on_click() -> bytes:
+        if not needs_session:
+            return service(**kwargs)
+        with Session(engine, expire_on_commit=False) as session:
+            return service(session=session, **kwargs)
+
+    st.download_button(
+        label,
+        data=_on_click,
+        file_name=file_name,
+        mime=XLSX if file_name.endswith(".xlsx") else "application/pdf",
+        icon=":material/download:",
+        key=key,
+        on_click="ignore",
+    )
+
+
+def keep_passwords(passwords: list[campaign.OneTimePassword]) -> None:
+    if passwords:
+        st.session_state[PASSWORDS_KEY] = [(p.username, p.display_name, p.password, p.company) for p in passwords]
+
+
+def passwords_block(actor: Actor) -> None:
+    """The one-time passwords of the last import or reset: shown once, downloadable (audited) for the mail merge."""
+    kept = st.session_state.get(PASSWORDS_KEY)
+    if not kept:
+        return
+    passwords = [campaign.OneTimePassword(*p) for p in kept]
+    with st.container(border=True):
+        st.markdown(f"**Kata sandi sekali pakai: {len(passwords)} akun** — hanya ditampilkan sekarang.")
+        st.caption(
+            "Unduh daftarnya untuk surat (mail merge). Pengguna wajib menggantinya saat pertama masuk. "
+            "Setelah Anda menutup daftar ini, kata sandi tidak dapat dilihat lagi (buat ulang lewat menu Pengguna)."
+        )
+        if len(passwords) <= 5:
+            st.table({"Nama pengguna": [p.username for p in passwords], "Kata sandi": [p.password for p in passwords]})
+        c1, c2 = st.columns(2)
+        with c1:
+            download(
+                "Unduh daftar kata sandi (Excel)",
+                campaign.password_sheet,
+                "kata-sandi-sekali-pakai.xlsx",
+                key="dl_passwords",
+                actor=actor,
+                passwords=passwords,
+            )
+        if c2.button("Tutup daftar kata sandi", icon=":material/visibility_off:"):
+            st.session_state.pop(PASSWORDS_KEY, None)
+            st.rerun()
+
+
+def decline_block(actor: Actor, company_id: int) -> None:
+    """Company home: "Kami belum dapat ikut serta saat ini", with a reason the city sees."""
+    answer = state.load(campaign.company_answer, actor=actor, company_id=company_id)
+    if answer.recipient_id is None or answer.responded_at is not None:
+        return
+    if answer.declined_at is not None:
+        reason = campaign.DECLINE_REASONS.get(answer.decline_reason or "", answer.decline_reason)
+        st.info(
+            f"Anda menyatakan belum dapat ikut serta ({reason}). Disnaker sudah menerima jawaban ini; "
+            "Anda tetap dapat membuat ikrar kapan saja."
+        )
+        return
+    with st.expander("Kami belum dapat ikut serta saat ini"), st.form("tolak"):
+        reason = st.selectbox(
+            "Alasan", list(campaign.DECLINE_REASONS), format_func=campaign.DECLINE_REASONS.__getitem__
+        )
+        note = st.text_area("Keterangan (wajib untuk 'Alasan lain')", max_chars=500)
+        if st.form_submit_button("Kirim jawaban"):
+            done = state.act(campaign.decline_letter, actor=actor, company_id=company_id, reason=reason, note=note)
+            if done is not None:
+                st.rerun()
