@@ -6,19 +6,12 @@ import streamlit as st
 from services import insight
 from services.platform import fmt
 from services.platform.errors import PayungError
+from ui import board_cache
 from ui import leaderboard as lb
-from ui import state
-
-
-@st.cache_data(ttl=300, show_spinner=False, max_entries=256)
-def _load(slug: str, data_version: int) -> insight.PublicCompany:
-    with state.db() as s:
-        return insight.public_company(session=s, slug=slug)
-
 
 slug = st.query_params.get("id", "")
 try:
-    company = _load(slug, insight.data_version())
+    company = board_cache.public_company(slug, insight.data_version())
 except PayungError as exc:
     st.title("Perusahaan tidak ditemukan")
     st.info(str(exc))

@@ -5,21 +5,13 @@ import streamlit as st
 
 from services import insight
 from services.platform import fmt
+from ui import board_cache, widgets
 from ui import leaderboard as lb
-from ui import state, widgets
 
 ALL_KEC, ALL_SECTOR = "Semua kecamatan", "Semua sektor"
 ASCENDING_FIRST = {"rank", "company", "days_to_answer"}  # keys whose natural order is smallest first
 DIRECTIONS = ["Besar ke kecil", "Kecil ke besar"]
 VIEW_LABELS = {code: v.label for code, v in insight.VIEWS.items()}
-
-
-@st.cache_data(ttl=300, show_spinner=False, max_entries=4)
-def _load(data_version: int) -> tuple:
-    """Cached per data version: a commit that changes the board in this process changes the key; the TTL covers
-    writes from other processes (CLI imports, other replicas)."""
-    with state.db() as s:
-        return insight.campaign_progress(session=s), insight.public_board(session=s), insight.board_timeline(session=s)
 
 
 st.title("☂️ Payung")
@@ -28,7 +20,7 @@ st.markdown(
     "Pedagang kaki lima, pengemudi ojek, buruh bangunan, juru parkir, dan pekerja informal lainnya "
     "mendapat Jaminan Kecelakaan Kerja dan Jaminan Kematian lewat dana TJSL perusahaan."
 )
-progress, board, timeline = _load(insight.data_version())
+progress, board, timeline = board_cache.public_data(insight.data_version())
 if progress is None:
     st.info("Belum ada surat edaran yang aktif. Halaman ini akan menampilkan capaian setelah kampanye dimulai.")
     st.stop()

@@ -64,16 +64,20 @@ def _none_if_na(value: object) -> object:
     return None if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else value
 
 
-def _company_row(session: Session, company_id: int | None) -> tuple[pd.Series, Campaign]:
-    """The company's enriched board row, ranked against the whole board; NotFound unless it participates."""
+def _company_row(
+    session: Session, company_id: int | None, rows: pd.DataFrame | None = None
+) -> tuple[pd.Series, Campaign]:
+    """The company's enriched board row, ranked against the whole board (the caller's `public_board().rows` when
+    it has them cached); NotFound unless it participates."""
     campaign = active_campaign(session=session)
     if campaign is None or campaign.id is None or company_id is None:
         raise NotFound(NOT_FOUND)
-    rows = enrich(
-        board_rows(session=session, campaign_id=campaign.id),
-        letter_date=campaign.letter_date,
-        suggested_min=campaign.suggested_min_workers,
-    )
+    if rows is None:
+        rows = enrich(
+            board_rows(session=session, campaign_id=campaign.id),
+            letter_date=campaign.letter_date,
+            suggested_min=campaign.suggested_min_workers,
+        )
     match = rows[rows["company_id"] == company_id]
     if match.empty:
         raise NotFound(NOT_FOUND)
@@ -100,9 +104,10 @@ def _protected_by(session: Session, company_id: int, campaign_id: int, label: ob
     return df.sort_values(["pekerja", name], ascending=[False, True]).reset_index(drop=True)
 
 
-def public_company(*, session: Session, slug: str) -> PublicCompany:
-    """Anyone may read it (public page); raises NotFound for an unknown slug or a company that has not pledged."""
-    row, campaign = _company_row(session, company_id_of(slug))
+def public_company(*, session: Session, slug: str, rows: pd.DataFrame | None = None) -> PublicCompany:
+    """Anyone may read it (public page); raises NotFound for an unknown slug or a company that has not pledged.
+    `rows`: the ranked board of the active campaign if the caller has it (saves computing it again)."""
+    row, campaign = _company_row(session, company_id_of(slug), rows)
     company_id = int(row["company_id"])
     cid = int(campaign.id or 0)
     return PublicCompany(

@@ -33,6 +33,18 @@ def _count(cell: str) -> int:
     return int(cell.replace(".", ""))
 
 
+# JS over the board's rows (cells: #, company, protected, pledged, ...): waits for the rerun's table, not the stale
+# one Streamlit keeps on screen while the script runs.
+_PLEDGED = (
+    "[...document.querySelectorAll('table.payung-ranking tbody tr')]"
+    ".map(r => +r.cells[3].innerText.replace(/\\./g, ''))"
+)
+
+
+def _wait_rows(page: Page, condition: str) -> None:
+    page.wait_for_function(f"() => {{ const v = {_PLEDGED}; return v.length > 0 && ({condition}); }}", timeout=PATIENCE)
+
+
 def test_anonymous_visitor_finds_sorts_filters_and_opens_a_company(page: Page, app_url: str) -> None:
     page.goto(app_url)
     wait_idle(page)
@@ -47,15 +59,23 @@ def test_anonymous_visitor_finds_sorts_filters_and_opens_a_company(page: Page, a
     assert "PT Panarub Industry" in page.locator("table.payung-ranking").first.inner_text()
     _no_exception(page)
 
+    everyone = [_count(r[3]) for r in _board_rows(page)]
     _choose(page, "Urutkan menurut", "Pekerja diikrarkan")
+    _wait_rows(page, f"v[0] === {max(everyone)}")
     rows = _board_rows(page)
     pledged = [_count(r[3]) for r in rows]  # column "Pekerja diikrarkan"
     assert pledged == sorted(pledged, reverse=True) and pledged[0] >= 100 > pledged[-1]  # numbers, not text
     _choose(page, "Arah", "Kecil ke besar")
+    _wait_rows(page, f"v[0] === {min(everyone)}")
     pledged = [_count(r[3]) for r in _board_rows(page)]
     assert pledged == sorted(pledged)
 
     _choose(page, "Kecamatan", "Jatiuwung")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('table.payung-ranking tbody tr')]"
+        ".every(r => r.cells[1].innerText.includes('Jatiuwung ·'))",
+        timeout=PATIENCE,
+    )
     rows = _board_rows(page)
     assert rows and all(r[1].splitlines()[1].startswith("Jatiuwung ·") for r in rows)
     assert any(r[1].splitlines()[0] == "PT Panarub Industry" for r in rows)

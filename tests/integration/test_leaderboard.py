@@ -299,3 +299,16 @@ def test_empty_board_without_a_campaign(session: Session) -> None:
     board = insight.public_board(session=session)
     assert board.rows.empty and board.hidden_amounts == 0
     assert insight.board_timeline(session=session).empty
+
+
+def test_public_company_from_the_cached_board_is_the_same(session: Session, board_fixture: dict[str, int]) -> None:
+    rows = insight.public_board(session=session).rows
+    for cid in board_fixture.values():
+        alone = insight.public_company(session=session, slug=str(cid))
+        cached = insight.public_company(session=session, slug=str(cid), rows=rows)
+        assert (alone.rank, alone.badges, alone.workers_protected) == (
+            cached.rank,
+            cached.badges,
+            cached.workers_protected,
+        )
+        assert alone.by_kecamatan.equals(cached.by_kecamatan)
