@@ -34,10 +34,13 @@ from services.insight.dashboard import (
 )
 from services.insight.expiry import expiring_cover
 from services.insight.forecast import Forecast, Projection, forecast, weekly_progress
+from services.insight.freshness import data_version
 from services.insight.funnel import STEPS, Funnel, funnel
 from services.insight.gaps import Gaps, by_kecamatan, coverage_by_kelurahan, gaps
 from services.insight.headline import Figure, Headline, headline
+from services.insight.leaderboard import Board, board_timeline, company_id_of, public_board, slug_for
 from services.insight.mapdata import kelurahan_features
+from services.insight.public_company import EarnedBadge, PublicCompany, company_badges, public_company
 from services.insight.quarterly import QuarterlyReport, available_quarters, quarter_bounds, quarterly_report
 from services.insight.report_pdf import quarterly_file
 
