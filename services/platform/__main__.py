@@ -1,4 +1,4 @@
-"""`python -m services.platform check-config [--json] [--no-db]` and `grant-app-role ROLE [--print]`.
+"""`python -m services.platform check-config [--json] [--no-db]`, `grant-app-role ROLE [--print]`, `purge-throttle`.
 
 check-config exits 1 if the environment is unsafe for production (demo mode, weak cookie key, SQLite with
 several replicas, upload limit above what the imports need, XSRF off, error details shown, the app connected as
@@ -10,7 +10,9 @@ import json
 import os
 import sys
 
-from services.platform import config_check
+from sqlmodel import Session
+
+from services.platform import config_check, throttle
 from services.platform.db import app_role_grants, make_engine
 from services.platform.settings import PROJECT_ROOT, get_settings
 
@@ -32,8 +34,13 @@ def main(argv: list[str] | None = None) -> int:
     grant = sub.add_parser("grant-app-role", help="grant the application role its rights (run as the owner)")
     grant.add_argument("role")
     grant.add_argument("--print", action="store_true", help="print the SQL instead of running it")
+    sub.add_parser("purge-throttle", help="drop login-throttle rows untouched for a day (daily cron)")
     args = parser.parse_args(argv)
     settings = get_settings()
+    if args.command == "purge-throttle":
+        with Session(make_engine(settings.database_url)) as session:
+            print(f"{throttle.purge_stale(session=session)} login-throttle rows removed.")
+        return 0
     if args.command == "grant-app-role":
         engine = make_engine(settings.database_url)
         statements = app_role_grants(role=args.role, database=engine.url.database or "")

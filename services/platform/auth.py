@@ -29,6 +29,7 @@ LOGIN_FAILED_MESSAGE = (
 # A bcrypt hash (cost 12, as real ones) of a random string nobody knows: unknown and blocked accounts are
 # compared against it so they take as long as a real wrong password.
 _DUMMY_HASH = "$2b$12$URFJ1SywZzd6lU2fxye4/.ur69mVGBS/e2djQMp/oD/fwibPTEPui"
+UNKNOWN_USER = "(tidak dikenal)"
 MIN_PASSWORD_LENGTH = 10
 BCRYPT_MAX_BYTES = 72
 
@@ -117,7 +118,8 @@ def attempt_login(
     usable = user is not None and user.is_active and not _is_locked(user, now)
     allowed = number is not None and number <= MAX_FAILED_ATTEMPTS
     matches = _check_password(password, user.password_hash if (usable and allowed and user) else _DUMMY_HASH)
-    actor = _actor_of(user) if user is not None else None
+    # An unknown name is not written to the log (it may be a password typed in the wrong field).
+    actor = _actor_of(user) if user is not None else Actor(user_id=None, username=UNKNOWN_USER, role="public")
     if allowed and usable and matches:
         throttle.clear(session=session, username=name, client=client, number=number)
         session.commit()

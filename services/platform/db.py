@@ -9,9 +9,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from services.platform import text
+from services.platform.errors import ValidationError
 from services.platform.settings import PROJECT_ROOT
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -44,6 +47,17 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _refuse_nul(session: OrmSession, _context: Any, _instances: Any) -> None:
+    """A NUL byte cannot be stored by PostgreSQL (the driver's DataError used to reach the page with its SQL);
+    SQLite would store it and break exports. Refused for every row any service writes, with a clear message;
+    fields people type are checked earlier and more strictly (services/platform/text.py)."""
+    for row in (*session.new, *session.dirty):
+        for name, value in vars(row).items():
+            if isinstance(value, str) and "\x00" in value:
+                raise ValidationError(text.control_character_problem(value, label=f"Isian {name}") or "")
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from services.platform import uploads
+from services.platform import text, uploads
 from services.platform.errors import ValidationError
 
 MB = 1024 * 1024
@@ -79,7 +79,7 @@ def _is_blank(value: Cell) -> bool:
 
 def _clean(value: object) -> Cell:
     if isinstance(value, str):
-        value = value.strip()
+        value = text.without_control_characters(value).strip()  # NUL, CR, LF … in a cell: spaces
         return value or None
     if isinstance(value, bool):
         return str(value)

@@ -32,3 +32,8 @@ def require_clean(value: str | None, *, label: str, multiline: bool = False) -> 
     if problem:
         raise ValidationError(problem)
     return value
+
+
+def without_control_characters(value: str) -> str:
+    """`value` with every control character (and U+2028/9) as a space: for cells of imported files."""
+    return _CONTROL_SINGLE_LINE.sub(" ", value)

@@ -43,12 +43,13 @@ def test_one_timeline_relative_to_the_day_of_seeding(session: Session, today: dt
             assert old is not None and old.status == PledgeStatus.RENEWED
             end = cover_end(old.start_month, old.months)
             assert end - dt.timedelta(days=60) <= created.date() <= end
-            # The renewal went through the real service, so it is audited; the audit log is append-only and
-            # keeps the moment of seeding.
+            # The renewal went through the real service, so it is audited; the audit log is append-only, so the
+            # demo dates the row as it is written (services/demo/timeline.py), never afterwards.
             audit = session.exec(
                 select(AuditLog).where(AuditLog.action == "pledge.renew", AuditLog.entity_id == str(p.id))
             ).one()
             assert audit.success and audit.username == "panarub"
+            assert _utc(audit.at) == created
     # The active cover of the first responder ends this month (the expiry reminders show).
     current = session.exec(
         select(Pledge).where(Pledge.company_id == panarub.id, Pledge.status == PledgeStatus.ACTIVE)

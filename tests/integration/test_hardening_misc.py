@@ -8,12 +8,12 @@ import stat
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from models import Company
 from services.campaign import companies
 from services.demo.bootstrap import bootstrap
-from services.platform import text
+from services.platform import sheets, text
 from services.platform.errors import ValidationError
 from services.platform.settings import Settings, private_dir, resolve_cookie_key
 from tests.integration.test_pledges import make_world
@@ -75,3 +75,24 @@ def test_state_files_are_private(tmp_path: Path) -> None:
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode & 0o077 == 0, (path, oct(mode))  # nothing readable by group or others
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+def test_a_nul_byte_is_refused_for_any_row_any_service_writes(session: Session) -> None:
+    """The safety net under every service: whatever field a NUL slips into, the flush refuses it clearly
+    (PostgreSQL would raise a DataError with the SQL in it; SQLite would store it)."""
+    company = Company(name="PT Aman\x00Jaya", kelurahan_code="36.71.02.1001", sector="Logistik")
+    session.add(company)
+    with pytest.raises(ValidationError, match="Isian name berisi karakter tak terlihat"):
+        session.commit()
+    session.rollback()
+    assert session.exec(select(Company).where(Company.sector == "Logistik")).first() is None
+
+
+def test_imported_cells_lose_their_control_characters() -> None:
+    table = sheets.read_table(
+        b'NIK,Nama\n3671010101900001,"Siti\x1f\rAminah"\r\n',  # a NUL makes the reader refuse the file as binary
+        "pekerja.csv",
+        columns={"NIK": (), "Nama": ()},
+        required={"NIK", "Nama"},
+    )
+    assert table.column_values("Nama") == ["Siti  Aminah"]

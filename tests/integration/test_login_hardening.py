@@ -163,6 +163,11 @@ def test_every_failure_gets_the_same_message_and_none_says_how_many_are_left(ses
     # the try on the blocked account is audited, against the account
     ada = session.exec(select(AuditLog).where(AuditLog.action == "auth.throttled")).one()
     assert ada.username == "ada" and ada.success is False
+    # an unknown name is audited without the name (it may be a mistyped password)
+    unknown = session.exec(select(AuditLog).where(AuditLog.username == auth.UNKNOWN_USER)).all()
+    assert len(unknown) == 2 and not any("tidakada" in str(r.detail) for r in unknown)
+    # stale rows are purged (throttle rows of a day ago)
+    assert throttle.purge_stale(session=session, now=utcnow() + dt.timedelta(days=2)) >= 5
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # bcrypt dominates: the database does not matter
