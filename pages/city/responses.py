@@ -8,13 +8,12 @@ import streamlit as st
 from models import Role
 from services import campaign
 from services.platform import fmt
+from ui import campaign as campaign_ui
 from ui import state
 
 actor = state.require(Role.ADMIN)
 st.title("Tanggapan penerima surat")
-flash = st.session_state.pop("responses_flash", None)
-if flash:
-    st.success(flash)
+campaign_ui.show_done()
 frame = state.load(campaign.recipients, actor=actor)
 counts = frame["status"].value_counts()
 cols = st.columns(len(campaign.STATUS_LABELS))
@@ -51,8 +50,7 @@ with st.expander("Catat pengiriman surat"), st.form("kirim"):
     if st.form_submit_button("Catat terkirim"):
         n = state.act(campaign.mark_sent, actor=actor, sent_on=sent_on, channel=channel)
         if n is not None:
-            st.session_state["responses_flash"] = f"Pengiriman surat dicatat untuk {fmt.number(n)} penerima."
-            st.rerun()
+            campaign_ui.done(f"Pengiriman surat dicatat untuk {fmt.number(n)} penerima.")
 
 st.subheader("Riwayat kontak satu perusahaan")
 names = {int(k): str(v) for k, v in zip(frame["recipient_id"], frame["company"], strict=True)}
@@ -78,5 +76,4 @@ if names:
                 note=note,
             )
             if done is not None:
-                st.session_state["responses_flash"] = f"Kontak dengan {names[rid]} dicatat."
-                st.rerun()
+                campaign_ui.done(f"Kontak dengan {names[rid]} dicatat.")
