@@ -8,7 +8,7 @@ PORT ?= 8501
 run:
 	bash scripts/setup.sh runtime
 	$(PY) -m services.demo
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.address 0.0.0.0
+	$(PY) scripts/serve.py --server.port $(PORT) --server.address 0.0.0.0  # streamlit run app.py, warmed up
 
 test:
 	bash scripts/setup.sh dev

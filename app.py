@@ -9,10 +9,11 @@ from streamlit_authenticator.utilities import LoginError
 from models import Role
 from services.campaign import accounts
 from services.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORDS
-from services.platform import auth
+from services.platform import auth, authz
+from services.platform.authz import Actor
 from services.platform.errors import AccessDenied, PayungError
 from services.platform.settings import get_settings, resolve_cookie_key
-from ui import errors, login, state
+from ui import errors, login, state, text
 
 st.set_page_config(page_title="Payung — Perlindungan Pekerja Rentan Kota Tangerang", page_icon="☂️", layout="wide")
 
@@ -90,13 +91,16 @@ if current is not None:
 
 
 def login_page() -> None:
+    asked = _asked_for()
     st.title("Masuk ke Payung")
+    if asked:  # a bookmark or deep link opened while logged out: after the login the same URL shows that page
+        st.info(f"Silakan masuk untuk membuka halaman **{asked}**.")
     st.caption("Untuk perusahaan penerima surat edaran dan petugas Pemerintah Kota Tangerang.")
     login.login_form(authenticator, cookie_key=cookie_key)
     if st.session_state.get("authentication_status"):
         _admit(st.session_state["username"], via_cookie=False)
         if state.actor() is not None:
-            st.rerun()
+            st.rerun()  # same URL: a deep link now resolves to the page asked for
     st.info("Belum punya akun? Akun perusahaan dibuat oleh Disnaker untuk setiap penerima surat edaran.")
     if settings.demo:
         with st.expander("Mode demo: akun untuk mencoba"):
@@ -157,11 +161,33 @@ SECTION = {COMPANY: "Perusahaan", ADMIN: "Kota", VIEWER: "Kota"}
 PASSWORD_URL = "kata-sandi"
 
 
+def _asked_for() -> str | None:
+    """The title of the page a hidden route stands for (a deep link), or None on the login page itself."""
+    return next((title for _s, title, _i, url, _r in PAGES if url == pg.url_path), None)
+
+
+def not_for_role() -> None:
+    """A page this role may not open (a bookmark from another account, a pasted URL): say so, in Indonesian."""
+    title = _asked_for() or "ini"
+    st.title("Halaman tidak tersedia")
+    st.warning(f"Halaman **{title}** tidak tersedia untuk akun Anda. Pilih halaman lain di menu samping.")
+    st.page_link(pg_home, label="Ke halaman utama akun Anda", icon=":material/home:")
+
+
+def already_signed_in() -> None:
+    st.switch_page(pg_home)
+
+
 def pages_for(role: str) -> dict[str, list]:
-    """The navigation of one role: its own section first (its first page is the default), then the public pages."""
+    """The navigation of one role: its own section first (its first page is the default), then the public pages.
+    Every other URL of the PAGES table stays registered as a hidden route, so a bookmark never meets Streamlit's
+    English "Page not found": logged out it shows the login (then the page asked for), logged in a notice."""
     sections: dict[str, list] = {}
+    hidden: list = []
     for script, title, icon, url, roles in PAGES:
         if role not in roles:
+            route = login_page if role == PUBLIC else not_for_role
+            hidden.append(st.Page(route, title=title, icon=icon, url_path=url, visibility="hidden"))
             continue
         section = "Publik" if "public" in script and role != PUBLIC else SECTION.get(role, "Payung")
         section = "Akun" if url == PASSWORD_URL else section
@@ -171,18 +197,38 @@ def pages_for(role: str) -> dict[str, list]:
         sections.setdefault(section, []).append(page)
     if role == PUBLIC:
         sections["Payung"].append(st.Page(login_page, title="Masuk", icon=":material/login:", url_path="masuk"))
+    else:
+        hidden.append(st.Page(already_signed_in, title="Masuk", url_path="masuk", visibility="hidden"))
+    first = next(iter(sections))
+    sections[first] = sections[first] + hidden
     return sections
 
 
+def _audit_refused_page(actor: Actor | None) -> None:
+    """A signed-in user's URL naming a page of another role: not registered for them, so refused — audited here."""
+    asked = login.requested_page()
+    if actor is None or not asked:
+        return
+    allowed = {url for _, _, _, url, roles in PAGES if actor.role in roles}
+    if asked in {url for _, _, _, url, _ in PAGES} - allowed:
+        with state.db() as s:
+            authz.record_refused_page(session=s, actor=actor, page=asked)
+
+
+_audit_refused_page(current)
 pages = pages_for(PUBLIC if current is None else current.role)
 if must_change_password:  # a one-time password: nothing else opens until the user has chosen a password
     pages = {"Akun": [p for p in pages["Akun"] if p.url_path == PASSWORD_URL]}
+pg_home = next(iter(pages.values()))[0]  # the role's default page
 pg = st.navigation(pages)
+state.write_login_cookie()  # before the page: a page that reruns or stops cannot lose the login cookie
 with st.sidebar:
     if current is not None:
         role_label = {Role.ADMIN: "Admin kota", Role.VIEWER: "Pemantau kota", Role.COMPANY: "Perusahaan"}[current.role]
-        st.markdown(f"**{current.display_name}**  \n{role_label}")
+        st.markdown(f"**{text.md(current.display_name)}**  \n{role_label}")
         authenticator.logout("Keluar", location="sidebar", key="payung_keluar", callback=_on_logout)
+        if state.actor() is None:  # just logged out: the public page and menu (the frame deletes the cookie)
+            st.switch_page("pages/public/home.py")
     st.caption("Payung · Pemerintah Kota Tangerang · Data pribadi dilindungi UU PDP")
 
 

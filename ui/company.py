@@ -1,7 +1,8 @@
 """Streamlit helpers shared by the company pages: area map, status timeline, page links, impact chart."""
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import altair as alt
 import pandas as pd
@@ -9,10 +10,13 @@ import pydeck as pdk
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from services.pledges import TimelineStep
+from services.platform import fmt
+from services.pledges import DraftError, TimelineStep, read_workers
+from ui import state
 
 GREEN_RGB = [11, 110, 79]
 AMBER_RGB = [242, 165, 65]
+T = TypeVar("T")
 
 
 def link(page: str, label: str, icon: str | None = None) -> None:
@@ -144,3 +148,21 @@ def filter_workers(workers: pd.DataFrame, *, statuses: list, kecamatan: list, qu
             | shown["Kelurahan"].str.lower().str.contains(q, regex=False)
         ]
     return shown
+
+
+def match_message(head: str, match: Any) -> str:
+    """One sentence after a raise: the matching's own explanation only when it adds something (a shortfall);
+    a filled pledge's explanation repeats the count and showed the same thing twice."""
+    text = f"{head}; {fmt.number(match.assigned)} dari {fmt.number(match.requested)} pekerja dicocokkan."
+    return text + (f" {match.explanation}" if match.shortfall else "")
+
+
+def act_with_workers(slot: Any, service: Callable[..., T], text: str, *, minimum: int = 1, **kwargs: Any) -> T | None:
+    """Run a pledge command with the number of workers typed in its form: a count that is not a whole number or
+    out of range is answered under the field, in Indonesian (never rounded); other refusals as `state.act` does."""
+    try:
+        workers = read_workers(text, minimum=minimum)
+    except DraftError as exc:
+        slot.error(exc.fields["workers"], icon=":material/error:")
+        return None
+    return state.act(service, workers=workers, **kwargs)

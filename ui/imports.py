@@ -2,6 +2,7 @@
 download, changes old → new) → confirm. The page and the CLI call the same service; the preview's token goes
 back with the confirmation, so nothing the officer did not see is applied."""
 
+import functools
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -25,11 +26,10 @@ COUNT_LABELS = {
 }
 
 
-def _report(key: str, filename: str) -> bytes:
-    """Built when the officer clicks (not at render time): the refused rows with their reasons."""
-    preview = st.session_state.get(key) or {}
-    errors = [sheets.RowError(**e) for e in preview.get("errors", [])]
-    return registry.errors_report(errors, filename)
+def _report(errors: list[dict[str, Any]], filename: str) -> bytes:
+    """Built when the officer clicks (not at render time): the refused rows with their reasons. The rows are
+    bound here, not read from session state: the click may run outside the script's context."""
+    return registry.errors_report([sheets.RowError(**e) for e in errors], filename)
 
 
 def import_flow(
@@ -83,7 +83,7 @@ def import_flow(
         st.dataframe(errors.head(1000), hide_index=True, width="stretch")
         st.download_button(
             "Unduh laporan baris yang ditolak",
-            data=lambda: _report(key, preview["name"]),
+            data=functools.partial(_report, preview["errors"], preview["name"]),
             file_name=f"ditolak-{preview['name'].rsplit('.', 1)[0]}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:",

@@ -75,7 +75,7 @@ def forecast(actor: Actor, extra_companies: int, city_budget_per_year: int) -> i
 
 COUNT = st.column_config.NumberColumn(format="localized")  # 1.195 in an id-ID browser; stays a number
 SHARE = st.column_config.NumberColumn(format="percent")
-KM = st.column_config.NumberColumn(format="%.1f km")
+KM = st.column_config.NumberColumn(format="localized")  # 4,1 in an id-ID browser; the header says km
 DATE = st.column_config.DateColumn(format="D MMM YYYY")
 
 
@@ -118,3 +118,120 @@ def forecast_block(fc: insight.Forecast, spec: dict | None) -> None:
     )
     if spec is not None:
         chart(spec)
+
+
+def headline_block(head: insight.Headline) -> None:
+    """Six headline figures, each with its change over the last 30 days, and the progress bar."""
+    st.caption(
+        f"{head.letter_number} · target {fmt.number(head.target)} pekerja · per {fmt.date(head.today)}; perubahan "
+        "dihitung terhadap 30 hari lalu (disusun ulang dari tanggal kartu, ikrar dan jawaban)."
+    )
+    cols = st.columns(3)
+    for col, (label, figure, show) in zip(
+        cols * 2,
+        [
+            ("Pekerja terlindungi (kartu terbit)", head.protected, fmt.number),
+            ("Dalam proses", head.in_process, fmt.number),
+            ("Pekerja diikrarkan", head.pledged, fmt.number),
+            ("Komitmen perusahaan", head.rupiah, fmt.rupiah),
+            ("Perusahaan menjawab", head.companies_participating, fmt.number),
+            ("Surat terkirim", head.letters_sent, fmt.number),
+        ],
+        strict=True,
+    ):
+        moved = figure.change != 0
+        col.metric(
+            label,
+            show(figure.now),
+            delta=f"{'+' if figure.change >= 0 else '−'}{show(abs(figure.change))}",
+            delta_color="normal" if moved else "off",
+            delta_arrow="auto" if moved else "off",
+            delta_description="30 hari terakhir",
+        )
+    st.progress(min(head.progress, 1.0), text=f"Capaian {fmt.percent(head.progress)} dari target")
+
+
+def funnel_section(fun: insight.Funnel, spec: dict) -> None:
+    """The funnel chart and tables: per step, per sector, per kecamatan."""
+    chart(spec)
+    st.caption(
+        f"{fmt.number(fun.answered)} perusahaan menjawab; median {fmt.decimal(fun.median_days_to_answer)} hari "
+        "dari surat ke jawaban. Konversi = perusahaan di tahap ini dibagi tahap sebelumnya."
+    )
+    table(fun.steps, {"label": "Tahap", "companies": "Perusahaan", "conversion": "Konversi"}, shares=("conversion",))
+    step_headers = {"sent": "Surat", "pledged": "Berikrar", "active": "Kartu terbit", "renewed": "Diperpanjang"}
+    for title, key, frame in [
+        ("Per sektor", "sector", fun.by_sector),
+        ("Per kecamatan", "kecamatan", fun.by_kecamatan),
+    ]:
+        st.subheader(title)
+        headers = {key: title.removeprefix("Per ").capitalize(), **step_headers}
+        headers |= {"response_rate": "Tingkat respons", "median_days": "Median hari menjawab"}
+        table(frame, headers, shares=("response_rate",))
+
+
+def expiry_section(expiring: pd.DataFrame) -> None:
+    """Companies whose workers' cover ends within 60 days."""
+    if expiring.empty:
+        st.success("Tidak ada perlindungan yang berakhir dalam 60 hari ke depan.")
+    else:
+        st.caption(
+            "Hubungi perusahaan sebelum perlindungan pekerjanya berakhir; perpanjangan memakai pekerja yang sama."
+        )
+        table(
+            expiring,
+            {
+                "company": "Perusahaan",
+                "contact": "Kontak",
+                "phone": "Telepon",
+                "within_7": "≤ 7 hari",
+                "within_30": "≤ 30 hari",
+                "within_60": "≤ 60 hari",
+                "first_end": "Berakhir paling awal",
+            },
+        )
+
+
+def gaps_section(gaps: insight.Gaps, coverage: pd.DataFrame) -> None:
+    """The gap, its 12-month budget, who to ask next per gap, and the kecamatan table."""
+    st.subheader("Celah: pekerja yang tidak terjangkau ikrar mana pun")
+    st.markdown(
+        f"**{fmt.number(gaps.workers)} pekerja** rentan yang memenuhi syarat berada di luar area semua ikrar yang "
+        f"berjalan. Menanggung mereka {gaps.months} bulan dari APBD: **{fmt.rupiah(gaps.budget)}** "
+        f"(iuran {fmt.rupiah(gaps.premium)} per pekerja per bulan)."
+    )
+    table(
+        gaps.by_kelurahan,
+        {
+            "kelurahan": "Kelurahan",
+            "kecamatan": "Kecamatan",
+            "gap": "Celah (pekerja)",
+            "budget": "Anggaran 12 bulan (Rp)",
+        },
+    )
+    st.markdown("**Siapa yang dihubungi berikutnya** — perusahaan terdekat yang belum menjawab surat:")
+    table(
+        gaps.nearest,
+        {
+            "kelurahan": "Kelurahan",
+            "rank": "Urutan",
+            "company": "Perusahaan",
+            "sector": "Sektor",
+            "distance_km": "Jarak (km)",
+        },
+        km=("distance_km",),
+    )
+    st.subheader("Per kecamatan")
+    table(
+        insight.by_kecamatan(coverage),
+        {
+            "kecamatan": "Kecamatan",
+            "eligible": "Pekerja memenuhi syarat",
+            "protected": "Terlindungi",
+            "in_process": "Dalam proses",
+            "unprotected": "Belum terlindungi",
+            "gap": "Celah",
+            "share_protected": "Porsi terlindungi",
+        },
+        shares=("share_protected",),
+    )

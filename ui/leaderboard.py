@@ -22,9 +22,14 @@ _STYLE = """<style>
 .payung-board caption{text-align:left;caption-side:bottom;color:#5b6b70;font-size:0.8rem;padding-top:0.4rem}
 .payung-board th,.payung-board td{padding:0.3rem 0.45rem;border-bottom:1px solid #e3e8ea;vertical-align:top}
 .payung-board th{text-align:left;font-weight:600;background:#f5f7f8}
-.payung-board td.c{min-width:13rem}
+.payung-board td.c{min-width:12rem}
+.payung-board span.w{color:#5b6b70;font-size:0.78rem}
+.payung-board td.b{min-width:5.5rem}
 .payung-scroll{overflow-x:auto}
-.payung-board td.n,.payung-board th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.payung-index p{font-size:0.8rem;line-height:1.6}
+.payung-index a{color:#0b6e4f}
+.payung-board td.n,.payung-board th.n{text-align:right;font-variant-numeric:tabular-nums}
+.payung-board td.n{white-space:nowrap}
 .payung-board a{color:#0b6e4f}
 .payung-badge{display:inline-block;border-radius:0.6rem;padding:0 0.45rem;margin:0 0.15rem 0.15rem 0;color:#fff;
 font-size:0.75rem;white-space:nowrap}
@@ -33,23 +38,22 @@ margin-right:0.3rem}
 .payung-legend span.item{margin-right:1.2rem;white-space:nowrap}
 </style>"""
 
-# (column, header, numeric?) in display order; the header names come from the service's sort keys.
+# (column, short header, numeric?) in display order; the full name (the service's sort label) is the header's
+# title, so the table fits the page without hiding a column.
 BOARD_COLUMNS: list[tuple[str, str, bool]] = [
-    ("rank", SORT_KEYS["rank"], True),
-    ("company", "Perusahaan", False),
-    ("kecamatan", "Kecamatan", False),
-    ("sector", "Sektor", False),
-    ("workers_protected", SORT_KEYS["workers_protected"], True),
-    ("workers_pledged", SORT_KEYS["workers_pledged"], True),
-    ("share_fulfilled", SORT_KEYS["share_fulfilled"], True),
-    ("rupiah", SORT_KEYS["rupiah"], True),
-    ("days_to_answer", SORT_KEYS["days_to_answer"], True),
-    ("months", SORT_KEYS["months"], True),
-    ("renewed", SORT_KEYS["renewed"], False),
-    ("per_100", SORT_KEYS["per_100"], True),
+    ("rank", "#", True),
+    ("company", "Perusahaan · kecamatan · sektor", False),
+    ("workers_protected", "Dilindungi", True),
+    ("workers_pledged", "Diikrarkan", True),
+    ("share_fulfilled", "Terpenuhi", True),
+    ("rupiah", "Komitmen", True),
+    ("days_to_answer", "Hari menjawab", True),
+    ("months", "Bulan", True),
+    ("renewed", "Diperpanjang", False),
+    ("per_100", "Per 100 karyawan", True),
     ("badges", "Lencana", False),
 ]
-_CLASS = {"company": " class=c"}
+_CLASS = {"company": " class=c", "badges": " class=b"}
 
 
 def company_url(slug: str) -> str:
@@ -88,7 +92,11 @@ def badge_rules_html(suggested_min: int) -> str:
 def _cell(column: str, row: pd.Series, suggested_min: int) -> str:
     value = row[column] if column != "rank" else row["peringkat"]
     if column == "company":
-        return f'<a href="{company_url(str(row["slug"]))}" target="_self">{escape(str(value))}</a>'
+        where = f"{escape(str(row['kecamatan']))} · {escape(str(row['sector']))}"
+        return (
+            f'<a href="{company_url(str(row["slug"]))}" target="_self">{escape(str(value))}</a>'
+            f'<br><span class="w">{where}</span>'
+        )
     if column == "badges":
         return badges_html(value, suggested_min)
     if column == "renewed":
@@ -112,8 +120,8 @@ def board_html(
     """An accessible HTML table of the board rows (already filtered and sorted by the service)."""
     direction = "descending" if descending else "ascending"
     head = "".join(
-        f'<th scope="col"{" class=n" if numeric else ""}{f" aria-sort={direction}" if col == sort_by else ""}>'
-        f"{escape(label)}</th>"
+        f'<th scope="col"{" class=n" if numeric else ""}{f" aria-sort={direction}" if col == sort_by else ""}'
+        f' title="{escape(SORT_KEYS.get(col, label), quote=True)}">{escape(label)}</th>'
         for col, label, numeric in BOARD_COLUMNS
     )
     body = "".join(
@@ -129,6 +137,17 @@ def board_html(
         f'{_STYLE}<div class="payung-scroll"><table class="payung-board payung-ranking">'
         f"<caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
+
+
+def name_index_html(df: pd.DataFrame) -> str:
+    """Every participating company's name, A–Z, as links to its page: the browser's find reaches any company
+    even when the table shows another page. Compact (one link per name), so 2.000 names stay light."""
+    ordered = df.assign(_k=df["company"].str.casefold()).sort_values("_k")
+    links = " · ".join(
+        f'<a href="{company_url(str(slug))}" target="_self">{escape(str(name))}</a>'
+        for slug, name in zip(ordered["slug"], ordered["company"], strict=True)
+    )
+    return f'{_STYLE}<nav class="payung-index" aria-label="Semua perusahaan A–Z"><p>{links}</p></nav>'
 
 
 def facts_html(rows: list[tuple[str, str]]) -> str:

@@ -4,6 +4,7 @@ and signed cookie are set exactly as its own form would, so cookie restore and l
 
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from services.platform import auth, throttle
 from services.platform.settings import get_settings
@@ -18,6 +19,13 @@ def client_address() -> str | None:
         if forwarded.strip():
             return forwarded.split(",")[-1].strip()
     return st.context.ip_address
+
+
+def requested_page() -> str | None:
+    """The URL path the browser asked for in this run (a deep link or bookmark), before st.navigation resolves
+    it — Streamlit keeps it on the run's page manager."""
+    ctx = get_script_run_ctx()
+    return ctx.pages_manager.intended_page_name if ctx is not None else None
 
 
 def login_form(authenticator: stauth.Authenticate, *, cookie_key: str) -> None:

@@ -1,9 +1,12 @@
 """The UI edge: one engine per process (cached), one Session per interaction, the acting user in session state."""
 
+import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import extra_streamlit_components as stx
 import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -18,6 +21,7 @@ T = TypeVar("T")
 ACTOR_KEY = "payung_actor"
 VERSION_KEY = "payung_session_version"
 FINGERPRINT_KEY = "payung_password_fingerprint"
+COOKIE_PENDING_KEY = "payung_cookie_pending"
 REISSUE_COOKIE_KEY = "payung_reissue_cookie"  # set after a password change: the frame writes a fresh login cookie
 
 
@@ -79,3 +83,52 @@ def require(*roles: str) -> Actor:
         st.stop()
     assert current is not None
     return current
+
+
+class FrameCookies:
+    """Stands in for extra-streamlit-components' CookieManager inside streamlit-authenticator (installed below).
+
+    The library reads the login cookie from the request (`st.context.cookies`) but writes and deletes it through
+    that component: an iframe drawn once, inside the login form or the logout button's run. Our rerun after a
+    login removed it before its iframe had loaded, so most logins never reached the browser and a reload logged
+    the user out; and its always-drawn "getAll" iframe reran every first page load once more when it answered.
+    Here a write or delete is only remembered; the frame draws it on every run (`write_login_cookie`) until the
+    session logs in or out again, so a page that reruns or stops cannot lose it.
+    """
+
+    def __init__(self, key: str = "init") -> None:
+        self.cookies: dict[str, Any] = dict(st.context.cookies)
+
+    def get(self, cookie: str) -> Any:
+        return self.cookies.get(cookie)
+
+    def get_all(self, key: str = "get_all") -> dict[str, Any]:
+        return self.cookies
+
+    def set(self, cookie: str, val: str, key: str = "set", expires_at: dt.datetime | None = None, **_: Any) -> None:
+        expires = (expires_at or dt.datetime.now() + dt.timedelta(days=1)).astimezone(dt.UTC)
+        st.session_state[COOKIE_PENDING_KEY] = {"name": cookie, "value": val, "expires": _http_date(expires)}
+        self.cookies[cookie] = val
+
+    def delete(self, cookie: str, key: str = "delete") -> None:
+        st.session_state[COOKIE_PENDING_KEY] = {"name": cookie, "value": "", "expires": _http_date(_EPOCH)}
+        self.cookies.pop(cookie, None)
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+stx.CookieManager = FrameCookies  # type: ignore[misc]  # streamlit-authenticator builds it in Authenticate()
+
+
+def _http_date(moment: dt.datetime) -> str:
+    return moment.strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def write_login_cookie() -> None:
+    """Called by the frame on every run, before the page: a tiny script (no iframe, it runs as soon as the
+    element is inserted) writes or deletes the login cookie the library last asked for in this session."""
+    pending = st.session_state.get(COOKIE_PENDING_KEY)
+    if not pending:
+        return
+    # Only the library's values go into the script, JSON-quoted: our cookie name, a JWT or "", an HTTP date.
+    cookie = json.dumps(f"{pending['name']}={pending['value']}; path=/; expires={pending['expires']}; SameSite=Strict")
+    st.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True, width=1)

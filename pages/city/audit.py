@@ -3,7 +3,7 @@
 import streamlit as st
 
 from models import Role
-from services.platform import audit_log, fmt
+from services.platform import audit_log
 from ui import audit_view, state
 from ui import campaign as campaign_ui
 
@@ -16,8 +16,9 @@ KINDS = {
     "auth.": "Login/keluar",
     "access.": "Akses ditolak",
     "pledge.": "Ikrar",
-    "match.": "Pencocokan",
-    "worker.": "Data pekerja",
+    "matching.": "Pencocokan",
+    "company.": "Perusahaan",
+    "report.": "Laporan",
 }
 prefix = st.selectbox("Jenis kegiatan", options=list(KINDS), format_func=KINDS.__getitem__)
 # Filters by person, action, entity and time range; one page at a time, paginated in SQL; Excel export audited.
@@ -36,20 +37,12 @@ st.caption(audit_view.page_caption(total, page_no))
 campaign_ui.download(
     "Ekspor ke Excel", audit_log.export_xlsx, "log-audit.xlsx", key="dl_audit", actor=actor, query=query
 )
-rows["at"] = rows["at"].map(lambda t: f"{fmt.date(t)} {t:%H:%M}")
-rows["detail"] = rows["detail"].map(lambda d: ", ".join(f"{k}={v}" for k, v in d.items()))
 st.dataframe(
-    rows.rename(
-        columns={
-            "at": "Waktu (UTC)",
-            "username": "Pengguna",
-            "action": "Kegiatan",
-            "entity": "Objek",
-            "entity_id": "ID",
-            "success": "Berhasil",
-            "detail": "Rincian",
-        }
-    ),
+    audit_log.readable(rows),
     hide_index=True,
     width="stretch",
+    column_config={
+        "Waktu (WIB)": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH.mm", timezone=audit_log.WIB),
+        "Berhasil": st.column_config.CheckboxColumn(),
+    },
 )

@@ -32,22 +32,20 @@ def _file(kind: str) -> bytes:
         return insight.quarterly_file(session=s, actor=actor, year=year, quarter=quarter, kind=kind)
 
 
-c1, c2 = st.columns(2)
-c1.download_button(
-    "Unduh PDF",
-    data=lambda: _file("pdf"),
-    file_name=f"payung-laporan-{year}-T{quarter}.pdf",
-    mime="application/pdf",
-    type="primary",
-    icon=":material/picture_as_pdf:",
-)
-c2.download_button(
-    "Unduh Excel",
-    data=lambda: _file("xlsx"),
-    file_name=f"payung-laporan-{year}-T{quarter}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/table_view:",
-)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILES = [
+    ("Unduh PDF", "pdf", "application/pdf", ":material/picture_as_pdf:"),
+    ("Unduh Excel", "xlsx", XLSX, ":material/table_view:"),
+]
+for column, (label, kind, mime, icon) in zip(st.columns(2), FILES, strict=True):
+    column.download_button(
+        label,
+        data=lambda kind=kind: _file(kind),
+        file_name=f"payung-laporan-{year}-T{quarter}.{kind}",
+        mime=mime,
+        type="primary" if kind == "pdf" else "secondary",
+        icon=icon,
+    )
 start, end = insight.quarter_bounds(year, quarter)
 st.caption(
     f"Periode {fmt.long_date(start)} s.d. {fmt.long_date(min(end, dt.date.today()))}. Capaian dan corong disusun "

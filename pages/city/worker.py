@@ -30,7 +30,8 @@ st.markdown(
     f"**No HP:** {w['phone'] or '–'}  \n"
     f"**Lokasi:** {w['lat']}, {w['lon']}{' (titik kelurahan, perkiraan)' if w['location_estimated'] else ''}  \n"
     + (
-        f"**Ditanggung pihak lain:** {registry.COVERED_BY_LABELS.get(w['covered_by'], w['covered_by'])} sampai "
+        f"**Ditanggung pihak lain:** {registry.COVERED_BY_LABELS.get(w['covered_by'], 'penanggung tak tercatat')} "
+        "sampai "
         f"{fmt.date(w['covered_until']) if w['covered_until'] else 'tanpa batas'}  \n"
         if w["covered_elsewhere"]
         else ""

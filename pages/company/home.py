@@ -6,12 +6,12 @@ from models import Role
 from services.campaign import companies
 from services.platform import fmt
 from ui import campaign as campaign_ui
-from ui import company, state
+from ui import company, state, text
 
 actor = state.require(Role.COMPANY)
 home = state.load(companies.company_home, actor=actor, company_id=actor.company_id or 0)
 
-st.title(home.company_name)
+st.title(text.md(home.company_name))  # a name is data, never Markdown
 col1, col2 = st.columns([3, 1])
 col1.metric("Status", home.standing)
 col2.metric("Ikrar", fmt.number(home.pledges))

@@ -24,10 +24,8 @@ if done:
     st.success(
         f"Ikrar #{done['pledge_id']} tersimpan. {match['assigned']} dari {match['requested']} pekerja dicocokkan."
     )
-    if match["shortfall"]:
+    if match["shortfall"]:  # a filled pledge's explanation would repeat the count above
         st.warning(f"**Kurang {match['shortfall']} pekerja.** {match['explanation']}")
-    elif match["explanation"]:
-        st.info(match["explanation"])
     company.link("pages/company/pledges.py", "Lihat pekerja yang dicocokkan di Ikrar saya", icon=":material/list_alt:")
     if st.button("Buat ikrar lain"):
         st.session_state.pop(DONE, None)
@@ -42,15 +40,15 @@ kel_labels = {
     r.kelurahan_code: f"{r.kelurahan_name} (Kec. {r.kecamatan_name})" for r in ctx.kelurahan.itertuples(index=False)
 }
 starts = [add_months(ctx.earliest_start, i) for i in range(pledges.MAX_START_AHEAD_MONTHS + 1)]
+# Numbers are typed as text and read by the service: a bad value gets an Indonesian message under its field
+# (st.number_input's min/max answered with an English tooltip and a silent button, and rounded "12.5" to 12).
 with st.form("ikrar"):
-    workers = st.number_input(
+    workers = st.text_input(
         "Jumlah pekerja",
-        min_value=1,
-        max_value=pledges.MAX_WORKERS,
-        value=ctx.suggested_min_workers,
-        step=1,
+        value=str(ctx.suggested_min_workers),
         help=f"Surat edaran mengimbau minimal {ctx.suggested_min_workers} pekerja; jumlah lebih kecil tetap boleh.",
     )
+    slots = {"workers": st.empty()}
     c1, c2 = st.columns(2)
     months = c1.selectbox(
         "Lama perlindungan",
@@ -60,36 +58,48 @@ with st.form("ikrar"):
         help="Umumnya 1, 3, 6 atau 12 bulan; paling lama 24 bulan.",
     )
     start = c2.selectbox("Bulan mulai", options=starts, index=1, format_func=fmt.month)
+    slots["months"], slots["start_month"] = c1.empty(), c2.empty()
     st.checkbox("JKK (kecelakaan kerja) + JKM (kematian) — selalu termasuk", value=True, disabled=True)
     jht = st.checkbox(f"Tambah JHT (jaminan hari tua), +{fmt.rupiah(ctx.premium_jht)} per pekerja per bulan")
     st.markdown("**Area pekerja yang dilindungi**")
-    radius = st.number_input(
+    radius = st.text_input(
         "Radius di sekitar lokasi perusahaan (km)",
-        min_value=0.0,
-        max_value=pledges.MAX_RADIUS_KM,
-        value=3.0,
-        step=0.5,
-        help="Isi 0 bila hanya memakai kelurahan pilihan.",
+        value="3",
+        help=f"Sampai {fmt.decimal(pledges.MAX_RADIUS_KM)} km, misalnya 2,5. Kosongkan atau isi 0 bila hanya memakai "
+        "kelurahan pilihan.",
     )
+    slots["radius_km"] = st.empty()
     kel_codes = company.pick_many(
         st,
         "Dan/atau kelurahan pilihan",
         options=list(kel_labels),
         format_func=partial(company.label_from, labels=kel_labels),
     )
+    slots["kelurahan_codes"] = st.empty()
     occupations = company.pick_many(st, "Preferensi pekerjaan (opsional)", options=ctx.occupations)
+    slots["occupations"] = st.empty()
     if st.form_submit_button("Hitung biaya dan periksa area", type="primary"):
-        draft = pledges.PledgeDraft(
-            workers=int(workers),
-            months=int(months),
-            start_month=start,
-            include_jht=jht,
-            radius_km=float(radius) or None,
-            kelurahan_codes=tuple(kel_codes),
-            occupations=tuple(occupations),
-        )
-        st.session_state[DRAFT] = dataclasses.asdict(draft)
-        st.session_state[NONCE] = uuid.uuid4().hex  # one confirmation of this draft creates one pledge
+        st.session_state.pop(DRAFT, None)
+        try:
+            count, km = pledges.read_form_numbers(workers, radius, tuple(kel_codes))
+            draft = pledges.PledgeDraft(
+                workers=count,
+                months=int(months),
+                start_month=start,
+                include_jht=jht,
+                radius_km=km,
+                kelurahan_codes=tuple(kel_codes),
+                occupations=tuple(occupations),
+            )
+            with state.db() as s:  # the service checks every value (ranges, area, site) before anything is shown
+                pledges.quote(session=s, actor=actor, company_id=ctx.company_id, draft=draft)
+        except pledges.DraftError as exc:
+            for field, message in exc.fields.items():
+                slots.get(field, slots["workers"]).error(message, icon=":material/error:")
+            st.error("Periksa isian yang ditandai di atas.")
+        else:
+            st.session_state[DRAFT] = dataclasses.asdict(draft)
+            st.session_state[NONCE] = uuid.uuid4().hex  # one confirmation of this draft creates one pledge
 
 raw = st.session_state.get(DRAFT)
 if not raw:

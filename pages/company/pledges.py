@@ -1,6 +1,7 @@
 """My pledges: status timeline, raise / renew / cancel, and the masked list of matched workers to download."""
 
 import uuid
+import zlib
 from functools import partial
 
 import streamlit as st
@@ -10,7 +11,7 @@ from services import coverage, pledges
 from services.platform import exports, fmt
 from ui import company, downloads, state
 
-PICK, NEXT_PICK, RENEW_NONCE = "pledge_pick", "pledge_pick_next", "renew_nonce"
+PICK, RENEW_NONCE = "pledge_pick", "renew_nonce"
 
 actor = state.require(Role.COMPANY)
 st.title("Ikrar saya")
@@ -21,23 +22,25 @@ if not items:
     st.stop()
 
 by_id = {p.pledge_id: p for p in items}
-# A widget's key may only be set before the widget is drawn: a renewal asks for its pledge here, on the next run.
-if st.session_state.get(NEXT_PICK) in by_id:
-    st.session_state[PICK] = st.session_state.pop(NEXT_PICK)
-if st.session_state.get(PICK) not in by_id:
+labels = {
+    i: f"Ikrar #{i} · {fmt.number(x.workers)} pekerja · {fmt.month(x.start_month)} · {x.status_label}"
+    for i, x in by_id.items()
+}
+# The choice lives in our own key (a renewal may set it after the selector is drawn); the widget's key carries the
+# labels, so after a raise, cancel or renewal the selector is drawn anew with what is true now.
+chosen = st.session_state.get(PICK)
+if chosen is not None and chosen not in by_id:
     st.session_state.pop(PICK, None)
+    if isinstance(chosen, int):  # not one of ours: the service refuses it and audits the try
+        state.act(pledges.pledge_workers, actor=actor, pledge_id=chosen)
 pledge_id = st.selectbox(
     "Pilih ikrar",
     options=list(by_id),
-    key=PICK,
-    format_func=partial(
-        company.label_from,
-        labels={
-            i: f"Ikrar #{i} · {fmt.number(x.workers)} pekerja · {fmt.month(x.start_month)} · {x.status_label}"
-            for i, x in by_id.items()
-        },
-    ),
+    index=list(by_id).index(chosen) if chosen in by_id else 0,
+    key=f"{PICK}_{zlib.crc32(repr(sorted(labels.items())).encode())}",
+    format_func=partial(company.label_from, labels=labels),
 )
+st.session_state[PICK] = pledge_id
 # Read again through the services: the id in session state is never trusted.
 p = state.load(pledges.get_pledge, actor=actor, pledge_id=pledge_id)
 workers = state.load(pledges.pledge_workers, actor=actor, pledge_id=pledge_id)
@@ -53,7 +56,10 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Pekerja diikrarkan", fmt.number(p.workers))
 c2.metric("Dicocokkan", fmt.number(p.assigned))
 c3.metric("Kartu terbit", fmt.number(p.active))
-c4.metric("Total biaya", fmt.rupiah(p.total), help=f"{fmt.rupiah(p.per_month)} per bulan")
+if p.status == "cancelled":  # nothing is owed for a cancelled pledge: say so rather than show its old price
+    c4.metric("Total biaya", fmt.rupiah(0), help=f"Dibatalkan; sebelumnya {fmt.rupiah(p.total)}, tidak ditagih.")
+else:
+    c4.metric("Total biaya", fmt.rupiah(p.total), help=f"{fmt.rupiah(p.per_month)} per bulan")
 area = ([f"radius {fmt.decimal(p.radius_km)} km"] if p.radius_km else []) + (
     [f"{len(p.kelurahan_codes)} kelurahan pilihan"] if p.kelurahan_codes else []
 )
@@ -78,22 +84,23 @@ if flash:
 
 if p.can_raise:
     with st.expander("Tambah jumlah pekerja"), st.form("raise"):
-        new_total = st.number_input(
-            "Jumlah pekerja baru", min_value=1, max_value=pledges.MAX_WORKERS, value=p.workers + 10, step=1
-        )
+        new_total = st.text_input("Jumlah pekerja baru", value=str(p.workers + 10))
+        raise_slot = st.empty()
         st.caption("Pencocokan langsung mengisi tambahan dari pekerja yang belum terlindungi di area Anda.")
         if st.form_submit_button("Tambah"):
-            out = state.act(
+            out = company.act_with_workers(
+                raise_slot,
                 pledges.raise_pledge,
+                new_total,
                 actor=actor,
                 pledge_id=p.pledge_id,
-                workers=int(new_total),
                 expected_workers=p.workers,
             )
             if out is not None:
                 _done(
-                    f"Ikrar ditambah menjadi {out.match.requested} pekerja; {out.match.assigned} dicocokkan. "
-                    + out.match.explanation
+                    company.match_message(
+                        f"Ikrar ditambah menjadi {fmt.number(out.match.requested)} pekerja", out.match
+                    )
                 )
 if p.can_renew:
     with st.expander("Perpanjang perlindungan", expanded=p.reminder_days is not None), st.form("renew"):
@@ -101,22 +108,23 @@ if p.can_renew:
         renew_months = st.selectbox(
             "Lama perpanjangan", options=list(range(1, 25)), index=11, format_func=company.months_label
         )
-        renew_workers = st.number_input(
-            "Jumlah pekerja", min_value=p.workers, max_value=pledges.MAX_WORKERS, value=p.workers, step=1
-        )
+        renew_workers = st.text_input("Jumlah pekerja", value=str(p.workers))
+        renew_slot = st.empty()
         if st.form_submit_button("Perpanjang", type="primary"):
             key = st.session_state.setdefault(RENEW_NONCE, uuid.uuid4().hex)
-            renewed = state.act(
+            renewed = company.act_with_workers(
+                renew_slot,
                 pledges.renew_pledge,
+                renew_workers,
+                minimum=p.workers,
                 actor=actor,
                 pledge_id=p.pledge_id,
                 months=int(renew_months),
-                workers=int(renew_workers),
                 submission_key=key,
             )
             if renewed is not None:
                 st.session_state.pop(RENEW_NONCE, None)
-                st.session_state[NEXT_PICK] = renewed.pledge_id
+                st.session_state[PICK] = renewed.pledge_id
                 _done(f"Ikrar diperpanjang (ikrar #{renewed.pledge_id}): {renewed.match.assigned} pekerja terlindungi.")
 elif p.status == "active":
     st.caption(f"Perpanjangan dapat diajukan mulai {fmt.long_date(p.renewal_opens)}.")

@@ -1,12 +1,27 @@
 """Company profile: site location (checked to lie in or near Tangerang), contact, sector, leaderboard choice."""
 
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
 from models import Role
 from services.campaign import companies
 from services.platform import fmt
-from services.platform.errors import PayungError
-from ui import company, state
+from services.platform.errors import PayungError, ValidationError
+from ui import company, state, text
+
+
+def _read(parse: Callable[[str], Any], text: str, message: str, problems: list[str]) -> Any:
+    """An empty field is None; a value that is not a number is a problem, said in Indonesian (never rounded)."""
+    if not text.strip():
+        return None
+    try:
+        return parse(text)
+    except ValueError:
+        problems.append(message)
+        return None
+
 
 actor = state.require(Role.COMPANY)
 st.title("Profil perusahaan")
@@ -15,9 +30,8 @@ prof = state.load(companies.company_profile, actor=actor, company_id=actor.compa
 flash = st.session_state.pop("profile_flash", None)
 if flash:
     st.success(flash)
-st.caption(
-    f"{prof.name} · {prof.address or '-'}" + (f" · diperbarui {fmt.date(prof.updated_at)}" if prof.updated_at else "")
-)
+updated = f" · diperbarui {fmt.date(prof.updated_at)}" if prof.updated_at else ""
+st.caption(f"{text.md(prof.name)} · {text.md(prof.address or '-')}{updated}")
 if prof.site_approximate:
     st.warning(
         "Lokasi usaha masih **perkiraan**: titik di dalam kelurahan Anda dari daftar penerima surat. "
@@ -26,25 +40,14 @@ if prof.site_approximate:
 with st.form("profil"):
     st.markdown("**Lokasi usaha** (titik pusat radius ikrar)")
     c1, c2 = st.columns(2)
-    lat = c1.number_input(
-        "Lintang",
-        value=prof.site_lat,
-        min_value=-90.0,
-        max_value=90.0,
-        format="%.6f",
-        help="Kota Tangerang sekitar -6,18 (bernilai negatif).",
+    # Typed as text in Indonesian decimals (-6,173065); "-6.173065" pasted from a map is read too.
+    lat_text = c1.text_input(
+        "Lintang", value=fmt.decimal(prof.site_lat, 6), help="Kota Tangerang sekitar -6,18 (bernilai negatif)."
     )
-    lon = c2.number_input(
-        "Bujur",
-        value=prof.site_lon,
-        min_value=-180.0,
-        max_value=180.0,
-        format="%.6f",
-        help="Kota Tangerang sekitar 106,63.",
-    )
+    lon_text = c2.text_input("Bujur", value=fmt.decimal(prof.site_lon, 6), help="Kota Tangerang sekitar 106,63.")
     st.caption("Salin koordinat dari Google Maps (klik kanan pada lokasi pabrik → angka pertama lintang, kedua bujur).")
     sector = st.text_input("Sektor usaha", value=prof.sector, max_chars=80)
-    employees = st.number_input("Jumlah karyawan", value=prof.employees, min_value=0, step=1)
+    employees_text = st.text_input("Jumlah karyawan", value=fmt.number(prof.employees) if prof.employees else "")
     st.markdown("**Kontak CSR/HR**")
     contact_name = st.text_input("Nama kontak", value=prof.contact_name, max_chars=120)
     c3, c4 = st.columns(2)
@@ -56,17 +59,25 @@ with st.form("profil"):
         help="Bila tidak dicentang, papan peringkat hanya menampilkan jumlah pekerja.",
     )
     if st.form_submit_button("Simpan profil", type="primary"):
+        problems: list[str] = []
+        lat = _read(fmt.parse_decimal, lat_text, "Lintang harus berupa angka, misalnya -6,18.", problems)
+        lon = _read(fmt.parse_decimal, lon_text, "Bujur harus berupa angka, misalnya 106,63.", problems)
+        employees = _read(
+            fmt.parse_whole, employees_text, "Jumlah karyawan harus bilangan bulat, misalnya 250.", problems
+        )
         update = companies.ProfileUpdate(
             site_lat=lat,
             site_lon=lon,
             sector=sector,
-            employees=None if employees is None else int(employees),
+            employees=employees,
             contact_name=contact_name,
             contact_email=email,
             contact_phone=phone,
             show_amount=show_amount,
         )
         try:
+            if problems:
+                raise ValidationError("Periksa isian berikut:\n\n" + "\n".join(f"- {m}" for m in problems))
             with state.db() as s:
                 companies.update_profile(session=s, actor=actor, company_id=prof.company_id, update=update)
                 site = (

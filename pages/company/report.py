@@ -12,11 +12,15 @@ st.title("Laporan dampak")
 rep = state.load(pledges.impact_report, actor=actor, company_id=actor.company_id or 0)
 
 st.caption("Untuk laporan CSR/TJSL perusahaan. Hanya angka agregat, tanpa data pribadi pekerja.")
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Pekerja dilindungi", fmt.number(rep.workers_supported))
+c1, c2, c3, c4, c5 = st.columns(5)
+# "Dilindungi" only with a card: matched workers whose card is not issued yet are "didukung".
+c1.metric("Pekerja didukung", fmt.number(rep.workers_supported), help="Pernah dicocokkan ke ikrar Anda.")
 c2.metric("Kartu BPJS terbit", fmt.number(rep.cards_issued))
-c3.metric("Komitmen dana", fmt.rupiah(rep.rupiah_committed))
-c4.metric("Bulan perlindungan", fmt.number(rep.worker_months), help="Jumlah pekerja × bulan dari semua ikrar.")
+c3.metric(
+    "Terlindungi saat ini", fmt.number(rep.workers_protected_now), help="Kartu terbit, masa perlindungan berjalan."
+)
+c4.metric("Komitmen dana", fmt.rupiah(rep.rupiah_committed), help="Semua ikrar kecuali yang dibatalkan.")
+c5.metric("Bulan perlindungan", fmt.number(rep.worker_months), help="Jumlah pekerja × bulan dari semua ikrar.")
 if rep.pledges == 0:
     st.info("Belum ada ikrar. Laporan akan terisi setelah Anda membuat ikrar dan pekerja dicocokkan.")
 else:

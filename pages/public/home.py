@@ -74,18 +74,25 @@ summary = (
 st.caption(summary)
 if rows.empty:
     st.info("Tidak ada perusahaan untuk pilihan ini. Pilih kecamatan atau sektor lain.")
-elif view == "ukuran":
-    for name, low, high in [*insight.SIZE_BANDS[::-1], (insight.UNKNOWN_BAND, 0, 0)]:
-        band = rows[rows["size_band"] == name]
-        if band.empty:
-            continue
-        label = insight.band_rule(name, low, high) if name != insight.UNKNOWN_BAND else "Jumlah karyawan belum diisi"
-        st.markdown(f"##### {label}")
-        st.html(lb.board_html(band, suggested_min=board.suggested_min, caption=label, sort_by=sort_by,
-                              descending=descending))  # fmt: skip
 else:
-    st.html(lb.board_html(rows, suggested_min=board.suggested_min, caption=summary, sort_by=sort_by,
-                          descending=descending))  # fmt: skip
+    labels = insight.page_labels(len(rows))
+    page = 0
+    if len(labels) > 1:  # 100 rows a page keeps the table fast; the A-Z index below lists every company
+        page = st.selectbox("Baris", list(labels), format_func=labels.__getitem__, key="lb_page")
+    shown, _ = insight.page_of(rows, page=page)
+    groups = [(summary, shown)]
+    if view == "ukuran":
+        groups = [
+            (insight.band_rule(name, low, high), shown[shown["size_band"] == name])
+            for name, low, high in insight.SIZE_BANDS[::-1]
+        ] + [("Jumlah karyawan belum diisi", shown[shown["size_band"] == insight.UNKNOWN_BAND])]
+    for label, part in groups:
+        if part.empty:
+            continue
+        if view == "ukuran":
+            st.markdown(f"##### {label}")
+        st.html(lb.board_html(part, suggested_min=board.suggested_min, caption=label, sort_by=sort_by,
+                              descending=descending))  # fmt: skip
 
 st.markdown("**Lencana dan aturannya**")
 st.html(lb.badge_rules_html(board.suggested_min))
@@ -99,6 +106,9 @@ if timeline.empty:
     right.info("Belum ada data waktu.")
 else:
     right.altair_chart(lb.timeline_chart(timeline), width="stretch")
+if len(board.rows) > insight.PAGE_SIZE:  # the table is paged: list every name, so the browser's find reaches it
+    st.markdown("**Semua perusahaan yang berpartisipasi (A–Z)**")
+    st.html(lb.name_index_html(board.rows))
 st.caption(
     "Klik nama perusahaan untuk membuka halamannya. Halaman publik ini hanya memuat angka agregat per perusahaan; "
     "tidak ada nama, NIK, nomor telepon, atau alamat pekerja."

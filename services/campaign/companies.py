@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from models import Campaign, Company, Kecamatan, Kelurahan, LetterRecipient, Pledge, PledgeStatus
 from models.common import utcnow
-from services.platform import audit, text
+from services.platform import audit, fmt, text
 from services.platform.authz import Actor, require_company_access
 from services.platform.dates import cover_end
 from services.platform.errors import NotFound, ValidationError
@@ -181,8 +181,8 @@ def check_site(*, session: Session, lat: float, lon: float) -> SiteCheck:
     distance = haversine_scalar_km(lat, lon, best[2], best[3])
     if distance > NEAR_TANGERANG_KM:
         raise ValidationError(
-            f"Lokasi ini berjarak {distance:.0f} km dari Kota Tangerang. Periksa lintang/bujur (Tangerang sekitar "
-            "-6,18 dan 106,63; lintang bernilai negatif) atau pilih kelurahan terdekat."
+            f"Lokasi ini berjarak {fmt.number(distance)} km dari Kota Tangerang. Periksa lintang/bujur "
+            "(Tangerang sekitar -6,18 dan 106,63; lintang bernilai negatif) atau pilih kelurahan terdekat."
         )
     return SiteCheck(nearest_kelurahan=best[0], nearest_kecamatan=best[1], distance_km=distance)
 

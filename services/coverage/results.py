@@ -50,7 +50,7 @@ def import_result(
     )
     tally = Tally(table)
     parsed: list[tuple[int, str, str, dt.date, dt.date | None]] = []
-    for row_no, nik, cells in rows_by_nik(tally):
+    for row_no, nik, _, cells in rows_by_nik(tally):
         problems = []
         kpj = normalise_kpj(cells.get("kpj"))
         if kpj is None:

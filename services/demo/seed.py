@@ -27,7 +27,7 @@ from models import (
     User,
     Worker,
 )
-from services.demo import campaign_demo, insight_demo, timeline, words
+from services.demo import campaign_demo, insight_demo, registry_demo, timeline, words
 from services.platform.authz import SYSTEM
 from services.platform.dates import add_months, month_start
 from services.platform.regions import load_regions, read_kecamatan_csv
@@ -251,7 +251,7 @@ def seed_demo(
     session.flush()
     assert campaign.id is not None
 
-    session.execute(insert(Worker), _workers(n_workers, rng, kel, today))
+    session.execute(insert(Worker), registry_demo.with_payers(_workers(n_workers, rng, kel, today), today=today))
 
     hashes = {role: _hash(pw) for role, pw in DEMO_PASSWORDS.items()}
     staff = [

@@ -7,12 +7,15 @@ created with the answer, its workers matched at once, a renewal on the day it wa
 """
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import event
 from sqlmodel import Session, select
 
-from models import Assignment, AssignmentStatus, Pledge, PledgeStatus, User
+from models import Assignment, AssignmentStatus, AuditLog, Pledge, PledgeStatus, User
 from services.platform.authz import Actor
 from services.platform.dates import add_months, cover_end
 
@@ -51,8 +54,7 @@ def date_history(
     *, session: Session, pledges: list[tuple[Pledge, dt.datetime]], renewed_on: dict[int, dt.date]
 ) -> None:
     """Put the rows the demo wrote 'now' on the timeline: each pledge created when its company answered, its
-    workers matched an hour later; a renewal on the day it was made. The audit log is append-only, so its rows keep
-    the moment the demo was seeded."""
+    workers matched an hour later; a renewal (and its audit row) on the day it was made."""
     for pledge, answered in pledges:
         _date_pledge(session, pledge, answered)
     for old_id, on in renewed_on.items():
@@ -61,7 +63,7 @@ def date_history(
         renewal = session.exec(select(Pledge).where(Pledge.renewed_from_id == old_id)).one()
         assert old is not None and renewal.id is not None
         old.updated_at = at
-        _date_pledge(session, renewal, at)
+        _date_pledge(session, renewal, at)  # its audit rows were written dated (see _renew): audit rows never change
 
 
 def _date_pledge(session: Session, pledge: Pledge, at: dt.datetime) -> None:
@@ -111,4 +113,20 @@ def _renew(*, session: Session, pledge: Pledge, on: dt.date) -> None:
     user = session.exec(select(User).where(User.company_id == pledge.company_id)).one()
     actor = Actor(user_id=user.id, username=user.username, role=user.role, company_id=user.company_id)
     assert pledge.id is not None
-    renew_pledge(session=session, actor=actor, pledge_id=pledge.id, months=pledge.months, today=on)
+    with _audit_rows_dated(dt.datetime.combine(on, dt.time(10), tzinfo=dt.UTC)):
+        renew_pledge(session=session, actor=actor, pledge_id=pledge.id, months=pledge.months, today=on)
+
+
+@contextmanager
+def _audit_rows_dated(at: dt.datetime) -> Iterator[None]:
+    """Audit rows inserted inside the block carry `at` (the audit log is append-only: migration 0003 refuses
+    to change a row afterwards, so the demo dates them as they are written)."""
+
+    def _date(_mapper: object, _connection: object, row: AuditLog) -> None:
+        row.at = at
+
+    event.listen(AuditLog, "before_insert", _date)
+    try:
+        yield
+    finally:
+        event.remove(AuditLog, "before_insert", _date)

@@ -23,7 +23,18 @@ from services.insight.badges import (
     per_100_employees,
     size_band,
 )
-from services.insight.board import BAND_ORDER, DEFAULT_VIEW, SORT_KEYS, VIEWS, View, board_view, rank_board
+from services.insight.board import (
+    BAND_ORDER,
+    DEFAULT_VIEW,
+    PAGE_SIZE,
+    SORT_KEYS,
+    VIEWS,
+    View,
+    board_view,
+    page_labels,
+    page_of,
+    rank_board,
+)
 from services.insight.dashboard import (
     CampaignProgress,
     active_campaign,
@@ -49,6 +60,7 @@ __all__ = [
     "BADGE_ORDER",
     "BAND_ORDER",
     "DEFAULT_VIEW",
+    "PAGE_SIZE",
     "PIONEER_PLACES",
     "SIZE_BANDS",
     "SORT_KEYS",
@@ -90,6 +102,8 @@ __all__ = [
     "gaps",
     "headline",
     "kelurahan_features",
+    "page_labels",
+    "page_of",
     "participating_companies",
     "per_100_employees",
     "pledge_fill",

@@ -141,3 +141,19 @@ def board_view(
         sort_cols, ascending = ["_band", *sort_cols], [True, *ascending]
     ordered = df.sort_values(sort_cols, ascending=ascending, na_position="last", kind="stable")
     return ordered.drop(columns=[c for c in ("_name", "_band") if c in ordered]).reset_index(drop=True)
+
+
+PAGE_SIZE = 100  # rows per page of the table; every company name is also in the A-Z index below it
+
+
+def page_of(rows: pd.DataFrame, *, page: int, size: int = PAGE_SIZE) -> tuple[pd.DataFrame, int]:
+    """One page of the ordered rows (a page number past the end shows the last page) and the number of pages."""
+    pages = max(1, -(-len(rows) // size))
+    page = min(max(page, 0), pages - 1)
+    return rows.iloc[page * size : (page + 1) * size], pages
+
+
+def page_labels(total: int, size: int = PAGE_SIZE) -> dict[int, str]:
+    """Page number -> "1–100", "101–200", … for the page selector."""
+    pages = max(1, -(-total // size))
+    return {p: f"{p * size + 1}–{min((p + 1) * size, total)}" for p in range(pages)}

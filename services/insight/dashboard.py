@@ -2,7 +2,6 @@
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import Integer, case, cast, distinct
@@ -151,33 +150,27 @@ def participating_companies(*, session: Session) -> pd.DataFrame:
     return df.drop(columns=["show_amount"]).astype({"workers_pledged": int, "workers_protected": int})
 
 
-def coverage_sums() -> tuple[Any, list[Any]]:
-    """The holding-assignment subquery (outer-join it on Worker.id) and the sums over workers per group:
-    registered, eligible (not covered elsewhere), protected (active), in process, unprotected eligible."""
+def coverage_by_kecamatan(*, session: Session) -> pd.DataFrame:
+    """Per kecamatan: registry size, workers protected now, in process, and still without cover."""
     holding = (
         select(Assignment.worker_id, Assignment.status).where(col(Assignment.status).in_(HOLDING_STATUSES)).subquery()
     )
-    eligible = cast(col(Worker.covered_elsewhere).is_(False), Integer)
     is_active = cast(holding.c.status == AssignmentStatus.ACTIVE, Integer)
     in_process = cast(col(holding.c.status).in_([AssignmentStatus.ASSIGNED, AssignmentStatus.REGISTERED]), Integer)
-    uncovered = case(((holding.c.worker_id.is_(None)) & (col(Worker.covered_elsewhere).is_(False)), 1), else_=0)
-    sums = [func.coalesce(func.sum(x), 0) for x in (eligible, is_active, in_process, uncovered)]
-    return holding, [func.count(col(Worker.id)), *sums]
-
-
-def coverage_by_kecamatan(*, session: Session) -> pd.DataFrame:
-    """Per kecamatan: registry size, workers protected now, in process, and still without cover."""
-    holding, (registered, _eligible, protected, in_process, uncovered) = coverage_sums()
+    uncovered = case(
+        ((holding.c.worker_id.is_(None)) & (col(Worker.covered_elsewhere).is_(False)), 1),
+        else_=0,
+    )
     rows = session.execute(
         sa_select(
             col(Kecamatan.code),
             col(Kecamatan.name),
             col(Kecamatan.lat),
             col(Kecamatan.lon),
-            registered,
-            protected,
-            in_process,
-            uncovered,
+            func.count(col(Worker.id)),
+            func.coalesce(func.sum(is_active), 0),
+            func.coalesce(func.sum(in_process), 0),
+            func.coalesce(func.sum(uncovered), 0),
         )
         .join(Kelurahan, col(Kelurahan.kecamatan_code) == Kecamatan.code)
         .outerjoin(Worker, col(Worker.kelurahan_code) == Kelurahan.code)

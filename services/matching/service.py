@@ -362,7 +362,8 @@ def _shortfall(session: Session, row: _PledgeRow) -> Shortfall:
     taken = int((held.notna() & (held != row.id)).sum())
     free = int(held.isna().sum())
     shortfall = max(row.requested - assigned, 0)
-    radius, kel_names = (None, []) if shortfall == 0 else _suggest(session, row, need=max(shortfall - free, 1))
+    need = max(shortfall - free, 1)
+    radius, kel_names, kel_reach = (None, [], 0) if shortfall == 0 else _suggest(session, row, need=need)
     if shortfall == 0:
         message = f"Ikrar terpenuhi: {assigned} dari {row.requested} pekerja sudah dicocokkan."
     else:
@@ -375,12 +376,14 @@ def _shortfall(session: Session, row: _PledgeRow) -> Shortfall:
             parts.append(f"{free} pekerja masih bebas: jalankan pencocokan untuk menambahkannya.")
         if radius is not None or kel_names:
             widen = []
+            # Each alternative says what it reaches: the radius reaches the need, the kelurahan their sum.
             if radius is not None:
-                widen.append(f"perluas radius menjadi {_km(radius)} km")
+                widen.append(f"perluas radius menjadi {_km(radius)} km (menjangkau {fmt.number(need)} pekerja lagi)")
             if kel_names:
-                widen.append("tambahkan kelurahan " + ", ".join(kel_names))
+                reach = f"menjangkau {fmt.number(kel_reach)} pekerja lagi"
+                widen.append(f"tambahkan kelurahan {_and(kel_names)} ({reach})")
             advice = " atau ".join(widen)  # not str.capitalize(): it would lowercase the kelurahan names
-            parts.append(advice[:1].upper() + advice[1:] + f" untuk menjangkau {shortfall} pekerja lagi.")
+            parts.append(advice[:1].upper() + advice[1:] + ".")
         elif free == 0:
             parts.append(
                 f"Tidak ada pekerja bebas lain dalam {_km(SUGGEST_MAX_KM)} km; "
@@ -400,10 +403,15 @@ def _shortfall(session: Session, row: _PledgeRow) -> Shortfall:
     )
 
 
-def _suggest(session: Session, row: _PledgeRow, *, need: int) -> tuple[float | None, list[str]]:
-    """The radius (rounded up to 0.5 km) and up to 3 kelurahan that would reach `need` more free workers."""
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " dan " + names[-1]
+
+
+def _suggest(session: Session, row: _PledgeRow, *, need: int) -> tuple[float | None, list[str], int]:
+    """The radius (rounded up to 0.5 km) that would reach `need` more free workers, and the fewest kelurahan (up
+    to 3, the largest pools among the 8 nearest) that together reach it — or come closest; with their reach."""
     if row.lat is None or row.lon is None:
-        return None, []
+        return None, [], 0
     where: list[Any] = [
         _area_filter(lat=row.lat, lon=row.lon, radius_km=SUGGEST_MAX_KM, codes=[]),
         col(Assignment.id).is_(None),
@@ -412,7 +420,7 @@ def _suggest(session: Session, row: _PledgeRow, *, need: int) -> tuple[float | N
         where.append(col(Worker.occupation).in_(row.occupations))
     df = _worker_frame(session, where=where)
     if df.empty:
-        return None, []
+        return None, [], 0
     inside, dist = _in_area(
         df, lat=row.lat, lon=row.lon, radius_km=row.radius_km, codes=row.kelurahan_codes, occupations=row.occupations
     )
@@ -422,15 +430,19 @@ def _suggest(session: Session, row: _PledgeRow, *, need: int) -> tuple[float | N
     if len(d_out) >= need:
         radius = math.ceil(d_out[need - 1] * 2.0) / 2.0
     extra = df[outside].assign(dist=dist[outside])
-    by_kel = (
-        extra.groupby("kelurahan_code").agg(n=("worker_id", "size"), d=("dist", "min")).sort_values(["d", "n"]).head(3)
-    )
-    codes = [str(c) for c in by_kel.index]
-    counts = {str(k): int(v) for k, v in by_kel["n"].items()}
+    nearest = extra.groupby("kelurahan_code").agg(n=("worker_id", "size"), d=("dist", "min")).sort_values(["d"]).head(8)
+    codes: list[str] = []
+    reach = 0
+    for code, n in nearest.sort_values(["n", "d"], ascending=[False, True])["n"].items():
+        if reach >= need or len(codes) == 3:
+            break
+        codes.append(str(code))
+        reach += int(n)
+    counts = {str(k): int(v) for k, v in nearest["n"].items()}
     names: dict[str, str] = dict(
         session.execute(select(col(Kelurahan.code), col(Kelurahan.name)).where(col(Kelurahan.code).in_(codes))).all()
     )
-    return radius, [f"{names.get(c, c)} ({counts[c]} pekerja)" for c in codes]
+    return radius, [f"{names.get(c, c)} ({fmt.number(counts[c])} pekerja)" for c in codes], reach
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Reading the audit log (admins only); reading it is itself audited."""
+"""Reading the audit log (admins only); reading it is itself audited. Its codes in readable Indonesian, in WIB."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -8,6 +8,7 @@ import pandas as pd
 from sqlmodel import Session, col, func, select
 
 from models import AuditLog, Role
+from services.platform import fmt
 from services.platform.audit import record
 from services.platform.authz import Actor, require_role
 from services.platform.exports import to_xlsx
@@ -127,3 +128,119 @@ def export_xlsx(*, session: Session, actor: Actor, query: AuditQuery) -> bytes:
         columns=["Waktu (UTC)", "Pengguna", "Kegiatan", "Objek", "ID", "Berhasil", "Rincian"],
     )
     return to_xlsx(frame, sheet_title="Log audit", title="Log audit Payung")
+
+
+WIB = "Asia/Jakarta"  # the city works in WIB (UTC+7); the log is stored in UTC
+# Readable Indonesian for the log: one table, reused by every view of the log (a code without a label is shown
+# as it is, so a new action is never hidden — add its label here).
+ACTION_LABELS: dict[object, str] = {
+    "access.denied": "Akses ditolak",
+    "audit.view": "Membuka log audit",
+    "auth.failed": "Gagal masuk (kata sandi salah)",
+    "auth.locked": "Akun dikunci sementara",
+    "auth.login": "Masuk",
+    "auth.logout": "Keluar",
+    "company.home": "Membuka beranda perusahaan",
+    "company.profile.update": "Mengubah profil perusahaan",
+    "company.profile.view": "Membuka profil perusahaan",
+    "letter.attachment": "Mengunduh lampiran surat edaran",
+    "matching.explain": "Membaca penjelasan kekurangan pekerja",
+    "matching.full": "Menjalankan pencocokan penuh",
+    "matching.pledge": "Mencocokkan pekerja untuk satu ikrar",
+    "pledge.cancel": "Membatalkan ikrar",
+    "pledge.create": "Membuat ikrar",
+    "pledge.fill": "Mengisi ikrar dengan pekerja",
+    "pledge.form": "Membuka formulir ikrar",
+    "pledge.list": "Membuka daftar ikrar",
+    "pledge.quote": "Menghitung biaya ikrar",
+    "pledge.raise": "Menambah jumlah pekerja ikrar",
+    "pledge.renew": "Memperpanjang ikrar",
+    "pledge.workers.export": "Mengunduh daftar pekerja",
+    "pledge.workers.view": "Melihat daftar pekerja ikrar",
+    "report.impact": "Membuka laporan dampak",
+}
+DETAIL_LABELS = {
+    "assigned": "dicocokkan",
+    "attempted": "mencoba",
+    "carried_workers": "pekerja dilanjutkan",
+    "columns": "kolom",
+    "fields": "isian diubah",
+    "format": "format",
+    "include_jht": "termasuk JHT",
+    "kelurahan": "kelurahan",
+    "kept": "tetap",
+    "months": "bulan",
+    "moved": "dipindah",
+    "occupations": "pekerjaan",
+    "pledges": "ikrar",
+    "radius_km": "radius (km)",
+    "released": "dilepas",
+    "released_workers": "pekerja dilepas",
+    "remaining_before": "sisa percobaan",
+    "renewed_from": "perpanjangan dari ikrar",
+    "rows": "baris",
+    "seconds": "detik",
+    "start_month": "bulan mulai",
+    "user_id": "pengguna",
+    "via": "lewat",
+    "workers": "pekerja",
+    "workers_after": "pekerja sesudah",
+    "workers_before": "pekerja sebelum",
+}
+VALUE_LABELS: dict[object, str] = {
+    # profile fields, export kinds and login routes as users name them
+    "site_lat": "lintang lokasi",
+    "site_lon": "bujur lokasi",
+    "sector": "sektor",
+    "employees": "jumlah karyawan",
+    "contact_name": "nama kontak",
+    "contact_email": "email kontak",
+    "contact_phone": "telepon kontak",
+    "show_amount": "tampilkan nilai komitmen",
+    "address": "alamat",
+    "cookie": "sesi tersimpan (cookie)",
+    "form": "formulir masuk",
+    "csv": "CSV",
+    "xlsx": "Excel",
+    True: "ya",
+    False: "tidak",
+    **ACTION_LABELS,
+}
+ENTITY_LABELS = {"user": "pengguna", "pledge": "ikrar", "company": "perusahaan", "auditlog": "log audit"}
+
+
+def action_label(code: str) -> str:
+    return ACTION_LABELS.get(code, code)
+
+
+def _value(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, bool | str):
+        return VALUE_LABELS.get(value, str(value))
+    if isinstance(value, int | float):
+        return fmt.number(value) if float(value).is_integer() else fmt.decimal(value, 2)
+    return str(value)
+
+
+def describe(detail: dict) -> str:
+    """{'fields': ['employees'], 'rows': 1480} → 'isian diubah: jumlah karyawan; baris: 1.480'."""
+    return "; ".join(f"{DETAIL_LABELS.get(k, k)}: {_value(v)}" for k, v in detail.items())
+
+
+def readable(rows: pd.DataFrame) -> pd.DataFrame:
+    """`recent()` as people read it: time in WIB (Asia/Jakarta, tz-aware, still sortable), action, object and
+    details in Indonesian. The codes stay available in `recent()` for filters and exports."""
+    at = pd.to_datetime(rows["at"], utc=True).dt.tz_convert(WIB)
+    return pd.DataFrame(
+        {
+            "Waktu (WIB)": at,
+            "Pengguna": rows["username"],
+            "Kegiatan": rows["action"].map(action_label),
+            "Objek": [
+                f"{ENTITY_LABELS.get(e, e)} {i}".strip() for e, i in zip(rows["entity"], rows["entity_id"], strict=True)
+            ],
+            "Berhasil": rows["success"].astype(bool),
+            "Rincian": rows["detail"].map(describe),
+        }
+    )

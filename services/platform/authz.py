@@ -6,7 +6,7 @@ from models import Role
 from services.platform import audit
 from services.platform.actor import SYSTEM, Actor
 
-__all__ = ["SYSTEM", "Actor", "require_company_access", "require_role"]
+__all__ = ["SYSTEM", "Actor", "record_refused_page", "require_company_access", "require_role"]
 from services.platform.errors import AccessDenied
 
 
@@ -42,3 +42,9 @@ def require_company_access(
         if actor.role == Role.COMPANY and actor.company_id == company_id:
             return actor
     raise _deny(session, actor, action, "company", company_id)
+
+
+def record_refused_page(*, session: Session, actor: Actor, page: str) -> None:
+    """A signed-in user asked for a page their role may not open (a typed or bookmarked URL): the navigation
+    never registers it for them; this records the try (committed)."""
+    _deny(session, actor, "page.open", "page", page)

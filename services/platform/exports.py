@@ -45,9 +45,13 @@ def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(df: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM (so Excel shows Indonesian characters), separator ';' as Excel expects in id-ID."""
+    """UTF-8 with BOM (so Excel shows Indonesian characters), separator ';' and decimal comma (4,83) as Excel
+    expects in id-ID — one locale, not ';' with dot decimals; every field quoted, so a line break inside a value
+    never starts a new row."""
     return (
-        _safe_frame(df).to_csv(index=False, sep=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n").encode("utf-8-sig")
+        _safe_frame(df)
+        .to_csv(index=False, sep=";", decimal=",", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        .encode("utf-8-sig")
     )
 
 

@@ -1,6 +1,7 @@
 """Indonesian formatting through Babel (CLDR), never string replaces: Rp16.800, 15 Nov 2024, 12,3%."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from babel.dates import format_date
@@ -50,3 +51,26 @@ def long_date(value: dt.date | None) -> str:
 def month(value: dt.date | None) -> str:
     """Desember 2024"""
     return "–" if value is None else format_date(value, "MMMM y", locale=LOCALE)
+
+
+_WHOLE = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+)$")  # 148, 1.000, 10.000 (Indonesian thousands)
+_DECIMAL = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$|^-?\d+\.\d+$")  # 2,5 · 1.000,5 · 2.5 (dot decimal)
+
+
+def parse_whole(text: str) -> int:
+    """A whole number as people type it: '148', '1.000'. '12.5', '12,5', 'abc' or '' raise ValueError (never
+    silently rounded)."""
+    t = text.strip().replace(" ", "")
+    if not _WHOLE.match(t):
+        raise ValueError(text)
+    return int(t.replace(".", ""))
+
+
+def parse_decimal(text: str) -> float:
+    """A decimal as people type it: '2,5' (Indonesian), '2.5' (dot decimal), '3', '1.000,5'."""
+    t = text.strip().replace(" ", "")
+    if not _DECIMAL.match(t):
+        raise ValueError(text)
+    if "," in t or re.match(r"^-?\d{1,3}(\.\d{3})+$", t):
+        t = t.replace(".", "").replace(",", ".")
+    return float(t)

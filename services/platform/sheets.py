@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from services.platform import uploads
 from services.platform.errors import ValidationError
 
 MB = 1024 * 1024
@@ -156,6 +157,8 @@ def read_table(
     name = filename.lower()
     if content.startswith(OLE_MAGIC):
         raise ValidationError("Format Excel lama (.xls) tidak didukung. Buka di Excel dan simpan sebagai .xlsx.")
+    # Rows (and an XLSX's unpacked size) counted on the raw bytes before anything is parsed.
+    uploads.check_upload(content, filename=filename, limit=uploads.UploadLimit("berkas ini", max_bytes, max_rows))
     if content.startswith(XLSX_MAGIC):
         grid = _read_xlsx(content)
     elif name.endswith((".xlsx", ".xlsm")):

@@ -2,12 +2,11 @@
 
 Streamlit refuses anything over `server.maxUploadSize` (.streamlit/config.toml, MAX_UPLOAD_MB) before the page
 runs; this module applies each import's own, smaller limits with a clear Indonesian message: bytes, then rows
-(counted cheaply: line breaks in a CSV, the sheet's declared size or its row tags in an XLSX), and for XLSX the
+(counted cheaply: non-blank lines of a CSV, the row tags of an XLSX sheet, streamed), and for XLSX the
 unpacked size too (a 1 MB zip can unpack to gigabytes). A file that passes is then parsed by the reader.
 """
 
 import io
-import re
 import zipfile
 from dataclasses import dataclass
 
@@ -16,8 +15,8 @@ from services.platform.errors import ValidationError
 
 MB = 1024 * 1024
 MAX_UPLOAD_MB = 30  # keep equal to server.maxUploadSize in .streamlit/config.toml (check-config compares them)
+ZIP_MAGIC = b"PK\x03\x04"
 XLSX_MAX_UNPACKED_FACTOR = 20  # XLSX sheets compress ~5-10x; more is a zip bomb
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
 
 
 @dataclass(frozen=True)
@@ -52,24 +51,27 @@ def check_upload(data: bytes, *, filename: str, limit: UploadLimit) -> None:
         raise ValidationError(f"Berkas {filename} bukan PDF yang sah. Simpan ulang suratnya sebagai PDF.")
     if not limit.max_rows:
         return
-    if name.endswith((".csv", ".txt")):
-        rows = count_csv_rows(data)
-    elif name.endswith((".xlsx", ".xlsm")):
+    if data.startswith(ZIP_MAGIC):  # an XLSX, whatever its name says
         rows = count_xlsx_rows(data, filename=filename, max_unpacked=limit.max_bytes * XLSX_MAX_UNPACKED_FACTOR)
+    elif name.endswith((".xlsx", ".xlsm")):
+        raise ValidationError(
+            f"Berkas {filename} bernama .xlsx tetapi isinya bukan berkas Excel. Simpan ulang dari Excel sebagai .xlsx."
+        )
+    elif name.endswith((".csv", ".txt")):
+        rows = count_csv_rows(data)
     else:
         return  # other types are refused by the reader itself
     if rows > limit.max_rows:
         raise ValidationError(
-            f"Berkas {filename} berisi {fmt.number(rows)} baris data; batas untuk {limit.label} adalah "
-            f"{fmt.number(limit.max_rows)} baris per unggahan. Pecah berkas menjadi beberapa bagian."
+            f"Berkas {filename} berisi {fmt.number(rows)} baris data; batas satu impor {fmt.number(limit.max_rows)} "
+            f"baris ({limit.label}). Pecah berkas menjadi beberapa bagian lalu unggah satu per satu."
         )
 
 
 def count_csv_rows(data: bytes) -> int:
-    """Data rows of a CSV without parsing it: line breaks, minus the header (an upper bound if fields hold
-    quoted line breaks, which is the safe side)."""
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    return max(lines - 1, 0)
+    """Data rows of a CSV without parsing it: non-blank lines minus the header (quoted line breaks inside
+    fields count as rows: an upper bound, the safe side)."""
+    return max(sum(1 for line in data.splitlines() if line.strip()) - 1, 0)
 
 
 def count_xlsx_rows(data: bytes, *, filename: str, max_unpacked: int) -> int:
@@ -77,7 +79,10 @@ def count_xlsx_rows(data: bytes, *, filename: str, max_unpacked: int) -> int:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise ValidationError(f"Berkas {filename} bukan file Excel (.xlsx) yang sah. Simpan ulang dari Excel.") from exc
+        raise ValidationError(
+            f"Berkas {filename} tidak dapat dibaca sebagai Excel (rusak atau terpotong). Simpan ulang dari Excel "
+            "sebagai .xlsx."
+        ) from exc
     with archive:
         unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > max_unpacked:
@@ -90,13 +95,10 @@ def count_xlsx_rows(data: bytes, *, filename: str, max_unpacked: int) -> int:
 
 
 def _sheet_rows(archive: zipfile.ZipFile, sheet: str) -> int:
+    """Rows holding cells (`</row>`; empty rows are written `<row …/>`), streamed: the sheet is never held."""
+    count, tail = 0, b""
     with archive.open(sheet) as stream:
-        head = stream.read(4096)
-        found = _DIMENSION.search(head)
-        if found and found.group(1):
-            return max(int(found.group(1)) - 1, 0)
-        count, tail = head.count(b"<row "), head[-4:]
         while chunk := stream.read(1 << 20):
-            count += (tail + chunk).count(b"<row ")
-            tail = chunk[-4:]  # shorter than "<row ": no tag counted twice
+            count += (tail + chunk).count(b"</row>")
+            tail = chunk[-5:]  # shorter than "</row>": no tag counted twice
     return max(count - 1, 0)

@@ -33,6 +33,7 @@ from services.pledges.rules import (
     ASSIGNMENT_LABELS,
     MAX_START_AHEAD_MONTHS,
     STATUS_LABELS,
+    DraftError,
     FormContext,
     MatchOutcome,
     PledgeDraft,
@@ -40,12 +41,12 @@ from services.pledges.rules import (
     Quote,
     can_renew,
     derived_status,
+    draft_problems,
     pledge_cost,
     premium_per_worker_month,
     reminder_level,
     renewal_opens,
     timeline,
-    validate_draft,
 )
 from services.registry import nik
 
@@ -102,25 +103,27 @@ def _kelurahan_frame(session: Session) -> pd.DataFrame:
 
 
 def _check_draft(session: Session, company: Company, draft: PledgeDraft, today: dt.date) -> None:
-    errors = validate_draft(draft, today=today)
+    errors = draft_problems(draft, today=today)
     if draft.kelurahan_codes:
         known = set(
             session.exec(select(Kelurahan.code).where(col(Kelurahan.code).in_(list(draft.kelurahan_codes)))).all()
         )
         unknown = [c for c in draft.kelurahan_codes if c not in known]
         if unknown:
-            errors.append(
+            errors["kelurahan_codes"] = (
                 f"Kode kelurahan tidak dikenal: {', '.join(unknown)}. Pilih kelurahan dari daftar Kota Tangerang."
             )
     if draft.occupations:
         known_occ = set(occupations(session=session))
         bad = [o for o in draft.occupations if o not in known_occ]
         if bad:
-            errors.append(f"Pekerjaan tidak dikenal: {', '.join(bad)}. Pilih dari daftar atau kosongkan.")
+            errors["occupations"] = f"Pekerjaan tidak dikenal: {', '.join(bad)}. Pilih dari daftar atau kosongkan."
     if draft.radius_km and _site(session, company) == (None, None):
-        errors.append("Lokasi perusahaan belum diisi, jadi radius belum bisa dipakai. Isi di menu Profil perusahaan.")
+        errors["radius_km"] = (
+            "Lokasi perusahaan belum diisi, jadi radius belum bisa dipakai. Isi di menu Profil perusahaan."
+        )
     if errors:
-        raise ValidationError("Periksa isian berikut:\n\n" + "\n".join(f"- {e}" for e in errors))
+        raise DraftError(errors)
 
 
 def _site(session: Session, company: Company) -> tuple[float, float] | tuple[None, None]:

@@ -180,12 +180,13 @@ def impact_pdf(report: ImpactReport, *, compress: bool = True) -> bytes:
     )
     pdf.ln(4)
     figures = [
-        ("Pekerja dilindungi melalui perusahaan", fmt.number(report.workers_supported)),
+        # "Dilindungi" only once a card is issued: matched workers are "didukung" until then.
+        ("Pekerja didukung (dicocokkan ke ikrar)", fmt.number(report.workers_supported)),
         ("Kartu peserta BPJS terbit", fmt.number(report.cards_issued)),
         ("Terlindungi saat ini", fmt.number(report.workers_protected_now)),
         ("Komitmen dana (Rupiah)", fmt.rupiah(report.rupiah_committed)),
         ("Bulan perlindungan (pekerja x bulan)", fmt.number(report.worker_months)),
-        ("Jumlah ikrar", fmt.number(report.pledges)),
+        ("Jumlah ikrar (tanpa yang dibatalkan)", fmt.number(report.pledges)),
     ]
     pdf.set_font("Helvetica", "", 10)
     for label, value in figures:
@@ -196,8 +197,8 @@ def impact_pdf(report: ImpactReport, *, compress: bool = True) -> bytes:
         pdf.set_font("Helvetica", "", 10)
         pdf.ln(1)
     pdf.ln(4)
-    _bar_chart(pdf, "Pekerja dilindungi per kecamatan", report.by_kecamatan, "kecamatan")
-    _bar_chart(pdf, "Pekerja dilindungi per jenis pekerjaan", report.by_occupation, "pekerjaan")
+    _bar_chart(pdf, "Pekerja didukung per kecamatan", report.by_kecamatan, "kecamatan")
+    _bar_chart(pdf, "Pekerja didukung per jenis pekerjaan", report.by_occupation, "pekerjaan")
     pdf.set_font("Helvetica", "I", 8)
     pdf.multi_cell(
         0,

@@ -14,6 +14,7 @@ from models import (
 )
 from services.platform import fmt
 from services.platform.dates import add_months, month_start
+from services.platform.errors import ValidationError
 
 MAX_WORKERS = 10_000  # one pledge; larger commitments go through Disnaker
 MAX_MONTHS = 24
@@ -164,35 +165,108 @@ def pledge_cost(*, workers: int, months: int, premium: int) -> tuple[int, int]:
     return per_month, per_month * months
 
 
-def validate_draft(draft: PledgeDraft, *, today: dt.date) -> list[str]:
-    """Every problem with the typed values, in Indonesian, each saying what to do. Empty: acceptable."""
-    errors: list[str] = []
-    if not isinstance(draft.workers, int) or draft.workers < 1:
-        errors.append("Jumlah pekerja minimal 1. Isi berapa pekerja rentan yang ingin Anda lindungi.")
-    elif draft.workers > MAX_WORKERS:
-        errors.append(
+class DraftError(ValidationError):
+    """Problems with a pledge form, each under the field it concerns (`fields`: field name → message)."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("Periksa isian berikut:\n\n" + "\n".join(f"- {m}" for m in fields.values()))
+        self.fields = fields
+
+
+def workers_problem(workers: object, *, minimum: int = 1) -> str | None:
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < minimum:
+        if minimum > 1:
+            return f"Jumlah pekerja minimal {fmt.number(minimum)} (jumlah ikrar sebelumnya). Jumlahnya boleh ditambah."
+        return "Jumlah pekerja minimal 1. Isi berapa pekerja rentan yang ingin Anda lindungi, misalnya 100."
+    if workers > MAX_WORKERS:
+        return (
             f"Jumlah pekerja paling banyak {fmt.number(MAX_WORKERS)} per ikrar. "
             "Untuk komitmen lebih besar, buat beberapa ikrar atau hubungi Disnaker."
         )
+    return None
+
+
+def read_workers(text: str, *, minimum: int = 1) -> int:
+    """The number of workers as typed ('148', '1.000'); anything else is refused with the reason, never rounded."""
+    try:
+        workers = fmt.parse_whole(text)
+    except ValueError:
+        raise DraftError(
+            {"workers": f"Jumlah pekerja harus bilangan bulat, misalnya 100 (bukan “{text.strip()}”)."}
+        ) from None
+    problem = workers_problem(workers, minimum=minimum)
+    if problem:
+        raise DraftError({"workers": problem})
+    return workers
+
+
+def read_radius(text: str) -> float | None:
+    """The radius as typed ('3', '2,5', '2.5'; empty or 0: no radius). Range checked with the draft."""
+    if not text.strip():
+        return None
+    try:
+        return fmt.parse_decimal(text) or None
+    except ValueError:
+        raise DraftError({"radius_km": "Radius harus berupa angka dalam km, misalnya 3 atau 2,5."}) from None
+
+
+def area_problem(radius: float | None, kelurahan_codes: tuple[str, ...]) -> str | None:
+    if radius is not None and radius != 0:
+        if radius < 0:
+            return "Radius tidak boleh negatif. Isi jarak dalam km, misalnya 3."
+        if radius > MAX_RADIUS_KM:
+            return (
+                f"Radius paling jauh {fmt.decimal(MAX_RADIUS_KM)} km. "
+                "Perkecil radius atau pilih kelurahan satu per satu."
+            )
+        return None
+    if not kelurahan_codes:
+        return "Tentukan area: isi radius di sekitar lokasi perusahaan (1–25 km) atau pilih kelurahan."
+    return None
+
+
+def read_form_numbers(workers: str, radius: str, kelurahan_codes: tuple[str, ...]) -> tuple[int, float | None]:
+    """The pledge form's typed numbers, read together: every field's problem is reported at once, each under its
+    own field (a bad worker count does not hide a bad radius)."""
+    problems: dict[str, str] = {}
+    count, km = 0, None
+    try:
+        count = read_workers(workers)
+    except DraftError as exc:
+        problems.update(exc.fields)
+    try:
+        km = read_radius(radius)
+    except DraftError as exc:
+        problems.update(exc.fields)
+    else:
+        if problem := area_problem(km, kelurahan_codes):
+            problems["radius_km"] = problem
+    if problems:
+        raise DraftError(problems)
+    return count, km
+
+
+def draft_problems(draft: PledgeDraft, *, today: dt.date) -> dict[str, str]:
+    """Every problem with the typed values, in Indonesian, each saying what to do, by field. Empty: acceptable."""
+    errors: dict[str, str] = {}
+    if problem := workers_problem(draft.workers):
+        errors["workers"] = problem
     if not isinstance(draft.months, int) or not 1 <= draft.months <= MAX_MONTHS:
-        errors.append(f"Lama perlindungan harus 1 sampai {MAX_MONTHS} bulan. Pilih salah satu, misalnya 12 bulan.")
+        errors["months"] = f"Lama perlindungan harus 1 sampai {MAX_MONTHS} bulan. Pilih salah satu, misalnya 12 bulan."
     earliest = month_start(today)
     latest = add_months(today, MAX_START_AHEAD_MONTHS)
     if draft.start_month < earliest:
-        errors.append("Bulan mulai sudah lewat. Pilih bulan ini atau bulan berikutnya.")
+        errors["start_month"] = "Bulan mulai sudah lewat. Pilih bulan ini atau bulan berikutnya."
     elif draft.start_month > latest:
-        errors.append("Bulan mulai paling lambat 12 bulan dari sekarang. Pilih bulan yang lebih dekat.")
-    radius = draft.radius_km
-    if radius is not None and radius != 0:
-        if radius < 0:
-            errors.append("Radius tidak boleh negatif. Isi jarak dalam km, misalnya 3.")
-        elif radius > MAX_RADIUS_KM:
-            errors.append(
-                f"Radius paling jauh {MAX_RADIUS_KM:g} km. Perkecil radius atau pilih kelurahan satu per satu."
-            )
-    elif not draft.kelurahan_codes:
-        errors.append("Tentukan area: isi radius di sekitar lokasi perusahaan (1–25 km) atau pilih kelurahan.")
+        errors["start_month"] = "Bulan mulai paling lambat 12 bulan dari sekarang. Pilih bulan yang lebih dekat."
+    if problem := area_problem(draft.radius_km, draft.kelurahan_codes):
+        errors["radius_km"] = problem
     return errors
+
+
+def validate_draft(draft: PledgeDraft, *, today: dt.date) -> list[str]:
+    """Every problem with the typed values, in Indonesian, each saying what to do. Empty: acceptable."""
+    return list(draft_problems(draft, today=today).values())
 
 
 def derived_status(status: str, end: dt.date, today: dt.date) -> str:

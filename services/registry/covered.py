@@ -46,7 +46,7 @@ def import_covered(
     )
     tally = Tally(table)
     accepted: list[tuple[int, str, dict[str, Any]]] = []
-    for row_no, nik, cells in rows_by_nik(tally):
+    for row_no, nik, _, cells in rows_by_nik(tally):
         problems: list[tuple[str, str]] = []
         try:
             payer = fields.covered_by(cells.get("covered_by"))

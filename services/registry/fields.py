@@ -65,9 +65,10 @@ _COVERED_BY = {
 def is_blank(value: object) -> bool:
     if value is None:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and (not value.strip() or value.strip().lower() in _PLACEHOLDER)
+    if type(value) is str:  # the common case first: this runs for every cell of a 200,000-row file
+        stripped = value.strip()
+        return not stripped or (len(stripped) <= 9 and stripped.lower() in _PLACEHOLDER)
+    return isinstance(value, float) and math.isnan(value)
 
 
 def text(value: object, *, label: str, max_len: int, required: bool = False) -> str:

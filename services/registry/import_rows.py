@@ -30,8 +30,6 @@ WORKER_COLUMNS: dict[str, tuple[str, ...]] = {
     "lon": ("Longitude", "Bujur", "Lon", "Lng", "Long"),
 }
 WORKER_REQUIRED = {"nik", "name", "kelurahan"}
-# Optional columns whose blank cell means "no information": it never erases what the registry holds.
-KEEP_WHEN_BLANK = ("address", "occupation", "desil", "phone")
 MAX_BYTES = 40 * sheets.MB
 MAX_ROWS = 250_000
 
@@ -63,10 +61,10 @@ def check_rows(
     accepted: list[dict[str, Any]] = []
     has = {c: table.has(c) for c in WORKER_COLUMNS}
     total = max(len(table), 1)
-    for i, (row_no, value, cells) in enumerate(rows_by_nik(tally)):
+    for i, (row_no, value, info, cells) in enumerate(rows_by_nik(tally)):
         if progress is not None and i % 20_000 == 0:
             progress(i / total, f"Memeriksa baris {i:,} dari {total:,}")
-        row, problems = _check_one(value, cells, has, occupations)
+        row, problems = _check_one(value, info, cells, has, occupations)
         if problems:
             for column, why in problems:
                 tally.refuse(row_no, column, cells.get(column), why)
@@ -77,55 +75,73 @@ def check_rows(
     return accepted, tally
 
 
+def _occupation(cells: dict[str, sheets.Cell]) -> str:
+    return fields.text(cells.get("occupation"), label="Pekerjaan", max_len=fields.OCCUPATION_MAX)
+
+
+# Optional columns: (column, parser of the row's cells). Built once, not per row.
+_OPTIONAL: tuple[tuple[str, Callable[[dict[str, sheets.Cell]], Any]], ...] = (
+    ("address", lambda c: fields.text(c.get("address"), label="Alamat", max_len=fields.ADDRESS_MAX)),
+    ("occupation", _occupation),
+    ("desil", lambda c: fields.desil(c.get("desil"))),
+    ("phone", lambda c: fields.phone(c.get("phone"))),
+)
+_UNREADABLE_DATE = "Tanggal lahir tidak terbaca: tulis 15/11/1980, 15-11-1980 atau 1980-11-15."
+
+
 def _check_one(
-    value: str, cells: dict[str, sheets.Cell], has: dict[str, bool], occupations: dict[str, str]
+    value: str,
+    info: nik.NikInfo,
+    cells: dict[str, sheets.Cell],
+    has: dict[str, bool],
+    occupations: dict[str, str],
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     problems: list[tuple[str, str]] = []
     row: dict[str, Any] = {"nik": value}
-    info = nik.parse(value)
-
-    def take(column: str, parse: Callable[[], Any]) -> Any:
-        try:
-            return parse()
-        except ValidationError as exc:
-            problems.append((column, str(exc)))
-            return None
-
-    row["name"] = take("name", lambda: fields.name(cells.get("name")))
-    kel_raw = cells.get("kelurahan")
-    kec_raw = cells.get("kecamatan") if has["kecamatan"] else None
-    code, why = _kelurahan(sheets.cell_text(kel_raw), sheets.cell_text(kec_raw))
+    try:
+        row["name"] = fields.name(cells.get("name"))
+    except ValidationError as exc:
+        problems.append(("name", str(exc)))
+    code, why = _kelurahan(sheets.cell_text(cells.get("kelurahan")), sheets.cell_text(cells.get("kecamatan")))
     if code is None:
         problems.append(("kelurahan", why or "Kelurahan tidak dikenal."))
     row["kelurahan_code"] = code
-    sex = take("sex", lambda: fields.sex(cells.get("sex"))) if has["sex"] else None
+    sex = None
+    if has["sex"]:
+        try:
+            sex = fields.sex(cells.get("sex"))
+        except ValidationError as exc:
+            problems.append(("sex", str(exc)))
     birth = None
-    if has["birth_date"] and not fields.is_blank(cells.get("birth_date")):
-        birth = _date_cell(cells.get("birth_date"))
+    raw_birth = cells.get("birth_date")
+    if raw_birth is not None and not fields.is_blank(raw_birth):
+        birth = _date_cell(raw_birth)
         if birth is None:
-            problems.append(
-                ("birth_date", "Tanggal lahir tidak terbaca: tulis 15/11/1980, 15-11-1980 atau 1980-11-15.")
-            )
+            problems.append(("birth_date", _UNREADABLE_DATE))
     mismatch = fields.agrees_with_nik(info, birth=birth, sex_value=sex)
     if mismatch is not None:
         problems.append(mismatch)
     row["sex"] = sex or info.sex
     row["birth_date"] = fields.birth_year(info, birth)
-    if has["address"]:
-        row["address"] = take("address", lambda: fields.text(cells.get("address"), label="Alamat", max_len=300))
-    if has["occupation"]:
-        occupation = take("occupation", lambda: fields.text(cells.get("occupation"), label="Pekerjaan", max_len=60))
-        if occupation:
-            row["occupation"] = occupations.get(occupation.lower(), occupation[:1].upper() + occupation[1:])
-    if has["desil"]:
-        row["desil"] = take("desil", lambda: fields.desil(cells.get("desil")))
-    if has["phone"]:
-        row["phone"] = take("phone", lambda: fields.phone(cells.get("phone")))
+    for column, parse in _OPTIONAL:
+        if not has[column]:
+            continue
+        try:
+            parsed = parse(cells)
+        except ValidationError as exc:
+            problems.append((column, str(exc)))
+            continue
+        if parsed not in ("", None):  # blank: no information, keep what the registry holds
+            row[column] = parsed
+    if "occupation" in row:
+        occupation = row["occupation"]
+        row["occupation"] = occupations.get(occupation.lower(), occupation[:1].upper() + occupation[1:])
     if has["lat"] or has["lon"]:
-        lat_lon = take("lat", lambda: fields.coordinates(cells.get("lat"), cells.get("lon")))
-        if lat_lon is not None and lat_lon[0] is not None:
-            row["lat"], row["lon"] = lat_lon
-    for key in KEEP_WHEN_BLANK:
-        if key in row and row[key] in ("", None):
-            del row[key]  # blank: no information, keep what the registry holds
+        try:
+            lat, lon = fields.coordinates(cells.get("lat"), cells.get("lon"))
+        except ValidationError as exc:
+            problems.append(("lat", str(exc)))
+        else:
+            if lat is not None:
+                row["lat"], row["lon"] = lat, lon
     return row, problems

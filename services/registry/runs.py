@@ -60,6 +60,16 @@ class Tally:
     errors: list[sheets.RowError] = field(default_factory=list)
     rejected: int = 0
     duplicates: int = 0
+    read: int = 0
+    blank: int = 0
+
+    def __post_init__(self) -> None:
+        self.read, self.blank = len(self.table), self.table.blank_rows
+
+    def detach(self) -> "Tally":
+        """Drop the file's cells (kept: counts, refusals, headers), e.g. before caching the tally."""
+        self.table = sheets.Table(headers=self.table.headers, row_numbers=[], cells={}, blank_rows=self.blank)
+        return self
 
     def refuse(self, row: int, column: str, value: sheets.Cell, reason: str) -> None:
         text = value if isinstance(value, str) else sheets.cell_text(value)
@@ -70,26 +80,26 @@ class Tally:
     ) -> ImportResult:
         self.errors.sort(key=lambda e: e.row)
         return ImportResult(
-            read=len(self.table),
+            read=self.read,
             inserted=inserted,
             updated=updated,
             unchanged=unchanged,
             rejected=self.rejected,
             duplicates=self.duplicates,
-            blank=self.table.blank_rows,
+            blank=self.blank,
             errors=self.errors,
             changes=changes,
             token=token,
         )
 
 
-def rows_by_nik(tally: Tally) -> Iterator[tuple[int, str, dict[str, sheets.Cell]]]:
-    """(row, nik, cells) of each row whose NIK is valid text, first occurrence only; the others are refused
-    (a NIK stored as a number, a malformed NIK) or reported as duplicates naming the row that counts."""
+def rows_by_nik(tally: Tally) -> Iterator[tuple[int, str, nik.NikInfo, dict[str, sheets.Cell]]]:
+    """(row, nik, what it encodes, cells) of each row whose NIK is valid text, first occurrence only; the others
+    are refused (a NIK stored as a number, a malformed NIK) or reported as duplicates naming the row that counts."""
     seen: dict[str, int] = {}
     for row_no, cells in tally.table.rows():
-        value, why = nik_cell(cells.get("nik"))
-        if value is None:
+        value, info, why = parse_nik_cell(cells.get("nik"))
+        if value is None or info is None:
             tally.refuse(row_no, "nik", cells.get("nik"), why or "")
             tally.rejected += 1
             continue
@@ -99,22 +109,32 @@ def rows_by_nik(tally: Tally) -> Iterator[tuple[int, str, dict[str, sheets.Cell]
             tally.duplicates += 1
             continue
         seen[value] = row_no
-        yield row_no, value, cells
+        yield row_no, value, info, cells
+
+
+NIK_AS_NUMBER = (
+    "NIK tersimpan sebagai angka di Excel, sehingga digit terakhirnya tidak dapat dipercaya (Excel hanya menyimpan "
+    "15 digit). Format kolom NIK sebagai Teks, ketik ulang NIK-nya, lalu impor lagi."
+)
+
+
+def parse_nik_cell(value: sheets.Cell) -> tuple[str | None, nik.NikInfo | None, str | None]:
+    """(nik, what it encodes, None) or (None, None, reason). A number cell is refused: Excel kept only 15
+    significant digits, so the last one cannot be trusted."""
+    if sheets.is_number_cell(value):
+        return None, None, NIK_AS_NUMBER
+    text = str(value or "").strip().lstrip("'").replace(" ", "")  # Excel's "text" apostrophe
+    try:
+        info = nik.parse(text)
+    except ValidationError as exc:
+        return None, None, str(exc)
+    return text, info, None
 
 
 def nik_cell(value: sheets.Cell) -> tuple[str | None, str | None]:
-    """(nik, None) or (None, reason). A number cell is refused: Excel kept only 15 significant digits."""
-    if sheets.is_number_cell(value):
-        return None, (
-            "NIK tersimpan sebagai angka di Excel, sehingga digit terakhirnya tidak dapat dipercaya (Excel hanya "
-            "menyimpan 15 digit). Format kolom NIK sebagai Teks, ketik ulang NIK-nya, lalu impor lagi."
-        )
-    text = str(value or "").strip().lstrip("'")  # Excel's "text" apostrophe
-    try:
-        nik.parse(text)
-    except ValidationError as exc:
-        return None, str(exc)
-    return text.replace(" ", ""), None
+    """(nik, None) or (None, reason)."""
+    text, _, reason = parse_nik_cell(value)
+    return text, reason
 
 
 def token_of(content: bytes) -> str:

@@ -1,9 +1,15 @@
-"""End-to-end fixtures: `streamlit run app.py` on a free port over a small seeded demo, driven by Chromium.
+"""End-to-end fixtures: the app served as `make run` serves it (`scripts/serve.py`, i.e. `streamlit run app.py`)
+on a free port over a small seeded demo, driven by Chromium.
 
 Playwright cannot download its own browser here: Debian's chromium is launched instead.
+
+Guard: every browser context any test opens watches its pages; a Streamlit exception box (a traceback shown to
+the user) on any page a test visits fails that test, whatever the test itself asserts.
 """
 
+import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -12,9 +18,10 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from services.demo.bootstrap import bootstrap
 
@@ -23,6 +30,9 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("PAYUNG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # Enough workers that a new 3 km pledge near any demo company still finds 148 free ones (~3 s to seed).
 DEMO_WORKERS = 10_000
+E2E_COOKIE_KEY = "e2e-" + "k" * 40
+# Two cores shared by many processes: an assertion waits up to 15 s for the app before it fails.
+expect.set_options(timeout=15_000)
 
 
 def _free_port() -> int:
@@ -36,16 +46,20 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("e2e")
     db_url = f"sqlite:///{tmp / 'e2e.db'}"
     bootstrap(url=db_url, demo=True, n_workers=DEMO_WORKERS, seed=14422)
+    with streamlit_server(db_url, tmp) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_server(db_url: str, tmp: Path) -> Iterator[str]:
+    """`streamlit run app.py` over `db_url` on a free loopback port, until the block ends."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "PAYUNG_COOKIE_KEY": "e2e-" + "k" * 40, "PAYUNG_DEMO": "true"}
+    env = {**os.environ, "DATABASE_URL": db_url, "PAYUNG_COOKIE_KEY": E2E_COOKIE_KEY, "PAYUNG_DEMO": "true"}
     log = open(tmp / "streamlit.log", "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
+            "scripts/serve.py",
             "--server.port",
             str(port),
             "--server.headless",
@@ -83,6 +97,41 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
+EXCEPTIONS_SEEN: list[str] = []
+# Runs in every document of every guarded context: reports each Streamlit exception box once, with its page.
+_WATCH_EXCEPTIONS = """
+(() => {
+  const seen = new WeakSet();
+  const check = () => document.querySelectorAll('[data-testid="stException"]').forEach((box) => {
+    if (seen.has(box)) return;
+    seen.add(box);
+    window.__payungException(location.pathname + ": " + (box.innerText || "").slice(0, 1500));
+  });
+  new MutationObserver(check).observe(document, { childList: true, subtree: true });
+})();
+"""
+
+
+def _guard(context: BrowserContext) -> BrowserContext:
+    def seen(text: str) -> None:
+        EXCEPTIONS_SEEN.append(text)
+
+    context.expose_function("__payungException", seen)
+    context.add_init_script(_WATCH_EXCEPTIONS)
+    return context
+
+
+@pytest.fixture(autouse=True)
+def no_exception_box() -> Iterator[None]:
+    """Fails the test when a Streamlit exception box appeared on any page of any context it opened."""
+    EXCEPTIONS_SEEN.clear()
+    yield
+    if EXCEPTIONS_SEEN:
+        seen = list(EXCEPTIONS_SEEN)
+        EXCEPTIONS_SEEN.clear()
+        pytest.fail("a Streamlit exception box appeared:\n" + "\n---\n".join(seen))
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
@@ -103,21 +152,30 @@ def browser() -> Iterator[Browser]:
                 "--disable-component-update",
                 "--disable-sync",
                 "--disable-dev-shm-usage",
+                # A document rewritten by a route (the CSP test) loses its address space; let it reach loopback.
+                "--disable-features=LocalNetworkAccessChecks",
             ],
         )
+        unguarded = b.new_context
+
+        def new_context(**kwargs: Any) -> BrowserContext:
+            return _guard(unguarded(**kwargs))
+
+        b.new_context = new_context  # type: ignore[method-assign]  # every context a test opens is watched
         yield b
         b.close()
 
 
 @pytest.fixture(scope="session")
 def app_url(server_url: str, browser: Browser) -> str:
-    """The server after one real page load: the first run opens the engine, and until it has finished a fresh
-    server may answer a deep link with 'Page not found'."""
+    """The server after its first visitor, who opened a bookmark: a fresh server answered it with Streamlit's
+    English 'Page not found' before scripts/serve.py told Streamlit that pages/ is not an old-style page folder."""
     context = browser.new_context()
-    warm = context.new_page()
-    warm.goto(server_url)
-    expect(warm.get_by_test_id("stSidebarNav").get_by_text("Masuk")).to_be_visible(timeout=90_000)
-    wait_idle(warm)
+    first = context.new_page()
+    first.goto(f"{server_url}/laporan")
+    expect(first.get_by_text("Silakan masuk untuk membuka halaman Laporan dampak")).to_be_visible(timeout=90_000)
+    expect(first.get_by_text("Page not found")).to_have_count(0)
+    wait_idle(first)
     context.close()
     return server_url
 
@@ -128,6 +186,7 @@ def page(browser: Browser, app_url: str) -> Iterator[Page]:
     context.set_default_timeout(30_000)
     pg = context.new_page()
     yield pg
+    pg.wait_for_timeout(100)  # let a box that appeared at the very end report itself
     context.close()
 
 
@@ -142,9 +201,22 @@ def login(page: Page, app_url: str, username: str, password: str) -> None:
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
+    # Logged in (the sidebar offers Keluar) or refused (an error): a login is a password check and two reruns.
+    settled = page.get_by_role("button", name="Keluar").or_(page.get_by_test_id("stAlertContentError"))
+    expect(settled.first).to_be_visible(timeout=30_000)
+    if page.get_by_role("button", name="Keluar").count():  # then /masuk hands over to the role's first page
+        expect(page).not_to_have_url(re.compile(r"/masuk$"))
+    wait_idle(page)
+
+
+def login_ok(page: Page, app_url: str, username: str, password: str) -> None:
+    """Log in and wait until the session is established (the sidebar offers *Keluar*)."""
+    login(page, app_url, username, password)
+    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
     wait_idle(page)
 
 
 def logout(page: Page) -> None:
     page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_test_id("stSidebarNav").get_by_text("Masuk")).to_be_visible()
     wait_idle(page)

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from services.demo.seed import DEMO_PASSWORDS
+from services.platform.settings import get_settings
 from tests.e2e.conftest import login, logout, wait_idle
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
@@ -44,6 +45,12 @@ def test_viewer_sees_dashboard_map_and_downloads_the_quarterly_pdf(page: Page, a
     shot = _shot(page, "city-dashboard-map.png", tmp_path)
     assert shot.stat().st_size > 20_000
 
+    page.get_by_role("tab", name="Perkembangan & perkiraan").click()
+    wait_idle(page)
+    expect(page.get_by_text("Kapan target tercapai?")).to_be_visible()
+    expect(page.get_by_text("Laju 8 minggu terakhir")).to_be_visible()
+    _shot(page, "city-dashboard-forecast.png", tmp_path)
+
     nav.get_by_text("Laporan triwulan").click()
     wait_idle(page)
     with page.expect_download() as download:
@@ -63,6 +70,12 @@ def test_admin_only_pages_are_refused_to_the_viewer(page: Page, app_url: str) ->
     expect(nav.get_by_text("Ringkasan kota")).to_be_visible()
     for title in ("Pencocokan", "Log audit"):
         expect(nav.get_by_text(title)).to_have_count(0)
+    # The login cookie is written by a browser component after the run: wait for it before typing a URL.
+    name = get_settings().cookie_name
+    for _ in range(100):
+        if any(c["name"] == name for c in page.context.cookies()):
+            break
+        page.wait_for_timeout(100)
     for url, admin_text in (("pencocokan", "Jalankan pencocokan penuh"), ("audit", "Log audit")):
         page.goto(f"{app_url}/{url}")
         wait_idle(page)

@@ -21,10 +21,10 @@ def test_company_pledges_follows_and_downloads(page: Page, app_url: str) -> None
 
     nav.get_by_text("Buat ikrar").click()
     wait_idle(page)
-    workers = page.get_by_role("spinbutton", name="Jumlah pekerja")
+    workers = page.get_by_role("textbox", name="Jumlah pekerja")
     workers.fill("148")
     workers.press("Tab")
-    radius = page.get_by_role("spinbutton", name="Radius di sekitar lokasi perusahaan (km)")
+    radius = page.get_by_role("textbox", name="Radius di sekitar lokasi perusahaan (km)")
     radius.fill("3")
     radius.press("Tab")
     page.get_by_role("button", name="Hitung biaya dan periksa area").click()

@@ -7,6 +7,8 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import wait_idle
 
+PATIENCE = 20_000  # ms: the shared 2-core machine is often under heavy load
+
 
 def _no_exception(page: Page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
@@ -18,12 +20,12 @@ def _choose(page: Page, label: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
     wait_idle(page)
     # the direction widget is keyed per sort key: wait until the old one has left the page
-    expect(page.get_by_test_id("stSelectbox")).to_have_count(5)
+    expect(page.get_by_test_id("stSelectbox")).to_have_count(5, timeout=PATIENCE)
 
 
 def _board_rows(page: Page) -> list[list[str]]:
     rows = page.locator("table.payung-ranking tbody tr")
-    expect(rows.first).to_be_visible()
+    expect(rows.first).to_be_visible(timeout=PATIENCE)
     return [[c.strip() for c in r] for r in rows.evaluate_all("rs => rs.map(r => [...r.cells].map(c => c.innerText))")]
 
 
@@ -34,10 +36,12 @@ def _count(cell: str) -> int:
 def test_anonymous_visitor_finds_sorts_filters_and_opens_a_company(page: Page, app_url: str) -> None:
     page.goto(app_url)
     wait_idle(page)
-    expect(page.get_by_text("Papan peringkat: perusahaan yang berpartisipasi")).to_be_visible()
-    expect(page.get_by_text("Aturan peringkat (Pekerja dilindungi terbanyak)")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"\d+ perusahaan memilih tidak menampilkan nilai"))).to_be_visible()
-    expect(page.locator("table.payung-ranking").first).to_be_visible()
+    expect(page.get_by_text("Papan peringkat: perusahaan yang berpartisipasi")).to_be_visible(timeout=PATIENCE)
+    expect(page.get_by_text("Aturan peringkat (Pekerja dilindungi terbanyak)")).to_be_visible(timeout=PATIENCE)
+    expect(page.get_by_text(re.compile(r"\d+ perusahaan memilih tidak menampilkan nilai"))).to_be_visible(
+        timeout=PATIENCE
+    )
+    expect(page.locator("table.payung-ranking").first).to_be_visible(timeout=PATIENCE)
     # The browser's own find (Ctrl+F) reaches the name: it is text in the page, not pixels in a canvas.
     assert page.evaluate("() => window.find('PT Panarub Industry')")
     assert "PT Panarub Industry" in page.locator("table.payung-ranking").first.inner_text()
@@ -45,34 +49,34 @@ def test_anonymous_visitor_finds_sorts_filters_and_opens_a_company(page: Page, a
 
     _choose(page, "Urutkan menurut", "Pekerja diikrarkan")
     rows = _board_rows(page)
-    pledged = [_count(r[5]) for r in rows]  # column "Pekerja diikrarkan"
+    pledged = [_count(r[3]) for r in rows]  # column "Pekerja diikrarkan"
     assert pledged == sorted(pledged, reverse=True) and pledged[0] >= 100 > pledged[-1]  # numbers, not text
     _choose(page, "Arah", "Kecil ke besar")
-    pledged = [_count(r[5]) for r in _board_rows(page)]
+    pledged = [_count(r[3]) for r in _board_rows(page)]
     assert pledged == sorted(pledged)
 
     _choose(page, "Kecamatan", "Jatiuwung")
     rows = _board_rows(page)
-    assert rows and {r[2] for r in rows} == {"Jatiuwung"}
-    assert any(r[1] == "PT Panarub Industry" for r in rows)
+    assert rows and all(r[1].splitlines()[1].startswith("Jatiuwung ·") for r in rows)
+    assert any(r[1].splitlines()[0] == "PT Panarub Industry" for r in rows)
     _no_exception(page)
 
     href = page.get_by_role("link", name="PT Panarub Industry").get_attribute("href")
     assert href and href.startswith("perusahaan-publik?id=pt-panarub-industry-")
     page.goto(f"{app_url}/{href}")  # the shareable URL, opened fresh
     wait_idle(page)
-    expect(page.get_by_role("heading", name="PT Panarub Industry")).to_be_visible()
-    expect(page.get_by_text("Pekerja dilindungi").first).to_be_visible()
-    expect(page.get_by_text("Perintis").first).to_be_visible()
-    expect(page.get_by_text("Pedagang kaki lima")).to_be_visible()
+    expect(page.get_by_role("heading", name="PT Panarub Industry")).to_be_visible(timeout=PATIENCE)
+    expect(page.get_by_text("Pekerja dilindungi").first).to_be_visible(timeout=PATIENCE)
+    expect(page.get_by_text("Perintis").first).to_be_visible(timeout=PATIENCE)
+    expect(page.get_by_text("Pedagang kaki lima")).to_be_visible(timeout=PATIENCE)
     _no_exception(page)
     nav = page.get_by_test_id("stSidebarNav")
     expect(nav.get_by_text("Perusahaan", exact=True)).to_have_count(0)  # reached by link, not from the menu
 
     page.goto(f"{app_url}/perusahaan-publik?id=tidak-ada-424242")
     wait_idle(page)
-    expect(page.get_by_text("Perusahaan tidak ditemukan")).to_be_visible()
+    expect(page.get_by_text("Perusahaan tidak ditemukan")).to_be_visible(timeout=PATIENCE)
     page.get_by_role("link", name="← Kembali ke papan peringkat").click()
     wait_idle(page)
-    expect(page.get_by_text("Papan peringkat: perusahaan yang berpartisipasi")).to_be_visible()
+    expect(page.get_by_text("Papan peringkat: perusahaan yang berpartisipasi")).to_be_visible(timeout=PATIENCE)
     _no_exception(page)

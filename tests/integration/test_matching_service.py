@@ -364,3 +364,27 @@ def test_batch_command_in_worker_processes(db_url: str, session: Session, capsys
     assert_invariants(session)
     again = run_full_match(session=session, actor=SYSTEM)  # one process: nothing to improve, nobody moves
     assert (again.assigned, again.moved, again.released) == (0, 0, 0)
+
+
+def test_shortfall_advice_names_kelurahan_that_reach_the_need(session: Session) -> None:
+    """The advice never offers three 1-worker kelurahan 'to reach 225 more': each alternative says what it reaches,
+    and the kelurahan are the largest pools nearby (fewest that reach the need)."""
+    camp, comp = make_campaign(session), make_company(session)
+    make_workers(session, 5, spread_km=0.3, seed=21)  # the pledge's own area: 5 workers
+    for i, code in enumerate(("36.71.01.1003", "36.71.01.1004", "36.71.01.1005")):  # single workers close by
+        make_workers(
+            session,
+            1,
+            center=(SITE[0] - 0.004, SITE[1] + 0.006 + i * 0.001),
+            spread_km=0.1,
+            seed=30 + i,
+            kelurahan=code,
+        )
+    make_workers(session, 40, center=(SITE[0], SITE[1] + 0.04), spread_km=0.5, seed=22, kelurahan=KEL_B)
+    p = make_pledge(session, comp, camp, workers=30, radius_km=0.5)
+    match_pledge(session=session, pledge_id=p.id, actor=SYSTEM)
+    sf = explain_shortfall(session=session, pledge_id=p.id, actor=SYSTEM)
+    assert sf.assigned == 5 and sf.requested == 30
+    assert sf.suggested_kelurahan[0].startswith("Sukaasih (40 pekerja)")  # the pool that reaches the 25 missing
+    assert len(sf.suggested_kelurahan) == 1
+    assert "menjangkau 25 pekerja lagi" in sf.message and "menjangkau 40 pekerja lagi" in sf.message

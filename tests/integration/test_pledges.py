@@ -136,9 +136,12 @@ def test_fewer_workers_than_pledged_explains_the_shortfall(session: Session) -> 
 )
 def test_bad_input_is_refused_in_indonesian_and_nothing_is_saved(session: Session, changes: dict, message: str) -> None:
     w = make_world(session, workers=2)
-    with pytest.raises(ValidationError, match=message):
+    with pytest.raises(ValidationError, match=message) as err:
         pledges.create_pledge(session=session, actor=w.actor, company_id=w.company_id, draft=draft(**changes))
     assert session.exec(select(Pledge)).all() == []
+    # The form shows each message under its field: the error says which field it is about.
+    assert isinstance(err.value, pledges.DraftError)
+    assert [field for field, text in err.value.fields.items() if message in text] != []
 
 
 def test_kelurahan_only_area_works(session: Session) -> None:

@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
@@ -11,6 +12,10 @@ from services.platform.authz import Actor
 from services.platform.dates import add_months, month_start
 from tests.ui.conftest import ROOT, all_text
 from ui import state
+
+
+def _field(at: AppTest, label: str) -> Any:
+    return next(t for t in at.text_input if t.label == label)
 
 
 def test_home_shows_standing_and_the_next_step(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
@@ -24,9 +29,9 @@ def test_pledge_form_prices_then_confirms_once(page: Callable[..., AppTest], act
     at = page("company/pledge.py", actor_for("graha"))
     assert not at.exception
     assert "Rp16.800" in all_text(at)
-    at.number_input[0].set_value(148)
+    _field(at, "Jumlah pekerja").set_value("148")
     at.selectbox[0].set_value(12)
-    at.number_input[1].set_value(3.0)
+    _field(at, "Radius di sekitar lokasi perusahaan (km)").set_value("3")
     at.button[0].click().run()  # the form's submit: price and preview only
     assert not at.exception and not at.error, [e.value for e in at.error]
     text = all_text(at)
@@ -54,9 +59,9 @@ def test_pledge_form_prices_then_confirms_once(page: Callable[..., AppTest], act
 
 def test_pledge_form_shows_indonesian_errors(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
     at = page("company/pledge.py", actor_for("graha"))
-    at.number_input[1].set_value(0.0)  # no radius and no kelurahan
+    _field(at, "Radius di sekitar lokasi perusahaan (km)").set_value("0")  # no radius and no kelurahan
     at.button[0].click().run()
-    assert at.error and "Tentukan area" in at.error[0].value
+    assert any("Tentukan area" in e.value for e in at.error)
 
 
 def test_my_pledges_lists_masked_workers_and_offers_renewal(
@@ -109,8 +114,8 @@ def test_profile_refuses_a_site_far_from_tangerang(
 ) -> None:
     at = page("company/profile.py", actor_for("benteng"))
     assert not at.exception
-    at.number_input[0].set_value(-6.9)
-    at.number_input[1].set_value(107.6)
+    _field(at, "Lintang").set_value("-6,9")
+    _field(at, "Bujur").set_value("107.6")
     at.button[0].click().run()
     assert at.error and "Kota Tangerang" in at.error[0].value
 
@@ -119,4 +124,4 @@ def test_impact_report_page(page: Callable[..., AppTest], actor_for: Callable[[s
     at = page("company/report.py", actor_for("panarub"))
     assert not at.exception
     text = all_text(at)
-    assert "Pekerja dilindungi" in text and "Rp" in text
+    assert "Pekerja didukung" in text and "Terlindungi saat ini" in text and "Rp" in text

@@ -28,11 +28,12 @@ def _renewable(actor_for: Callable[[str], Actor]) -> tuple[Actor, int]:
 def test_renewal_with_one_click(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
     actor, old_id = _renewable(actor_for)
     at = page("company/pledges.py", actor)
-    at.selectbox(key="pledge_pick").set_value(old_id).run()
+    at.selectbox[0].set_value(old_id).run()
     assert not at.exception
     next(b for b in at.button if b.label == "Perpanjang").click().run()
     assert not at.exception, at.exception  # was StreamlitWidgetAlreadyInstantiatedError (pledge_pick)
-    picked = at.selectbox(key="pledge_pick").value
+    picked = at.selectbox[0].value
+    assert at.session_state["pledge_pick"] == picked
     assert picked != old_id
     with state.db() as s:
         renewal = pledges.get_pledge(session=s, actor=actor, pledge_id=picked)

@@ -80,3 +80,10 @@ def test_xlsx_is_safe_with_nik_as_text() -> None:
     for row in ws.iter_rows(min_row=4):
         for cell in row:
             assert cell.data_type != "f"  # never a formula
+
+
+def test_csv_uses_one_locale_decimal_comma_with_semicolons() -> None:
+    text = exports.to_csv(_frame()).decode("utf-8-sig")
+    assert "1,25" in text and "2,5" in text and "1.25" not in text
+    back = pd.read_csv(io.StringIO(text), sep=";", decimal=",")
+    assert list(back["Jarak (km)"]) == [1.25, 2.5]

@@ -144,3 +144,20 @@ def test_charts_are_specs_with_indonesian_titles() -> None:
     assert lb.timeline_chart(timeline).to_dict()["mark"]["type"] == "line"
     legend = lb.progress_legend_html(2_968, 2_049, 14_983)
     assert "2.968" in legend and "Sisa menuju target" in legend
+
+
+def test_pages_of_the_board() -> None:
+    rows = pd.DataFrame({"x": range(250)})
+    first, pages = insight.page_of(rows, page=0, size=100)
+    assert (len(first), pages) == (100, 3)
+    last, _ = insight.page_of(rows, page=7, size=100)  # past the end: the last page
+    assert list(last["x"])[:1] == [200] and len(last) == 50
+    assert insight.page_labels(250, 100) == {0: "1–100", 1: "101–200", 2: "201–250"}
+    assert insight.page_of(rows.head(0), page=0)[1] == 1
+
+
+def test_name_index_lists_every_company_escaped_a_to_z() -> None:
+    html = lb.name_index_html(_rows())
+    assert html.count("perusahaan-publik?id=") == 3 and "<img" not in html
+    names = re.findall(r'target="_self">([^<]+)</a>', html)
+    assert names == sorted(names, key=str.casefold) or names[0].startswith("&lt;")

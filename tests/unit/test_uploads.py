@@ -35,9 +35,10 @@ def test_empty_and_too_large_files_are_refused_with_the_limit_named() -> None:
 
 
 def test_too_many_csv_rows_are_refused_before_parsing() -> None:
-    with pytest.raises(ValidationError, match="4 baris data.*3 baris"):
+    with pytest.raises(ValidationError, match="4 baris data; batas satu impor 3 baris"):
         uploads.check_upload(b"h\n1\n2\n3\n4", filename="a.CSV", limit=SMALL)
     assert uploads.count_csv_rows(b"nik;nama\r\n1;a\r\n2;b\r\n") == 2
+    assert uploads.count_csv_rows(b"nik;nama\n1;a\n\n\n2;b\n\n") == 2  # blank lines are not rows
 
 
 def test_200001_worker_rows_are_refused_and_200000_pass() -> None:
@@ -71,8 +72,10 @@ def test_zip_bombs_and_fake_files_are_refused() -> None:
     assert len(bomb) < 100_000
     with pytest.raises(ValidationError, match="setelah dibuka"):
         uploads.check_upload(bomb, filename="bom.xlsx", limit=limit)
-    with pytest.raises(ValidationError, match="bukan file Excel"):
+    with pytest.raises(ValidationError, match="bukan berkas Excel"):
         uploads.check_upload(b"nik;nama\n1;a\n", filename="ganti-nama.xlsx", limit=limit)
+    with pytest.raises(ValidationError, match="tidak dapat dibaca"):
+        uploads.check_upload(b"PK\x03\x04terpotong", filename="rusak.xlsx", limit=limit)
     with pytest.raises(ValidationError, match="bukan PDF"):
         uploads.check_upload(b"<html>", filename="surat.pdf", limit=uploads.LETTER_PDF)
     uploads.check_upload(b"%PDF-1.7\n...", filename="surat.pdf", limit=uploads.LETTER_PDF)

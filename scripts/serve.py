@@ -1,0 +1,65 @@
+"""Serve Payung: `python scripts/serve.py [streamlit options]` — `streamlit run app.py [options]`, ready before the
+first visitor arrives (docs/first-load.md):
+
+- Streamlit decides, when it creates its first session, whether the app is an old-style multipage app: a `pages/`
+  folder sits next to app.py, so that first session ran app.py inside a generated page list and answered any
+  deep link or bookmark with an English "Page not found". app.py uses `st.navigation` (pages/ only holds its
+  scripts): we say so before serving.
+- The modules every page needs (pandas, altair, SQLModel, the services) and the database bootstrap (migrate,
+  regions, the demo in demo mode) load here, once, instead of inside the first visitor's page load (≈ 6 s on
+  the 2-core machine).
+"""
+
+import ast
+import contextlib
+import importlib
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def page_imports(root: Path = ROOT) -> list[str]:
+    """The project modules imported by app.py and every page script (found by reading them, so new pages count)."""
+    names: set[str] = set()
+    for script in [root / "app.py", *sorted((root / "pages").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+                names.update(f"{node.module}.{a.name}" for a in node.names)
+            elif isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+    return sorted(n for n in names if n.split(".")[0] in {"services", "ui", "models"})
+
+
+def warm_up() -> str:
+    """Import what the pages import and make the database ready; returns what was done, for the log."""
+    from streamlit import logger as streamlit_logger
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    # Module-level st.cache_* decorators warn "missing ScriptRunContext" outside a session: expected here
+    # (`streamlit run` sets the configured log level again when it starts).
+    streamlit_logger.set_log_level("error")
+    started = time.perf_counter()
+    for name in page_imports():
+        with contextlib.suppress(ModuleNotFoundError):  # `from services.x import f`: the module is imported
+            importlib.import_module(name)
+    from services.demo.bootstrap import bootstrap
+
+    message = bootstrap()
+    return f"{message} Siap dalam {time.perf_counter() - started:.1f} dtk."
+
+
+def main(argv: list[str]) -> None:  # pragma: no cover - exercised by the end-to-end tests' server
+    sys.path.insert(0, str(ROOT))
+    print(warm_up(), flush=True)
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *argv]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
