@@ -135,18 +135,28 @@ WIB = "Asia/Jakarta"  # the city works in WIB (UTC+7); the log is stored in UTC
 # as it is, so a new action is never hidden — add its label here).
 ACTION_LABELS: dict[object, str] = {
     "access.denied": "Akses ditolak",
+    "audit.export": "Mengekspor log audit",
     "audit.view": "Membuka log audit",
     "auth.failed": "Gagal masuk (kata sandi salah)",
     "auth.locked": "Akun dikunci sementara",
     "auth.login": "Masuk",
     "auth.logout": "Keluar",
+    "chasing.export": "Mengunduh daftar telepon penerima yang belum menjawab",
     "company.home": "Membuka beranda perusahaan",
     "company.profile.update": "Mengubah profil perusahaan",
     "company.profile.view": "Membuka profil perusahaan",
+    "letter.activate": "Menjadikan surat edaran aktif",
     "letter.attachment": "Mengunduh lampiran surat edaran",
+    "letter.create": "Membuat surat edaran",
+    "letter.decline": "Menyatakan belum dapat ikut serta",
+    "letter.sent": "Mencatat pengiriman surat edaran",
+    "letter.update": "Mengubah surat edaran",
     "matching.explain": "Membaca penjelasan kekurangan pekerja",
     "matching.full": "Menjalankan pencocokan penuh",
     "matching.pledge": "Mencocokkan pekerja untuk satu ikrar",
+    "outbox.view": "Membuka kotak keluar email",
+    "password.change": "Mengganti kata sandi",
+    "password.download": "Mengunduh daftar kata sandi sekali pakai",
     "pledge.cancel": "Membatalkan ikrar",
     "pledge.create": "Membuat ikrar",
     "pledge.fill": "Mengisi ikrar dengan pekerja",
@@ -157,7 +167,14 @@ ACTION_LABELS: dict[object, str] = {
     "pledge.renew": "Memperpanjang ikrar",
     "pledge.workers.export": "Mengunduh daftar pekerja",
     "pledge.workers.view": "Melihat daftar pekerja ikrar",
+    "recipient.contact": "Mencatat pengingat/kontak penerima surat",
+    "recipients.import": "Mengimpor penerima surat",
     "report.impact": "Membuka laporan dampak",
+    "user.create": "Membuat akun pengguna kota",
+    "user.deactivate": "Menonaktifkan akun",
+    "user.reactivate": "Mengaktifkan kembali akun",
+    "user.reset": "Membuat kata sandi sekali pakai baru",
+    "user.role": "Mengganti peran pengguna",
 }
 DETAIL_LABELS = {
     "assigned": "dicocokkan",
@@ -207,6 +224,7 @@ VALUE_LABELS: dict[object, str] = {
     **ACTION_LABELS,
 }
 ENTITY_LABELS = {"user": "pengguna", "pledge": "ikrar", "company": "perusahaan", "auditlog": "log audit"}
+ENTITY_LABELS |= {"campaign": "surat edaran", "letterrecipient": "penerima surat", "outbox": "kotak keluar"}
 
 
 def action_label(code: str) -> str:
