@@ -164,7 +164,10 @@ def weekly_progress(*, session: Session, actor: Actor, today: dt.date | None = N
         columns=["day", "workers"],
     )
     on_campaign = (col(Pledge.id) == Assignment.pledge_id) & (Pledge.campaign_id == campaign.id)
-    registered_on = func.coalesce(col(Assignment.coverage_start), func.date(Assignment.updated_at))
+    # The registration file's date where the coverage journey recorded it; else cover start, else the status change.
+    registered_on = func.coalesce(
+        func.date(Assignment.registered_at), col(Assignment.coverage_start), func.date(Assignment.updated_at)
+    )
     registered = pd.DataFrame(
         session.execute(
             sa_select(registered_on, func.count())

@@ -80,7 +80,10 @@ def recipient_steps(*, session: Session, campaign: Campaign, as_of: dt.date) -> 
         select(
             Pledge.company_id,
             _flag(status != AssignmentStatus.RELEASED).label("matched"),  # type: ignore[attr-defined]
-            _flag(status.in_(SENT_TO_BPJS) & or_(started, col(Assignment.updated_at) <= cut)).label("registered"),  # type: ignore[attr-defined]
+            _flag(
+                status.in_(SENT_TO_BPJS)
+                & or_(col(Assignment.registered_at) <= cut, started, col(Assignment.updated_at) <= cut)
+            ).label("registered"),  # type: ignore[attr-defined]
             _flag(status.in_(CARD_STATUSES) & started).label("active"),  # type: ignore[attr-defined]
         )
         .join(Pledge, col(Pledge.id) == Assignment.pledge_id)

@@ -8,9 +8,11 @@ Three steps, each compiled with numba:
    pledge are a min-heap of the bids that hold them; an uncovered worker bids for its best pledge at its
    second-best value + eps and evicts the lowest holder. To keep the auction *symmetric* (as many places as
    workers, so every phase ends with every place taken and no price is left too high), "uncovered" is an
-   object with workers - capacity places. Between phases the assignment is kept; a worker that violates the
-   finer eps is released and its place's price drops to its pledge's current price. The auction only has to
-   give good prices: it is not trusted for optimality.
+   object with workers - capacity places. eps starts at M (one desil step) and is divided by 8 down to 1 m,
+   so prices climb the desil tiers in a few steps. Between phases the assignment is kept; a worker that
+   violates the finer eps is released and its place's price drops to its pledge's current price. The auction
+   only has to give good prices: it is not trusted for optimality. It cannot finish when the optimum leaves
+   workers uncovered *and* places empty: the caller cuts such components in two first (core.py).
 2. **Successive shortest paths** from the auction's prices and assignment: workers not at a best option,
    and places still open at a price above the "uncovered" price, are repaired one unit at a time along
    shortest paths (Dijkstra on the pledge level, reduced costs >= 0), updating the prices. This is exact from
@@ -35,7 +37,7 @@ IntArray = npt.NDArray[np.int64]
 
 _NEG = -(1 << 62)
 _INF = 1 << 62
-EPS_SCHEDULE = (4096, 512, 64, 8, 1)  # metres; the last phase leaves the shortest paths little to do
+EPS_SCHEDULE: tuple[int, ...] | None = None  # metres; None: from M down by 8 (`eps_schedule`); tests set rough ones
 BIDS_PER_WORKER = 100  # auction budget (regency: 25 bids per worker; national regions 13-27; other eps schedules 48-64)
 SSP_WORK_PER_PAIR = 20  # shortest-path budget: pairs scanned, this many times the pairs + SSP_WORK_BASE
 SSP_WORK_BASE = 1_000_000
@@ -43,6 +45,16 @@ _CHUNK = 1 << 18  # pairs per step of the numpy certificate
 # The hot bid loop reads pledge and metres packed in one int32 when they fit (< 32,768 pledges in the component,
 # pairs < 65.5 km): half the bytes of two streams, bidding ~25 % faster at regency (3.3-3.7 -> 2.4-2.8 s).
 PACK_PAIRS = True
+
+
+def eps_schedule(big_m: int) -> tuple[int, ...]:
+    """epsilon-scaling from M (one desil step) down to 1 m, dividing by 8. Starting at M lets prices climb the
+    desil tiers in a few large steps; a fixed start of 4 km (the previous schedule) made them climb in 4 km
+    steps, a price war that never ended where capacity is well below the workers (sweep, docs/matching.md)."""
+    out = [1]
+    while out[-1] * 8 < big_m:
+        out.append(out[-1] * 8)
+    return tuple(reversed(out))
 
 
 @njit(cache=True)
@@ -527,6 +539,30 @@ def _shortest_paths(ptr, cp, cm, base, cap, asg0, price0, t0, max_work):  # type
     return apos, P, T, paths, work, True
 
 
+@njit(cache=True)
+def _greedy(ptr, cp, cap):  # type: ignore[no-untyped-def]
+    load = np.zeros(len(cap), np.int64)
+    covered = 0
+    for i in range(len(ptr) - 1):
+        for k in range(ptr[i], ptr[i + 1]):
+            j = cp[k]
+            if load[j] < cap[j]:
+                load[j] += 1
+                covered += 1
+                break
+    return load, covered
+
+
+def greedy_cover(aw: npt.NDArray[np.int32], ap: npt.NDArray[np.int32], cap: IntArray) -> tuple[bool, bool]:
+    """(every place filled, every worker covered) by a greedy cover. Either means no maximum cover leaves both
+    workers uncovered and places empty (the greedy cover is then maximum), so the component needs no cut."""
+    n_w, n_p = int(aw.max(initial=-1)) + 1, len(cap)
+    cap_eff = np.minimum(cap, np.bincount(ap, minlength=n_p)).astype(np.int64)
+    order, ptr = _csr_order(np.ascontiguousarray(aw, dtype=np.int32), n_w)
+    load, covered = _greedy(ptr, ap[order].astype(np.int32), cap_eff)
+    return bool((load == cap_eff).all()), int(covered) == n_w
+
+
 def certify(
     aw: npt.NDArray[np.int32],
     ap: npt.NDArray[np.int32],
@@ -592,7 +628,7 @@ def solve_component(
     longest = int(ac.max(initial=0))
     n_null = max(0, n_w - int(cap_eff.sum()))
     n_fill = max(0, int(cap_eff.sum()) - n_w)
-    eps = np.array(EPS_SCHEDULE, np.int64)
+    eps = np.array(EPS_SCHEDULE or eps_schedule(big_m), np.int64)
     packed = PACK_PAIRS and n_p < (1 << 15) and longest < (1 << 16)
     pk = (cp << 16) | cm if packed else np.empty(0, np.int32)  # pledge and metres in one 4-byte stream
     t1 = time.perf_counter()
@@ -629,4 +665,5 @@ def warm_up() -> float:
     solve_component(
         tiny, np.array([0, 0, 1], np.int32), np.array([5, 7, 9], np.int32), np.array([3, 10]), np.array([1, 1]), 100, 11
     )
+    greedy_cover(tiny, np.array([0, 0, 1], np.int32), np.array([1, 1]))
     return time.perf_counter() - t0

@@ -5,15 +5,14 @@ Objective, in this order: (1) most workers covered, (2) smallest sum of desil (u
 
 - *Split*: connected components of the candidate graph share no worker and no pledge, so the optimum is
   the union of the components' optima. A component with one pledge is solved exactly by sorting.
-- *Prune with a certificate*: an uncongested component is first solved on a subgraph (for every pledge
-  only its best few candidates). Node potentials (shortest-path distances in the residual graph) prove
-  the subgraph optimum optimal for the whole graph when no left-out pair has a negative reduced cost;
-  otherwise the violating pairs are added and the subgraph is solved again. The loop ends with a proof.
 - *Lexicographic costs in one flow*: a min-cost circulation with worker arcs costing (desil - 11) * M and
   pair arcs costing metres, M larger than any possible difference of total distance.
-- *Fast path* (`auction.py`): a large congested component (capacity above half its workers) is solved by a
-  compiled auction (prices), successive shortest paths (exact finish) and a complementary-slackness
-  certificate; OR-Tools takes over if the certificate fails.
+- *Cut by a maximum cover*: when a big component's optimum leaves workers uncovered *and* places empty, a
+  checked minimum cut of the cover problem splits it into a side where every place is filled and a side where
+  every worker is covered; the optimum is the union of the sides' optima.
+- *Fast path* (`auction.py`): a big component or side is solved by a compiled auction (prices), successive
+  shortest paths (exact finish) and a complementary-slackness certificate; OR-Tools takes over if the
+  certificate fails.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from ortools.graph.python import min_cost_flow
+from ortools.graph.python import max_flow, min_cost_flow
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
@@ -45,17 +44,12 @@ COVER_PROFIT = 11  # a covered worker is worth (11 - desil) * M: covering always
 # A proposed assignment counts as this many metres shorter when the worker may stay: a move must shave more
 # than this off the total distance (or improve coverage/desil) to happen. Keeps re-optimisation churn small.
 STICKY_M = 250
-_PRUNE_FACTOR = 2  # first subgraph: each pledge keeps its best 2 * capacity + _PRUNE_EXTRA candidates
-_PRUNE_EXTRA = 16
-_PRUNE_MIN_ARCS = 50_000  # components smaller than this are solved on all their pairs at once
-_PRICE_PER_WORKER = 2  # pairs added per worker and pricing round
-_PRUNE_PER_WORKER = 3  # first subgraph: each worker's nearest pledges
-_PRUNE_MAX_LOAD = 0.5  # prune only components whose total capacity is at most this share of their workers
-_PRUNE_MAX_SHARE = 0.4  # a subgraph with more than this share of the pairs is replaced by all pairs
 _GROUP_SLACK_KM = 0.01  # pledge groups: discs "meet" up to this far apart (an over-approximation is safe)
 _PARALLEL_MIN_PAIRS = 200_000  # with processes > 1, components at least this big go to worker processes
 _PARALLEL_MIN_WORKERS = 50_000  # with processes > 1, one big group's pairs are built by worker processes
-_AUCTION_MIN_ARCS = 50_000  # congested components at least this big: auction + shortest paths (auction.py)
+_SPLIT_MIN_ARCS = 50_000  # components at least this big are cut in two by a maximum cover first
+_AUCTION_MIN_ARCS = 50_000  # components (and sides) at least this big: auction + shortest paths (auction.py)
+_AUCTION_MAX_ROOM = 1.05  # on the all-covered side, the fast path only with places <= this many times the workers
 
 WORKER_COLUMNS = ["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code"]
 PLEDGE_COLUMNS = ["pledge_id", "lat", "lon", "capacity", "radius_km", "kelurahan_codes", "occupations"]
@@ -71,8 +65,7 @@ class SolveStats:
     pairs: int = 0
     components: int = 0
     largest_component_pairs: int = 0
-    flow_arcs: int = 0  # pair arcs actually given to the flow solver (after pruning)
-    pricing_rounds: int = 0
+    flow_arcs: int = 0  # pair arcs given to OR-Tools
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -400,105 +393,81 @@ def _flow(c: _Component, sel: IntArray, big_m: int) -> tuple[IntArray, IntArray]
     return np.asarray(flows, dtype=np.int64), used_w
 
 
-def _potentials(
-    c: _Component, sel: IntArray, flow: IntArray, big_m: int
-) -> tuple[FloatArray | IntArray, IntArray, IntArray, IntArray]:
-    """Shortest-path potentials of the residual graph of the subgraph solution.
+def split_by_max_cover(c: _Component) -> tuple[BoolArray, BoolArray] | None:
+    """The source side (workers, pledges) of a minimum cut of the cover problem (OR-Tools max flow).
 
-    Computed on the pledge level (source, sink and pledges) because a worker node has a single way in:
-    its assigned pledge (back along its pair) or the source. Returns (d_pledge, d_worker, asg_p, asg_c).
-    """
-    n_w, n_p = len(c.desil), len(c.cap)
-    s_node, t_node = n_p, n_p + 1
-    sw, sp, sc = c.aw[sel], c.ap[sel], c.ac[sel]
-    on = flow > 0
-    asg_p = np.full(n_w, -1, np.int64)
-    asg_c = np.zeros(n_w, np.int64)
-    asg_p[sw[on]] = sp[on]
-    asg_c[sw[on]] = sc[on]
-    load = np.bincount(sp[on], minlength=n_p)
-    profit = (c.desil - COVER_PROFIT) * big_m  # cost of source -> worker
-
-    off = ~on
-    ow, op, oc = sw[off], sp[off], sc[off]
-    free = asg_p[ow] < 0
-    src: list[IntArray] = [np.where(free, s_node, asg_p[ow]).astype(np.int64)]
-    dst: list[IntArray] = [op.astype(np.int64)]
-    wt = [np.where(free, profit[ow] + oc, oc - asg_c[ow])]
-    aw_ = np.flatnonzero(asg_p >= 0)
-    src.append(asg_p[aw_])
-    dst.append(np.full(len(aw_), s_node))
-    wt.append(-asg_c[aw_] - profit[aw_])
-    notfull = np.flatnonzero(load < c.cap)
-    src.append(notfull)
-    dst.append(np.full(len(notfull), t_node))
-    wt.append(np.zeros(len(notfull), np.int64))
-    loaded = np.flatnonzero(load > 0)
-    src.append(np.full(len(loaded), t_node))
-    dst.append(loaded)
-    wt.append(np.zeros(len(loaded), np.int64))
-    src.append(np.array([t_node] + ([s_node] if len(aw_) else [])))
-    dst.append(np.array([s_node] + ([t_node] if len(aw_) else [])))
-    wt.append(np.zeros(1 + (1 if len(aw_) else 0), np.int64))
-    s_all = np.concatenate(src).astype(np.int64)
-    d_all = np.concatenate(dst).astype(np.int64)
-    w_all = np.concatenate(wt).astype(np.int64)
-    n_nodes = n_p + 2
-    # Keep the cheapest arc per (src, dst), grouped by dst for reduceat.
-    key = d_all * n_nodes + s_all
-    order = np.lexsort((w_all, key))
-    key, s_all, d_all, w_all = key[order], s_all[order], d_all[order], w_all[order]
-    first = np.concatenate([[True], key[1:] != key[:-1]])
-    s_all, d_all, w_all = s_all[first], d_all[first], w_all[first]
-    starts = np.flatnonzero(np.concatenate([[True], d_all[1:] != d_all[:-1]]))
-    heads = d_all[starts]
-    d = np.zeros(n_nodes, np.int64)  # a virtual root reaches every node at cost 0
-    for _ in range(n_nodes + 2):
-        best = np.minimum.reduceat(d[s_all] + w_all, starts)
-        new = d.copy()
-        new[heads] = np.minimum(d[heads], best)
-        if np.array_equal(new, d):
-            break
-        d = new
-    else:  # pragma: no cover - would mean the solver returned a non-optimal flow
-        raise RuntimeError("negative cycle in the residual graph: subgraph solution not optimal")
-    d_w = np.where(asg_p >= 0, np.minimum(0, d[np.maximum(asg_p, 0)] - asg_c), np.minimum(0, d[s_node] + profit))
-    return d, d_w.astype(np.int64), asg_p, asg_c
+    Every maximum cover fills each source-side pledge with source-side workers only and covers every other
+    worker; the lexicographic optimum is a maximum cover, so it is the union of the optima of the two sides
+    (docs/matching.md section 2.4). The cut is checked in numpy: source-side pledges full, every candidate
+    pledge of a source-side worker on the source side, source-side workers = the uncovered ones and the members
+    of source-side pledges. Then the flow equals the cut's capacity, so the cover is maximum and the cut
+    minimum. Returns None when the check fails (the caller keeps the component whole)."""
+    n_w, n_p, n = len(c.desil), len(c.cap), len(c.aw)
+    f = max_flow.SimpleMaxFlow()
+    f.add_arcs_with_capacity(
+        np.concatenate([np.zeros(n_w, np.int64), c.aw.astype(np.int64) + 2, np.arange(n_p) + 2 + n_w]),
+        np.concatenate([np.arange(n_w) + 2, c.ap.astype(np.int64) + 2 + n_w, np.ones(n_p, np.int64)]),
+        np.concatenate([np.ones(n_w + n, np.int64), c.cap]),
+    )
+    if f.solve(0, 1) != f.OPTIMAL:
+        return None
+    on = np.asarray(f.flows(np.arange(n_w, n_w + n)), np.int64) > 0
+    side = np.zeros(n_w + n_p + 2, bool)
+    side[np.asarray(f.get_source_side_min_cut(), np.int64)] = True
+    s_w, s_p = side[2 : 2 + n_w], side[2 + n_w :]
+    asg = np.full(n_w, -1, np.int64)
+    asg[c.aw[on]] = c.ap[on]
+    load = np.bincount(c.ap[on], minlength=n_p)
+    ok = (
+        (np.bincount(c.aw[on], minlength=n_w) <= 1).all()
+        and (load <= c.cap).all()
+        and (load[s_p] == c.cap[s_p]).all()
+        and s_p[c.ap[s_w[c.aw]]].all()
+        and np.array_equal(s_w, (asg < 0) | s_p[np.maximum(asg, 0)] & (asg >= 0))
+    )
+    return (s_w, s_p) if ok else None
 
 
-def _first_subgraph(c: _Component) -> IntArray:
-    """Each pledge's best candidates in objective order (desil, metres) and each worker's nearest pledges."""
-    n_arcs = len(c.aw)
-    key = c.desil[c.aw] * (1 << 40) + c.ac.astype(np.int64)
-    order = np.lexsort((key, c.ap))
-    bounds = np.searchsorted(c.ap[order], np.arange(len(c.cap) + 1))
-    keep = np.zeros(n_arcs, bool)
-    for j in range(len(c.cap)):
-        lo, hi = bounds[j], bounds[j + 1]
-        k = _PRUNE_FACTOR * int(c.cap[j]) + _PRUNE_EXTRA
-        keep[order[lo : min(hi, lo + k)]] = True
-    wkey = c.aw.astype(np.int64) * (1 << 32) + c.ac.astype(np.int64)
-    worder = np.argsort(wkey, kind="stable")
-    sw = c.aw[worder]
-    rank = np.arange(n_arcs) - np.searchsorted(sw, sw)
-    keep[worder[rank < _PRUNE_PER_WORKER]] = True
-    return np.flatnonzero(keep)
+def _subcomponent(c: _Component, idx: IntArray) -> _Component:
+    """The pairs `idx` of a component as a component of their own (local worker and pledge indices)."""
+    used_w, lw = np.unique(c.aw[idx], return_inverse=True)
+    used_p, lp = np.unique(c.ap[idx], return_inverse=True)
+    return _Component(
+        lw.astype(np.int32), lp.astype(np.int32), c.ac[idx], c.desil[used_w], c.cap[used_p], c.worker_rank[used_w]
+    )
 
 
-def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
-    """Exact optimum of one component. Returns the indices of chosen pairs.
+def _flow_covering_all(c: _Component) -> IntArray:
+    """Min-metres assignment that covers every worker (OR-Tools; a side where every maximum cover covers all
+    its workers, so cover and desil sum are fixed). Metres alone: a cost range 10^3-10^4 times smaller than
+    with M, which OR-Tools' cost scaling solves faster. Returns the chosen pair indices."""
+    n_w, n_p, n = len(c.desil), len(c.cap), len(c.aw)
+    f = min_cost_flow.SimpleMinCostFlow()
+    f.add_arcs_with_capacity_and_unit_cost(
+        np.concatenate([c.aw.astype(np.int64), np.arange(n_p) + n_w]),
+        np.concatenate([c.ap.astype(np.int64) + n_w, np.full(n_p, n_w + n_p)]),
+        np.concatenate([np.ones(n, np.int64), c.cap]),
+        np.concatenate([c.ac.astype(np.int64), np.zeros(n_p, np.int64)]),
+    )
+    supply = np.concatenate([np.ones(n_w, np.int64), np.zeros(n_p, np.int64), [-n_w]])
+    f.set_nodes_supplies(np.arange(n_w + n_p + 1), supply)
+    if f.solve() != f.OPTIMAL:
+        raise RuntimeError("the covered side cannot cover all its workers: the max-cover cut was wrong")
+    return np.flatnonzero(np.asarray(f.flows(np.arange(n)), np.int64) > 0)
 
-    Pruning with the reduced-cost certificate pays only when the pledges need a small part of the workers
-    (total capacity <= _PRUNE_MAX_LOAD * workers). When capacity is close to the number of workers (the
-    synthetic benchmarks), optimal pairs reach a worker's 10th-60th nearest pledge, every pricing round adds
-    long displacement chains, and OR-Tools takes longer per arc on such a subgraph than on the full
-    component (measured, docs/matching.md section 7): then all pairs are given at once.
-    """
+
+def _solve_part(c: _Component, stats: SolveStats | None, covers_all: bool = False) -> IntArray:
+    """Exact optimum of a part: by sorting (one pledge), the fast path (big), or OR-Tools on all its pairs.
+
+    `covers_all`: every maximum cover of this part covers all its workers (the sink side of the cut). The fast
+    path is tried there only when places barely outnumber workers: with more, its filler persons made the
+    shortest paths run out of budget on every such cell of the sweep (docs/matching.md section 7)."""
+    if len(c.cap) == 1:
+        return _solve_single_pledge(c)
     big_m = _big_m(c)
-    n_arcs = len(c.aw)
-    congested = int(c.cap.sum()) > _PRUNE_MAX_LOAD * len(c.desil)
-    if congested and n_arcs >= _AUCTION_MIN_ARCS:
-        from services.matching import auction  # numba loads only when a big congested component needs it
+    room = int(np.minimum(c.cap, np.bincount(c.ap, minlength=len(c.cap))).sum())
+    if len(c.aw) >= _AUCTION_MIN_ARCS and (not covers_all or room <= _AUCTION_MAX_ROOM * len(c.desil)):
+        from services.matching import auction  # numba loads only when a big component needs it
 
         t0 = time.perf_counter()
         extra = None if stats is None else stats.extra  # the fast path adds its counters and timings there
@@ -508,41 +477,44 @@ def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
             extra["auction_fallbacks"] = extra.get("auction_fallbacks", 0.0) + float(fast is None)
         if fast is not None:
             return fast
-    sel = np.arange(n_arcs) if n_arcs <= _PRUNE_MIN_ARCS or congested else _first_subgraph(c)
-    rounds = 0
-    t_flow = t_price = 0.0
-    while True:
-        rounds += 1
-        if len(sel) > _PRUNE_MAX_SHARE * n_arcs:
-            sel = np.arange(n_arcs)  # the subgraph is no longer small: solve the whole component
-        t0 = time.perf_counter()
-        flow, _used = _flow(c, sel, big_m)
-        t1 = time.perf_counter()
-        t_flow += t1 - t0
-        if len(sel) == n_arcs:
-            break
-        d, d_w, _, _ = _potentials(c, sel, flow, big_m)
-        rest = np.ones(n_arcs, bool)
-        rest[sel] = False
-        ri = np.flatnonzero(rest)
-        rc = c.ac[ri] + d_w[c.aw[ri]] - d[c.ap[ri]]
-        neg = rc < 0
-        t_price += time.perf_counter() - t1
-        if not neg.any():
-            break  # certificate: every left-out pair has a non-negative reduced cost
-        # Partial pricing: per worker only its most violated pairs (adding them all bloats the subgraph).
-        bad, bad_rc = ri[neg], rc[neg]
-        order = np.lexsort((bad_rc, c.aw[bad]))
-        bad_w = c.aw[bad][order]
-        rank = np.arange(len(order)) - np.searchsorted(bad_w, bad_w)
-        bad = bad[order[rank < _PRICE_PER_WORKER]]
-        sel = np.sort(np.concatenate([sel, bad]))
+    t0 = time.perf_counter()
+    if covers_all:
+        chosen = _flow_covering_all(c)
+    else:
+        flow, _used = _flow(c, np.arange(len(c.aw)), big_m)
+        chosen = np.flatnonzero(flow > 0)
     if stats is not None:
-        stats.pricing_rounds = max(stats.pricing_rounds, rounds)
-        stats.flow_arcs += len(sel)
-        stats.extra["flow_s"] = stats.extra.get("flow_s", 0.0) + t_flow
-        stats.extra["pricing_s"] = stats.extra.get("pricing_s", 0.0) + t_price
-    return sel[flow > 0]
+        stats.flow_arcs += len(c.aw)
+        stats.extra["flow_s"] = stats.extra.get("flow_s", 0.0) + time.perf_counter() - t0
+    return chosen
+
+
+def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
+    """Exact optimum of one component with two or more pledges. Returns the indices of chosen pairs.
+
+    A big component is first cut in two by a maximum cover (`split_by_max_cover`, checked): the
+    pledges that every maximum cover fills, with the workers that compete for them (some stay uncovered), and
+    the rest, where every worker is covered (some places stay empty). The optimum is the union of the two
+    sides' optima, and each side is solved on its own (docs/matching.md section 2.4).
+    """
+    if len(c.aw) < _SPLIT_MIN_ARCS:
+        return _solve_part(c, stats)
+    from services.matching import auction
+
+    t0 = time.perf_counter()
+    full, covered = auction.greedy_cover(c.aw, c.ap, c.cap)  # a cut is needed only when neither holds
+    cut = None if full or covered else split_by_max_cover(c)
+    if stats is not None:
+        stats.extra["split_s"] = stats.extra.get("split_s", 0.0) + time.perf_counter() - t0
+    if cut is None:
+        return _solve_part(c, stats, covers_all=covered)
+    s_w, s_p = cut
+    source_side = s_w[c.aw]  # every candidate pledge of a source-side worker is on the source side
+    picked = []
+    for idx, covers_all in ((np.flatnonzero(source_side), False), (np.flatnonzero(~source_side & ~s_p[c.ap]), True)):
+        if len(idx):
+            picked.append(idx[_solve_part(_subcomponent(c, idx), stats, covers_all)])
+    return np.sort(np.concatenate(picked)) if picked else np.empty(0, np.int64)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -788,7 +760,6 @@ def _solve_component(c: _Component) -> tuple[IntArray, SolveStats]:
 def _merge_stats(into: SolveStats | None, part: SolveStats) -> None:
     if into is None:
         return
-    into.pricing_rounds = max(into.pricing_rounds, part.pricing_rounds)
     into.flow_arcs += part.flow_arcs
     for k, v in part.extra.items():
         into.extra[k] = into.extra.get(k, 0.0) + v

@@ -136,7 +136,7 @@ def world(session: Session) -> World:
     year1 = {"coverage_start": nov, "coverage_end": dt.date(2025, 10, 31), "kpj_number": "1"}
     _assign(session, w["w1"], p1.id, "active", "2024-10-26", "2024-10-28", **year1)
     _assign(session, w["w2"], p1.id, "active", "2024-10-26", "2024-10-28", **year1)
-    _assign(session, w["w3"], p1.id, "registered", "2024-10-26", "2024-10-30")
+    _assign(session, w["w3"], p1.id, "registered", "2024-10-26", "2024-11-30", registered_at=at("2024-10-30"))
     _assign(
         session, w["w11"], p1.id, "active", "2025-03-05", "2025-03-08",
         coverage_start=dt.date(2025, 3, 10), coverage_end=dt.date(2026, 2, 28), kpj_number="2",
@@ -245,6 +245,9 @@ def test_weekly_progress(session: Session, world: World) -> None:
     first_week = weekly.iloc[0]  # 14-20 Oct: only E's first pledge (1 worker)
     assert (first_week["pledged"], first_week["active"]) == (0, 0)  # P4 is renewed: counted in P5
     assert weekly["active"].max() == 4
+    # Week 3 (28 Oct - 3 Nov): w1, w2, w5 by cover start 1 Nov, w3 by its registration file's date 30 Oct (its
+    # last status change, 30 Nov, is not its registration).
+    assert (weekly.iloc[1]["registered"], weekly.iloc[2]["registered"]) == (0, 4)
 
 
 def test_weekly_table_is_pure_and_cumulative() -> None:

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import services.matching.core as core
+from benchmarks.synthetic import SITES, family
 from services.matching import auction, objective
 from tests.unit.test_matching_core import check_invariants, frames, oracle
 
@@ -114,7 +115,7 @@ def test_solve_through_the_fast_path_against_networkx(seed: int, n_w: int, n_p: 
     workers, pledges = frames(seed, n_w, n_p)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(core, "_AUCTION_MIN_ARCS", 0)
-        mp.setattr(core, "_PRUNE_MAX_LOAD", -1.0)
+        mp.setattr(core, "_SPLIT_MIN_ARCS", 0)
         stats = core.SolveStats()
         result = core.solve_detailed(workers, pledges, stats=stats)
     check_invariants(workers, pledges, result)
@@ -124,7 +125,7 @@ def test_solve_through_the_fast_path_against_networkx(seed: int, n_w: int, n_p: 
 
 def test_fast_path_is_deterministic_and_order_independent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(core, "_AUCTION_MIN_ARCS", 0)
-    monkeypatch.setattr(core, "_PRUNE_MAX_LOAD", -1.0)
+    monkeypatch.setattr(core, "_SPLIT_MIN_ARCS", 0)
     workers, pledges = frames(99, 60, 6)
     pledges["capacity"] = 12  # congested, with ties among equally good workers
     a = core.solve(workers, pledges)
@@ -195,3 +196,38 @@ def test_unpacked_bid_loop_gives_the_same_answer(monkeypatch: pytest.MonkeyPatch
     assert packed is not None and unpacked is not None
     np.testing.assert_array_equal(packed, unpacked)
     assert score(c, unpacked) == reference(c)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 10**6),
+    st.sampled_from([0.1, 0.5, 0.9, 1.0, 1.5]),
+    st.sampled_from(SITES),
+    st.sampled_from([(1.0, 2.0), (2.0, 5.0), (3.0, 10.0)]),
+    st.sampled_from([0.0, 0.3]),
+    st.booleans(),
+)
+def test_every_sweep_family_against_networkx(
+    seed: int, load: float, sites: str, radius: tuple[float, float], unknown: float, always_cut: bool
+) -> None:
+    # Small instances of every family of benchmarks/matching_sweep.py, with every component cut by the max cover
+    # and every side of two or more pledges on the fast path (thresholds forced to zero).
+    workers, pledges = family(
+        n_workers=250,
+        n_pledges=10,
+        kota_only=True,
+        load=load,
+        sites=sites,
+        radius=radius,
+        unknown_desil=unknown,
+        seed=seed,
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(core, "_SPLIT_MIN_ARCS", 0)
+        mp.setattr(core, "_AUCTION_MIN_ARCS", 0)
+        mp.setattr(core, "_AUCTION_MAX_ROOM", float("inf"))
+        if always_cut:
+            mp.setattr(auction, "greedy_cover", lambda *_: (False, False))
+        result = core.solve_detailed(workers, pledges)
+    check_invariants(workers, pledges, result)
+    assert objective(result) == oracle(workers, pledges)

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import services.matching.core as core
-from services.matching import objective, solve
+from services.matching import auction, objective, solve
 from services.platform.geo import haversine_km
 
 BASE = (-6.20, 106.63)
@@ -121,14 +121,11 @@ def test_deterministic_and_independent_of_row_order(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_pruned_solve_with_pricing_is_still_optimal(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
-    # Force the tiny first subgraph so the reduced-cost certificate has to add pairs back.
+def test_split_by_max_cover_keeps_the_optimum(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    # Every component is cut in two by a maximum cover and each side solved by OR-Tools: still the optimum.
     workers, pledges = frames(1000 + seed, 40, 6)
-    monkeypatch.setattr(core, "_PRUNE_MIN_ARCS", 0)
-    monkeypatch.setattr(core, "_PRUNE_FACTOR", 0)
-    monkeypatch.setattr(core, "_PRUNE_EXTRA", 1)
-    monkeypatch.setattr(core, "_PRUNE_MAX_LOAD", float("inf"))  # prune even congested components
-    monkeypatch.setattr(core, "_PRUNE_MAX_SHARE", 1.0)  # never fall back to all pairs
+    monkeypatch.setattr(core, "_SPLIT_MIN_ARCS", 0)
+    monkeypatch.setattr(auction, "greedy_cover", lambda *_: (False, False))  # always cut, even when not needed
     stats = core.SolveStats()
     result = core.solve_detailed(workers, pledges, stats=stats)
     check_invariants(workers, pledges, result)
@@ -297,35 +294,22 @@ def test_grid_candidates_on_the_boundary() -> None:
     assert set(solve(w, p).worker_id) == inside
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_pricing_fallback_to_all_pairs_is_optimal(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
-    # Pruning forced on, with the default "too big a subgraph -> all pairs" switch: still the optimum.
-    workers, pledges = frames(2000 + seed, 40, 6)
-    monkeypatch.setattr(core, "_PRUNE_MIN_ARCS", 0)
-    monkeypatch.setattr(core, "_PRUNE_FACTOR", 0)
-    monkeypatch.setattr(core, "_PRUNE_EXTRA", 1)
-    monkeypatch.setattr(core, "_PRUNE_MAX_LOAD", float("inf"))
-    result = core.solve_detailed(workers, pledges)
-    check_invariants(workers, pledges, result)
-    assert objective(result) == oracle(workers, pledges)
-
-
-def test_pricing_certificate_adds_pairs_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    # With a one-pair-per-pledge first subgraph, some instances need pricing rounds: they happen and stay exact.
-    monkeypatch.setattr(core, "_PRUNE_MIN_ARCS", 0)
-    monkeypatch.setattr(core, "_PRUNE_FACTOR", 0)
-    monkeypatch.setattr(core, "_PRUNE_EXTRA", 1)
-    monkeypatch.setattr(core, "_PRUNE_PER_WORKER", 1)
-    monkeypatch.setattr(core, "_PRUNE_MAX_LOAD", float("inf"))
-    monkeypatch.setattr(core, "_PRUNE_MAX_SHARE", 1.0)
-    rounds = []
-    for seed in range(10):
-        workers, pledges = frames(3000 + seed, 40, 6)
-        stats = core.SolveStats()
-        result = core.solve_detailed(workers, pledges, stats=stats)
-        assert objective(result) == oracle(workers, pledges)
-        rounds.append(stats.pricing_rounds)
-    assert max(rounds) >= 2
+def test_max_cover_cut_is_a_minimum_cut() -> None:
+    # Pledge 0 (1 place) is wanted by workers 0-2; pledge 1 (3 places) by workers 2-3: every maximum cover fills
+    # pledge 0 from workers 0-1 (source side, one of them uncovered) and covers workers 2-3 at pledge 1.
+    c = core._Component(
+        np.array([0, 1, 2, 2, 3], np.int32),
+        np.array([0, 0, 0, 1, 1], np.int32),
+        np.array([5, 6, 7, 8, 9], np.int32),
+        np.array([1, 2, 3, 4], np.int64),
+        np.array([1, 3], np.int64),
+        np.arange(4),
+    )
+    cut = core.split_by_max_cover(c)
+    assert cut is not None
+    s_w, s_p = cut
+    assert s_w.tolist() == [True, True, False, False]
+    assert s_p.tolist() == [True, False]
 
 
 def test_components_in_worker_processes_give_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
