@@ -16,6 +16,21 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PASSWORDS_KEY = "campaign_onetime_passwords"  # [(username, display_name, password, company)] shown once
 
 
+FLASH_KEY = "campaign_flash"  # one message carried over the rerun that follows a successful command
+
+
+def done(message: str) -> None:
+    """Keep the message for the next run and rerun (the page redraws with the saved data)."""
+    st.session_state[FLASH_KEY] = message
+    st.rerun()
+
+
+def show_done() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message)
+
+
 def download(label: str, service: Callable[..., bytes], file_name: str, *, key: str, **kwargs: Any) -> None:
     """A download whose file the service makes (and audits) when the user clicks, not when the page renders.
 

@@ -19,6 +19,10 @@ KINDS = {
     "matching.": "Pencocokan",
     "company.": "Perusahaan",
     "report.": "Laporan",
+    "letter.": "Surat edaran",
+    "recipient": "Penerima surat",
+    "user.": "Pengguna",
+    "password.": "Kata sandi",
 }
 prefix = st.selectbox("Jenis kegiatan", options=list(KINDS), format_func=KINDS.__getitem__)
 # Filters by person, action, entity and time range; one page at a time, paginated in SQL; Excel export audited.

@@ -11,9 +11,7 @@ from ui import state
 
 actor = state.require(Role.ADMIN)
 st.title("Belum menjawab")
-flash = st.session_state.pop("chasing_flash", None)
-if flash:
-    st.success(flash)
+campaign_ui.show_done()
 everyone = state.load(campaign.non_responders, actor=actor)
 c1, c2, c3 = st.columns(3)
 kecamatan = c1.multiselect("Kecamatan", sorted(everyone["kecamatan"].dropna().unique()), placeholder="Semua")
@@ -54,8 +52,7 @@ c1, c2 = st.columns(2)
 if c1.button("Kirim email pengingat", icon=":material/mail:"):
     sent = state.act(campaign.send_reminder, actor=actor, recipient_id=rid, channel=Channel.EMAIL)
     if sent is not None:
-        st.session_state["chasing_flash"] = sent.message
-        st.rerun()
+        campaign_ui.done(sent.message)
 if c2.button("Siapkan pesan WhatsApp", icon=":material/chat:"):
     wa = state.act(campaign.send_reminder, actor=actor, recipient_id=rid, channel=Channel.WHATSAPP)
     if wa is not None and wa.whatsapp_url:

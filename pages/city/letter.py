@@ -16,9 +16,7 @@ st.caption(
     "Satu surat aktif pada satu waktu; surat sebelumnya tetap dapat dibaca. Ikrar yang sudah dibuat tidak "
     "berubah bila iuran diubah: iurannya dibekukan saat ikrar dibuat."
 )
-flash = st.session_state.pop("letter_flash", None)
-if flash:
-    st.success(flash)
+campaign_ui.show_done()
 letters = state.load(campaign.list_letters, actor=actor)
 
 
@@ -106,21 +104,16 @@ else:
     if actor.is_admin:
         activate = not letter.is_active and st.button("Jadikan surat aktif")
         if activate and state.act(campaign.activate_letter, actor=actor, campaign_id=letter.id):
-            st.session_state["letter_flash"] = f"{letter.letter_number} sekarang surat aktif."
-            st.rerun()
+            campaign_ui.done(f"{letter.letter_number} sekarang surat aktif.")
         with st.expander("Ubah surat ini"):
             submitted = letter_form(f"ubah_{letter.id}", letter.draft())
             if submitted and state.act(
                 campaign.update_letter, actor=actor, campaign_id=letter.id, draft=submitted[0], attachment=submitted[1]
             ):
-                st.session_state["letter_flash"] = "Perubahan surat disimpan."
-                st.rerun()
+                campaign_ui.done("Perubahan surat disimpan.")
 
 if actor.is_admin:
     with st.expander("Buat surat baru", expanded=not letters):
         submitted = letter_form("baru", None)
         if submitted and state.act(campaign.create_letter, actor=actor, draft=submitted[0], attachment=submitted[1]):
-            st.session_state["letter_flash"] = (
-                f"Surat {submitted[0].letter_number.strip()} disimpan dan menjadi surat aktif."
-            )
-            st.rerun()
+            campaign_ui.done(f"Surat {submitted[0].letter_number.strip()} disimpan dan menjadi surat aktif.")

@@ -18,9 +18,7 @@ st.caption(
     "Nama Kontak, Email, Telepon. NIB (13 angka) harus berformat Teks di Excel. Tanpa lintang/bujur, lokasi "
     "diperkirakan dari titik di dalam kelurahan."
 )
-flash = st.session_state.pop("import_flash", None)
-if flash:
-    st.success(flash)
+campaign_ui.show_done()
 campaign_ui.passwords_block(actor)
 
 upload = st.file_uploader("Berkas penerima", type=["xlsx", "csv"], key="recipients_file")
@@ -87,10 +85,9 @@ if not preview.preview.empty:
         if result is not None:
             st.session_state["recipients_saved"] = digest
             campaign_ui.keep_passwords(result.passwords)
-            st.session_state["import_flash"] = (
+            campaign_ui.done(
                 f"{fmt.number(result.inserted)} perusahaan disimpan dengan akunnya; {fmt.number(result.rejected)} "
                 f"ditolak, {fmt.number(result.duplicates)} ganda. Unduh daftar kata sandi sekali pakai di bawah."
             )
-            st.rerun()
 else:
     st.warning("Tidak ada baris yang dapat disimpan. Perbaiki berkas sesuai laporan, lalu unggah lagi.")

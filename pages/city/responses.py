@@ -8,18 +8,29 @@ import streamlit as st
 from models import Role
 from services import campaign
 from services.platform import fmt
+from ui import campaign as campaign_ui
 from ui import state
 
 actor = state.require(Role.ADMIN)
 st.title("Tanggapan penerima surat")
-flash = st.session_state.pop("responses_flash", None)
-if flash:
-    st.success(flash)
+campaign_ui.show_done()
 frame = state.load(campaign.recipients, actor=actor)
 counts = frame["status"].value_counts()
 cols = st.columns(len(campaign.STATUS_LABELS))
 for col, (status, label) in zip(cols, campaign.STATUS_LABELS.items(), strict=True):
     col.metric(label, fmt.number(int(counts.get(status, 0))))
+
+declined = frame[frame["status"] == "declined"]
+if not declined.empty:
+    st.subheader("Belum dapat ikut serta — alasan perusahaan")
+    st.table(
+        {
+            "Perusahaan": list(declined["company"]),
+            "Alasan": [campaign.DECLINE_REASONS.get(r, r) for r in declined["decline_reason"]],
+            "Keterangan": list(declined["decline_note"]),
+            "Tanggal": [fmt.date(t) for t in declined["declined_at"]],
+        }
+    )
 
 status_filter = st.multiselect(
     "Status", list(campaign.STATUS_LABELS), format_func=campaign.STATUS_LABELS.__getitem__, placeholder="Semua status"
@@ -27,17 +38,17 @@ status_filter = st.multiselect(
 shown = frame[frame["status"].isin(status_filter)] if status_filter else frame
 table = shown.assign(
     Status=shown["status"].map(campaign.STATUS_LABELS),
-    Alasan=shown["decline_reason"].map(lambda r: campaign.DECLINE_REASONS.get(r, "") if isinstance(r, str) else ""),
-    Terkirim=shown["sent_at"].map(lambda t: fmt.date(t) if t is not None and t == t else ""),
+    Terkirim=campaign.as_dates(shown["sent_at"]),
 )
 st.dataframe(
-    table[["company", "Status", "Terkirim", "days_since_letter", "reminders", "Alasan", "decline_note", "kecamatan"]],
+    table[["company", "Status", "Terkirim", "days_since_letter", "reminders", "kecamatan", "sector"]],
     column_config={
         "company": "Perusahaan",
+        "Terkirim": st.column_config.DateColumn(format="DD/MM/YYYY"),
         "days_since_letter": st.column_config.NumberColumn("Hari sejak surat", format="%d"),
         "reminders": st.column_config.NumberColumn("Pengingat", format="%d"),
-        "decline_note": "Keterangan perusahaan",
         "kecamatan": "Kecamatan",
+        "sector": "Sektor",
     },
     hide_index=True,
     width="stretch",
@@ -51,14 +62,18 @@ with st.expander("Catat pengiriman surat"), st.form("kirim"):
     if st.form_submit_button("Catat terkirim"):
         n = state.act(campaign.mark_sent, actor=actor, sent_on=sent_on, channel=channel)
         if n is not None:
-            st.session_state["responses_flash"] = f"Pengiriman surat dicatat untuk {fmt.number(n)} penerima."
-            st.rerun()
+            campaign_ui.done(f"Pengiriman surat dicatat untuk {fmt.number(n)} penerima.")
 
 st.subheader("Riwayat kontak satu perusahaan")
 names = {int(k): str(v) for k, v in zip(frame["recipient_id"], frame["company"], strict=True)}
 if names:
     rid = st.selectbox("Perusahaan", list(names), format_func=names.__getitem__, key="contact_pick")
-    st.dataframe(state.load(campaign.contacts, actor=actor, recipient_id=rid), hide_index=True, width="stretch")
+    st.dataframe(
+        state.load(campaign.contacts, actor=actor, recipient_id=rid),
+        column_config={"Tanggal": st.column_config.DateColumn(format="DD/MM/YYYY")},
+        hide_index=True,
+        width="stretch",
+    )
     with st.form("kontak"):
         c1, c2, c3 = st.columns(3)
         on = c1.date_input("Tanggal", value=dt.date.today(), format="DD/MM/YYYY")
@@ -78,5 +93,4 @@ if names:
                 note=note,
             )
             if done is not None:
-                st.session_state["responses_flash"] = f"Kontak dengan {names[rid]} dicatat."
-                st.rerun()
+                campaign_ui.done(f"Kontak dengan {names[rid]} dicatat.")

@@ -11,9 +11,7 @@ from ui import state
 
 actor = state.require(Role.ADMIN)
 st.title("Pengguna")
-flash = st.session_state.pop("users_flash", None)
-if flash:
-    st.success(flash)
+campaign_ui.show_done()
 campaign_ui.passwords_block(actor)
 
 ROLE_FILTER = {"": "Semua peran", **campaign.ROLE_LABELS}
@@ -48,8 +46,7 @@ with st.expander("Tambah pengguna kota"), st.form("pengguna_baru", clear_on_subm
         )
         if otp is not None:
             campaign_ui.keep_passwords([otp])
-            st.session_state["users_flash"] = f"Akun {otp.username} dibuat dengan kata sandi sekali pakai."
-            st.rerun()
+            campaign_ui.done(f"Akun {otp.username} dibuat dengan kata sandi sekali pakai.")
 
 st.subheader("Ubah satu akun")
 names = {int(i): f"{u} · {n}" for i, u, n in zip(users["id"], users["username"], users["display_name"], strict=True)}
@@ -65,8 +62,7 @@ def apply(service: object, message: str, **kwargs: object) -> None:
     if done is not None:
         if isinstance(done, campaign.OneTimePassword):
             campaign_ui.keep_passwords([done])
-        st.session_state["users_flash"] = message
-        st.rerun()
+        campaign_ui.done(message)
 
 
 c1, c2, c3 = st.columns(3)

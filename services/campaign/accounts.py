@@ -58,7 +58,7 @@ def _end_sessions(user: User) -> None:
 
 def company_username(name: str, taken: set[str]) -> str:
     """A short readable username from a company name ('PT Maju Jaya Abadi' -> 'majujayaabadi'), unique in `taken`."""
-    stem = re.sub(r"^(pt|cv|ud|pd|tbk|persero)\s+", "", name.strip().lower())
+    stem = re.sub(r"^(pt|cv|ud|pd)\.?\s+", "", name.strip().lower())
     stem = re.sub(r"\b(tbk|persero)\b", "", stem)
     stem = re.sub(r"[^a-z0-9]+", "", stem)[:20] or "perusahaan"
     if len(stem) < 3:

@@ -103,8 +103,8 @@ def status_of(sent_at: Any, first_login_at: Any, responded_at: Any, declined_at:
 
 
 def as_dates(series: pd.Series) -> pd.Series:
-    """Timestamps (or None) as plain dates (or None)."""
-    return series.map(lambda t: t.date() if _set(t) else None).astype(object)
+    """Timestamps (or None) as days (or NaT, which tables show empty and Excel leaves blank)."""
+    return pd.to_datetime(series, utc=True).dt.tz_convert(None).dt.normalize()
 
 
 def _campaign(session: Session, campaign_id: int | None) -> Campaign:

@@ -131,6 +131,7 @@ def test_campaign_desk_journey(page: Page, app_url: str, tmp_path: Path) -> None
     _login(page, app_url, "admin", DEMO_PASSWORDS["admin"])
     _go(page, "Tanggapan")
     expect(page.get_by_test_id("stMetric").filter(has_text="Belum dapat ikut serta")).to_contain_text("1")
+    expect(page.get_by_text("Anggaran baru dibahas Januari")).to_be_visible()  # the company's own words
     _go(page, "Belum menjawab")
     expect(page.get_by_text("3 dari 3 penerima belum menjawab.")).to_be_visible()
     page.get_by_role("button", name="Kirim email pengingat").click()
