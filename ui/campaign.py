@@ -1,16 +1,12 @@
 """Streamlit helpers of the campaign desk pages: downloads made on the click, the one-time password block, the
 company's decline action. No business rules: each calls one service."""
 
-import inspect
-from collections.abc import Callable
-from typing import Any
-
 import streamlit as st
-from sqlmodel import Session
 
 from services import campaign
 from services.platform.authz import Actor
 from ui import state
+from ui.downloads import service_download as download  # noqa: F401  (the pages' name for it)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PASSWORDS_KEY = "campaign_onetime_passwords"  # [(username, display_name, password, company)] shown once
@@ -29,31 +25,6 @@ def show_done() -> None:
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
         st.success(message)
-
-
-def download(label: str, service: Callable[..., bytes], file_name: str, *, key: str, **kwargs: Any) -> None:
-    """A download whose file the service makes (and audits) when the user clicks, not when the page renders.
-
-    Streamlit 1.67 runs the callable outside the script run, where `st.cache_resource` is not safe: the engine is
-    captured now. Services that need no database (`sheets.errors_report_xlsx`) are called without a session."""
-    engine = state.engine()
-    needs_session = "session" in inspect.signature(service).parameters
-
-    def _on_click() -> bytes:
-        if not needs_session:
-            return service(**kwargs)
-        with Session(engine, expire_on_commit=False) as session:
-            return service(session=session, **kwargs)
-
-    st.download_button(
-        label,
-        data=_on_click,
-        file_name=file_name,
-        mime=XLSX if file_name.endswith(".xlsx") else "application/pdf",
-        icon=":material/download:",
-        key=key,
-        on_click="ignore",
-    )
 
 
 def keep_passwords(passwords: list[campaign.OneTimePassword]) -> None:

@@ -7,10 +7,12 @@ Streamlit 1.67 runs on the click (in a server thread, outside the script run: it
 row in its own Session and commits, then returns the bytes; a failed build or audit yields no file.
 """
 
+import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
 
+import streamlit as st
 from sqlmodel import Session
 
 from ui import state
@@ -46,3 +48,31 @@ def audited_download(
         return data
 
     where.download_button(label, data=_on_click, file_name=file_name, mime=mime, key=key, icon=icon, on_click="ignore")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def service_download(label: str, service: Callable[..., bytes], file_name: str, *, key: str, **kwargs: Any) -> None:
+    """A download whose file one service call makes (and audits) when the user clicks, not when the page renders.
+
+    Streamlit 1.67 runs the callable outside the script run, where `st.cache_resource` is not safe: the engine is
+    captured now. Services that need no database (`sheets.errors_report_xlsx`) are called without a session."""
+    engine = state.engine()
+    needs_session = "session" in inspect.signature(service).parameters
+
+    def _on_click() -> bytes:
+        if not needs_session:
+            return service(**kwargs)
+        with Session(engine, expire_on_commit=False) as session:
+            return service(session=session, **kwargs)
+
+    st.download_button(
+        label,
+        data=_on_click,
+        file_name=file_name,
+        mime=XLSX if file_name.endswith(".xlsx") else "application/pdf",
+        icon=":material/download:",
+        key=key,
+        on_click="ignore",
+    )
