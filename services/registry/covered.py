@@ -19,7 +19,7 @@ from services.platform.errors import ValidationError
 from services.registry import fields
 from services.registry.commands import release_assigned
 from services.registry.import_rows import MAX_BYTES, MAX_ROWS
-from services.registry.runs import ImportResult, Tally, jsonable, record_run, rows_by_nik, token_of
+from services.registry.runs import ImportResult, Tally, change_items, record_run, rows_by_nik, token_of
 
 COVERED_COLUMNS: dict[str, tuple[str, ...]] = {
     "nik": ("NIK", "No KTP", "Nomor Induk Kependudukan"),
@@ -133,16 +133,7 @@ def import_covered(
             actor=actor,
             action="worker.covered",
             entity="worker",
-            items=[
-                (
-                    wid,
-                    {
-                        "changes": {k: [jsonable(o), jsonable(n)] for k, (o, n) in diff.items()},
-                        "source": f"impor #{run_id} {filename[:80]}",
-                    },
-                )
-                for wid, _, diff in updates
-            ],
+            items=change_items([(wid, diff) for wid, _, diff in updates], run_id=run_id, filename=filename),
         )
     audit.record(
         session=session,

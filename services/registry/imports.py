@@ -24,7 +24,7 @@ from services.platform.db import copy_rows, is_postgres
 from services.platform.errors import ConflictError
 from services.registry import fields
 from services.registry.import_rows import MAX_BYTES, MAX_ROWS, WORKER_COLUMNS, WORKER_REQUIRED, Progress, check_rows
-from services.registry.runs import ImportResult, Tally, jsonable, record_run
+from services.registry.runs import ImportResult, Tally, change_items, jsonable, record_run
 
 # The last previewed file's validated rows, by (sha256, occupations): the officer's confirmation reuses them
 # instead of reading the file again (per process; a miss simply reads again).
@@ -220,16 +220,7 @@ def _write(
             actor=actor,
             action="worker.update",
             entity="worker",
-            items=[
-                (
-                    old["id"],
-                    {
-                        "changes": {k: [jsonable(o), jsonable(n)] for k, (o, n) in diff.items()},
-                        "source": f"impor #{run_id} {filename[:80]}",
-                    },
-                )
-                for _, old, diff in updates
-            ],
+            items=change_items([(old["id"], diff) for _, old, diff in updates], run_id=run_id, filename=filename),
         )
     audit.record(
         session=session,

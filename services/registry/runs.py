@@ -19,6 +19,17 @@ def jsonable(value: object) -> object:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def change_items(
+    changed: list[tuple[object, dict[str, Any]]], *, run_id: int, filename: str
+) -> list[tuple[object, dict[str, Any]]]:
+    """Audit items for workers an import changed: per worker, each field's [old, new] and the file it came from."""
+    source = f"impor #{run_id} {filename[:80]}"
+    return [
+        (worker_id, {"changes": {k: [jsonable(o), jsonable(n)] for k, (o, n) in diff.items()}, "source": source})
+        for worker_id, diff in changed
+    ]
+
+
 @dataclass
 class ImportResult:
     read: int
