@@ -56,7 +56,8 @@ def active_campaign(*, session: Session) -> Campaign | None:
     ).first()
 
 
-def _pledge_value():  # type: ignore[no-untyped-def]
+def pledge_value():  # type: ignore[no-untyped-def]
+    """A pledge's Rupiah as SQL (workers × months × its frozen premium): one definition for every read side."""
     return Pledge.workers * Pledge.months * Pledge.premium_per_worker_month
 
 
@@ -76,7 +77,7 @@ def campaign_progress(*, session: Session) -> CampaignProgress | None:
     pledged, committed = session.exec(
         select(
             func.coalesce(func.sum(case((live, Pledge.workers), else_=0)), 0),
-            func.coalesce(func.sum(_pledge_value()), 0),
+            func.coalesce(func.sum(pledge_value()), 0),
         ).where(Pledge.campaign_id == campaign.id, col(Pledge.status).in_(PAID_PLEDGE_STATUSES))
     ).one()
     invited, responded = session.exec(
@@ -118,7 +119,7 @@ def participating_companies(*, session: Session) -> pd.DataFrame:
         select(
             Pledge.company_id,
             func.sum(case((col(Pledge.status).in_(LIVE_PLEDGE_STATUSES), Pledge.workers), else_=0)).label("workers"),
-            func.sum(_pledge_value()).label("rupiah"),
+            func.sum(pledge_value()).label("rupiah"),
         )
         .where(Pledge.campaign_id == campaign.id, col(Pledge.status).in_(PAID_PLEDGE_STATUSES))
         .group_by(col(Pledge.company_id))

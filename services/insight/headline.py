@@ -24,7 +24,7 @@ from models import (
     PledgeStatus,
     Role,
 )
-from services.insight.dashboard import active_campaign, campaign_progress
+from services.insight.dashboard import active_campaign, campaign_progress, pledge_value
 from services.platform.authz import Actor, require_role
 
 # Assignments whose card was issued at some point (cover may have run).
@@ -128,7 +128,7 @@ def snapshot(*, session: Session, campaign: Campaign, as_of: dt.date) -> Snapsho
     cancelled_later = and_(col(Pledge.status) == PledgeStatus.CANCELLED, col(Pledge.cancelled_at) > cut)
     live = or_(col(Pledge.status).in_(LIVE_PLEDGE_STATUSES), cancelled_later)
     paid = or_(col(Pledge.status).in_(PAID_PLEDGE_STATUSES), cancelled_later)
-    value = Pledge.workers * Pledge.months * Pledge.premium_per_worker_month
+    value = pledge_value()
     pledged, rupiah = session.exec(
         select(
             func.coalesce(func.sum(case((live, Pledge.workers), else_=0)), 0),

@@ -28,7 +28,7 @@ from models import (
     Pledge,
 )
 from services.insight.board import rank_board
-from services.insight.dashboard import active_campaign
+from services.insight.dashboard import active_campaign, pledge_value
 
 # A worker counts as protected by a company once BPJS issued the card through one of its pledges: the cover is
 # running (active), has run its term (expired) or was carried into the renewal (renewed).
@@ -98,7 +98,7 @@ def board_rows(*, session: Session, campaign_id: int, company_id: int | None = N
         sa_select(
             col(Pledge.company_id),
             func.sum(case((live, Pledge.workers), else_=0)).label("workers"),
-            func.sum(Pledge.workers * Pledge.months * Pledge.premium_per_worker_month).label("rupiah"),
+            func.sum(pledge_value()).label("rupiah"),
             func.count(col(Pledge.renewed_from_id)).label("renewals"),
             func.min(_month_index(Pledge.start_month)).label("first_month"),
             func.max(_month_index(Pledge.start_month) + Pledge.months).label("end_month"),
