@@ -59,12 +59,18 @@ def eps_schedule(big_m: int) -> tuple[int, ...]:
 
 @njit(cache=True)
 def _csr_order(aw: npt.NDArray[np.int32], n_w: int) -> tuple[IntArray, IntArray]:
-    """Counting sort of pairs by worker (stable): (order, ptr)."""
+    """Counting sort of pairs by worker (stable): (order, ptr). Pairs already sorted by worker (a component
+    renumbered by `core._by_place`) keep their order without the scatter."""
     ptr = np.zeros(n_w + 1, np.int64)
+    ordered = True
     for k in range(len(aw)):
         ptr[aw[k] + 1] += 1
+        if k and aw[k] < aw[k - 1]:
+            ordered = False
     for i in range(n_w):
         ptr[i + 1] += ptr[i]
+    if ordered:
+        return np.arange(len(aw)), ptr
     fill = ptr[:-1].copy()
     order = np.empty(len(aw), np.int64)
     for k in range(len(aw)):
@@ -72,6 +78,19 @@ def _csr_order(aw: npt.NDArray[np.int32], n_w: int) -> tuple[IntArray, IntArray]
         order[fill[i]] = k
         fill[i] += 1
     return order, ptr
+
+
+@njit(cache=True)
+def nearest_pledge(aw, ap, ac, n_w):  # type: ignore[no-untyped-def]
+    """Each worker's nearest candidate pledge (the smaller index on a tie), in one pass over the pairs."""
+    best = np.full(n_w, _INF, np.int64)
+    near = np.full(n_w, -1, np.int64)
+    for k in range(len(aw)):
+        w = aw[k]
+        if ac[k] < best[w] or (ac[k] == best[w] and ap[k] < near[w]):
+            best[w] = ac[k]
+            near[w] = ap[k]
+    return near
 
 
 @njit(cache=True)

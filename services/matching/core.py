@@ -509,6 +509,36 @@ def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
     """
     if len(c.aw) < _SPLIT_MIN_ARCS:
         return _solve_part(c, stats)
+
+    t0 = time.perf_counter()
+    c, back = _by_place(c)
+    if stats is not None:
+        stats.extra["renumber_s"] = stats.extra.get("renumber_s", 0.0) + time.perf_counter() - t0
+    return np.sort(back[_cut_and_solve(c, stats)])
+
+
+def _by_place(c: _Component) -> tuple[_Component, IntArray]:
+    """The component with its workers renumbered by their nearest pledge and its pairs sorted by worker.
+    Returns (that component, original index of each of its pairs).
+
+    Workers that compete for the same places then sit together in memory: the auction's evictions, the max flow
+    and OR-Tools' flow read pairs from nearby addresses instead of all over a 40 MB array (regency: bidding
+    10-25 % faster, OR-Tools 1.4-1.9 times faster). The numbering is a function of the component only, so the
+    answer stays deterministic."""
+    from services.matching import auction
+
+    n_w = len(c.desil)
+    near = auction.nearest_pledge(c.aw, c.ap, c.ac, n_w)
+    perm = np.lexsort((np.arange(n_w), near))  # new worker -> old
+    new = np.empty(n_w, np.int64)
+    new[perm] = np.arange(n_w)
+    aw = new[c.aw].astype(np.int32)
+    order, _ptr = auction._csr_order(aw, n_w)
+    return _Component(aw[order], c.ap[order], c.ac[order], c.desil[perm], c.cap, c.worker_rank[perm]), order
+
+
+def _cut_and_solve(c: _Component, stats: SolveStats | None) -> IntArray:
+    """A big component: the max-cover cut when it is needed, then each side (see `_solve_flow_component`)."""
     from services.matching import auction
 
     t0 = time.perf_counter()
