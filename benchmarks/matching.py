@@ -77,9 +77,9 @@ def run(scale: str, processes: int) -> dict[str, object]:
         "flow_s": round(stats.extra.get("flow_s", 0.0), 2),
         "split_s": round(stats.extra.get("split_s", 0.0), 2),
         "jit_load_s": round(jit_s, 2),
-        **{k: round(stats.extra.get(k, 0.0), 2) for k in ("auction_s", "prepare_s", "bidding_s", "paths_s")},
+        **{k: round(stats.extra.get(k, 0.0), 2) for k in ("auction_s", "prepare_s", "bidding_s", "certificate_s")},
         "auction_bids": int(stats.extra.get("auction_bids", 0)),
-        "shortest_paths": int(stats.extra.get("shortest_paths", 0)),
+        "fillers": int(stats.extra.get("fillers", 0)),
         "auction_fallbacks": int(stats.extra.get("auction_fallbacks", 0)),
         "exact_total_s": round(wall_s, 2),  # wall clock of solve_detailed (groups: candidates run in workers)
         "groups": int(stats.extra.get("groups", 1)),

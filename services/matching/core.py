@@ -7,12 +7,12 @@ Objective, in this order: (1) most workers covered, (2) smallest sum of desil (u
   the union of the components' optima. A component with one pledge is solved exactly by sorting.
 - *Lexicographic costs in one flow*: a min-cost circulation with worker arcs costing (desil - 11) * M and
   pair arcs costing metres, M larger than any possible difference of total distance.
-- *Cut by a maximum cover*: when a big component's optimum leaves workers uncovered *and* places empty, a
+- *Workers renumbered by their nearest pledge* in a big component: the same problem, read from nearby memory.
+- *Auction* (`auction.py`): a big component or side is solved by a compiled auction on values scaled so that
+  its last phase is exact, checked by a duality-gap certificate; OR-Tools takes over if the check fails.
+- *Cut by a maximum cover*: when a big component's optimum leaves many places empty *and* workers uncovered, a
   checked minimum cut of the cover problem splits it into a side where every place is filled and a side where
   every worker is covered; the optimum is the union of the sides' optima.
-- *Fast path* (`auction.py`): a big component or side is solved by a compiled auction (prices), successive
-  shortest paths (exact finish) and a complementary-slackness certificate; OR-Tools takes over if the
-  certificate fails.
 """
 
 from __future__ import annotations
@@ -47,9 +47,10 @@ STICKY_M = 250
 _GROUP_SLACK_KM = 0.01  # pledge groups: discs "meet" up to this far apart (an over-approximation is safe)
 _PARALLEL_MIN_PAIRS = 200_000  # with processes > 1, components at least this big go to worker processes
 _PARALLEL_MIN_WORKERS = 50_000  # with processes > 1, one big group's pairs are built by worker processes
-_SPLIT_MIN_ARCS = 50_000  # components at least this big are cut in two by a maximum cover first
-_AUCTION_MIN_ARCS = 50_000  # components (and sides) at least this big: auction + shortest paths (auction.py)
-_AUCTION_MAX_ROOM = 1.05  # on the all-covered side, the fast path only with places <= this many times the workers
+_SPLIT_MIN_ARCS = 50_000  # components at least this big: renumbered, and cut in two by a maximum cover if needed
+_AUCTION_MIN_ARCS = 50_000  # components (and sides) at least this big: the auction (auction.py)
+_AUCTION_MAX_ROOM = 2.0  # on the all-covered side, the auction only with places <= this many times the workers
+_BOTH_MAX_EMPTY = 0.05  # no cut when a greedy cover leaves at most this many places per worker empty (auction.py)
 
 WORKER_COLUMNS = ["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code"]
 PLEDGE_COLUMNS = ["pledge_id", "lat", "lon", "capacity", "radius_km", "kelurahan_codes", "occupations"]
@@ -466,29 +467,40 @@ def _flow_covering_all(c: _Component) -> IntArray:
     return np.flatnonzero(np.asarray(f.flows(np.arange(n)), np.int64) > 0)
 
 
-def _solve_part(c: _Component, stats: SolveStats | None, covers_all: bool = False) -> IntArray:
-    """Exact optimum of a part: by sorting (one pledge), the fast path (big), or OR-Tools on all its pairs.
+def _auction(c: _Component, stats: SolveStats | None, every: str) -> IntArray | None:
+    """`auction.solve_component` on a part, with its counters and timings in the stats."""
+    from services.matching import auction  # numba loads only when a big component needs it
 
-    `covers_all`: every maximum cover of this part covers all its workers (the sink side of the cut). The fast
-    path is tried there only when places barely outnumber workers: with more, its filler persons made the
-    shortest paths run out of budget on every such cell of the sweep (docs/matching.md section 7)."""
+    t0 = time.perf_counter()
+    extra = None if stats is None else stats.extra
+    fast = auction.solve_component(c.aw, c.ap, c.ac, c.desil, c.cap, _big_m(c), COVER_PROFIT, every, extra)
+    if extra is not None:
+        extra["auction_s"] = extra.get("auction_s", 0.0) + time.perf_counter() - t0
+        extra["auction_fallbacks"] = extra.get("auction_fallbacks", 0.0) + float(fast is None)
+    return fast
+
+
+def _solve_part(c: _Component, stats: SolveStats | None, every: str | None = None) -> IntArray:
+    """Exact optimum of a part: by sorting (one pledge), the auction (big), or OR-Tools on all its pairs.
+
+    `every`: what every maximum cover of this part does, when known: "place" (fills every place: the source side
+    of a cut) or "worker" (covers every worker: the sink side). The auction needs one of them (auction.py); on a
+    "worker" part it is tried only while places are at most `_AUCTION_MAX_ROOM` times the workers (beyond, its
+    filler persons bid longer than OR-Tools takes: cell 19 of the sweep)."""
     if len(c.cap) == 1:
         return _solve_single_pledge(c)
     big_m = _big_m(c)
     room = int(np.minimum(c.cap, np.bincount(c.ap, minlength=len(c.cap))).sum())
-    if len(c.aw) >= _AUCTION_MIN_ARCS and (not covers_all or room <= _AUCTION_MAX_ROOM * len(c.desil)):
-        from services.matching import auction  # numba loads only when a big component needs it
-
-        t0 = time.perf_counter()
-        extra = None if stats is None else stats.extra  # the fast path adds its counters and timings there
-        fast = auction.solve_component(c.aw, c.ap, c.ac, c.desil, c.cap, big_m, COVER_PROFIT, extra)
-        if extra is not None:
-            extra["auction_s"] = extra.get("auction_s", 0.0) + time.perf_counter() - t0
-            extra["auction_fallbacks"] = extra.get("auction_fallbacks", 0.0) + float(fast is None)
+    if (
+        len(c.aw) >= _AUCTION_MIN_ARCS
+        and every is not None
+        and (every == "place" or room <= _AUCTION_MAX_ROOM * len(c.desil))
+    ):
+        fast = _auction(c, stats, every)
         if fast is not None:
             return fast
     t0 = time.perf_counter()
-    if covers_all:
+    if every == "worker":
         chosen = _flow_covering_all(c)
     else:
         flow, _used = _flow(c, np.arange(len(c.aw)), big_m)
@@ -502,7 +514,9 @@ def _solve_part(c: _Component, stats: SolveStats | None, covers_all: bool = Fals
 def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
     """Exact optimum of one component with two or more pledges. Returns the indices of chosen pairs.
 
-    A big component is first cut in two by a maximum cover (`split_by_max_cover`, checked): the
+    A big component has its workers renumbered (`_by_place`). When a greedy cover shows that every maximum cover
+    fills every place or covers every worker, or leaves at most `_BOTH_MAX_EMPTY` places per worker empty, the
+    auction solves it whole. Otherwise it is cut in two by a maximum cover (`split_by_max_cover`, checked): the
     pledges that every maximum cover fills, with the workers that compete for them (some stay uncovered), and
     the rest, where every worker is covered (some places stay empty). The optimum is the union of the two
     sides' optima, and each side is solved on its own (docs/matching.md section 2.4).
@@ -542,18 +556,26 @@ def _cut_and_solve(c: _Component, stats: SolveStats | None) -> IntArray:
     from services.matching import auction
 
     t0 = time.perf_counter()
-    full, covered = auction.greedy_cover(c.aw, c.ap, c.cap)  # a cut is needed only when neither holds
-    cut = None if full or covered else split_by_max_cover(c)
+    full, covered, greedy = auction.greedy_cover(c.aw, c.ap, c.cap)
+    if full or covered:  # every maximum cover fills every place, or covers every worker: no cut
+        return _solve_part(c, stats, "place" if full else "worker")
+    room = int(np.minimum(c.cap, np.bincount(c.ap, minlength=len(c.cap))).sum())
+    if len(c.aw) >= _AUCTION_MIN_ARCS and room - greedy <= _BOTH_MAX_EMPTY * len(c.desil):
+        fast = _auction(c, stats, "both")  # workers left out *and* places left empty: both kinds of slack
+        if fast is not None:
+            return fast
+    t0 = time.perf_counter()
+    cut = split_by_max_cover(c)
     if stats is not None:
         stats.extra["split_s"] = stats.extra.get("split_s", 0.0) + time.perf_counter() - t0
     if cut is None:
-        return _solve_part(c, stats, covers_all=covered)
+        return _solve_part(c, stats)
     s_w, s_p = cut
     source_side = s_w[c.aw]  # every candidate pledge of a source-side worker is on the source side
     picked = []
-    for idx, covers_all in ((np.flatnonzero(source_side), False), (np.flatnonzero(~source_side & ~s_p[c.ap]), True)):
+    for idx, every in ((np.flatnonzero(source_side), "place"), (np.flatnonzero(~source_side & ~s_p[c.ap]), "worker")):
         if len(idx):
-            picked.append(idx[_solve_part(_subcomponent(c, idx), stats, covers_all)])
+            picked.append(idx[_solve_part(_subcomponent(c, idx), stats, every)])
     return np.sort(np.concatenate(picked)) if picked else np.empty(0, np.int64)
 
 

@@ -125,7 +125,7 @@ def test_split_by_max_cover_keeps_the_optimum(monkeypatch: pytest.MonkeyPatch, s
     # Every component is cut in two by a maximum cover and each side solved by OR-Tools: still the optimum.
     workers, pledges = frames(1000 + seed, 40, 6)
     monkeypatch.setattr(core, "_SPLIT_MIN_ARCS", 0)
-    monkeypatch.setattr(auction, "greedy_cover", lambda *_: (False, False))  # always cut, even when not needed
+    monkeypatch.setattr(auction, "greedy_cover", lambda *_: (False, False, 0))  # always cut, even when not needed
     stats = core.SolveStats()
     result = core.solve_detailed(workers, pledges, stats=stats)
     check_invariants(workers, pledges, result)
