@@ -204,9 +204,9 @@ def candidate_pairs(w: pd.DataFrame, p: pd.DataFrame, only: IntArray | None = No
                 if o in occ_index:
                     allowed[j, occ_index[o]] = True
 
-    parts_w: list[IntArray] = []
-    parts_p: list[IntArray] = []
-    parts_c: list[IntArray] = []
+    parts_w: list[I32Array] = []
+    parts_p: list[I32Array] = []
+    parts_c: list[I32Array] = []
     parts_r: list[BoolArray] = []
     radius_idx = np.flatnonzero(use_radius)
     if len(located) and len(radius_idx):
@@ -231,22 +231,27 @@ def candidate_pairs(w: pd.DataFrame, p: pd.DataFrame, only: IntArray | None = No
         kd = haversine_km(wlat[kw], wlon[kw], plat[kp], plon[kp])  # NaN without a site or worker location
         outside = ~(kd <= prad[kp] + 1e-9) | ~use_radius[kp]
         kw, kp, kd = kw[outside], kp[outside], kd[outside]
-        parts_w.append(kw)
-        parts_p.append(kp)
-        parts_c.append(np.where(np.isfinite(kd), np.rint(np.nan_to_num(kd) * 1000.0), 0).astype(np.int64))
+        parts_w.append(kw.astype(np.int32))
+        parts_p.append(kp.astype(np.int32))
+        parts_c.append(np.where(np.isfinite(kd), np.rint(np.nan_to_num(kd) * 1000.0), 0).astype(np.int32))
         parts_r.append(np.zeros(len(kw), bool))
     if not parts_w:
         e = np.empty(0, np.int32)
         return Candidates(e, e.copy(), e.copy(), np.empty(0, bool))
-    aw = np.concatenate(parts_w)
-    ap = np.concatenate(parts_p)
-    ac = np.concatenate(parts_c)
+    aw = np.concatenate(parts_w).astype(np.int32, copy=False)
+    ap = np.concatenate(parts_p).astype(np.int32, copy=False)
+    ac = np.concatenate(parts_c).astype(np.int32, copy=False)
     ar = np.concatenate(parts_r)
-    ok = allowed[ap, occ_codes[aw]]
-    if not ok.all():
-        aw, ap, ac, ar = aw[ok], ap[ok], ac[ok], ar[ok]
+    restricted: BoolArray = ~allowed.all(axis=1)  # pledges that ask for occupations: only their pairs are checked
+    if restricted.any():
+        check = np.flatnonzero(restricted[ap])
+        bad = check[~np.asarray(allowed[ap[check], occ_codes[aw[check]]], dtype=bool)]
+        if len(bad):
+            ok = np.ones(len(aw), bool)
+            ok[bad] = False
+            aw, ap, ac, ar = aw[ok], ap[ok], ac[ok], ar[ok]
     # The order is deterministic (a function of the sorted inputs); the solver does not depend on it otherwise.
-    return Candidates(aw.astype(np.int32), ap.astype(np.int32), ac.astype(np.int32), ar)
+    return Candidates(aw, ap, ac, ar)
 
 
 def pair_distance_km(w: pd.DataFrame, p: pd.DataFrame, wi: npt.ArrayLike, pj: npt.ArrayLike) -> FloatArray:
@@ -268,9 +273,9 @@ def _radius_pairs(
     prad: FloatArray,
     radius_idx: IntArray,
     cell_km: float,
-    out_w: list[IntArray],
-    out_p: list[IntArray],
-    out_c: list[IntArray],
+    out_w: list[I32Array],
+    out_p: list[I32Array],
+    out_c: list[I32Array],
 ) -> None:
     """Pairs with haversine distance <= radius (+1e-9 km), appended to the out lists (metres as costs)."""
     xyz = unit_xyz(wlat[located], wlon[located])
@@ -333,9 +338,9 @@ def _radius_pairs(
         wg = located[wl]
         km = _exact_km(km, wlat[wg], wlon[wg], plat[pj], plon[pj], prad[pj] + 1e-9)
         keep = km <= prad[pj] + 1e-9
-        out_w.append(wg[keep])
-        out_p.append(pj[keep])
-        out_c.append(np.rint(km[keep] * 1000.0).astype(np.int64))
+        out_w.append(wg[keep].astype(np.int32))  # 32-bit from the start: half the bytes to concatenate
+        out_p.append(pj[keep].astype(np.int32))
+        out_c.append(np.rint(km[keep] * 1000.0).astype(np.int32))
 
 
 # ---------------------------------------------------------------------------------------------------------------
