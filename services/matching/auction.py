@@ -81,6 +81,40 @@ def _csr_order(aw: npt.NDArray[np.int32], n_w: int) -> tuple[IntArray, IntArray]
 
 
 @njit(cache=True)
+def components(pw, pp, n_w, n_p):  # type: ignore[no-untyped-def]
+    """Connected components of the bipartite pair graph (workers, then pledges as nodes n_w..): union-find with
+    path halving, then labels in order of each component's smallest node (as scipy numbers them)."""
+    n = n_w + n_p
+    parent = np.arange(n)
+    for k in range(len(pw)):
+        a = pw[k]
+        b = pp[k] + n_w
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        while parent[b] != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        if a != b:
+            if a < b:
+                parent[b] = a
+            else:
+                parent[a] = b
+    labels = np.empty(n, np.int32)
+    root_label = np.full(n, -1, np.int64)
+    count = 0
+    for v in range(n):
+        r = v
+        while parent[r] != r:
+            r = parent[r]
+        if root_label[r] < 0:
+            root_label[r] = count
+            count += 1
+        labels[v] = root_label[r]
+    return count, labels
+
+
+@njit(cache=True)
 def nearest_pledge(aw, ap, ac, n_w):  # type: ignore[no-untyped-def]
     """Each worker's nearest candidate pledge (the smaller index on a tie), in one pass over the pairs."""
     best = np.full(n_w, _INF, np.int64)
@@ -477,4 +511,5 @@ def warm_up() -> float:
         solve_component(tiny, one, np.array([5, 7, 9], np.int32), np.array([3, 10]), np.array([1, 1]), 100, 11, every)
     greedy_cover(tiny, one, np.array([1, 1]))
     nearest_pledge(tiny, one, np.array([5, 7, 9], np.int32), 2)
+    components(tiny, one, 2, 2)
     return time.perf_counter() - t0

@@ -50,6 +50,7 @@ _PARALLEL_MIN_WORKERS = 50_000  # with processes > 1, one big group's pairs are 
 _SPLIT_MIN_ARCS = 50_000  # components at least this big: renumbered, and cut in two by a maximum cover if needed
 _AUCTION_MIN_ARCS = 50_000  # components (and sides) at least this big: the auction (auction.py)
 _AUCTION_MAX_ROOM = 2.0  # on the all-covered side, the auction only with places <= this many times the workers
+_COMPILED_MIN_PAIRS = 1_000_000  # candidate graphs at least this big: compiled connected components
 _BOTH_MAX_EMPTY = 0.05  # no cut when a greedy cover leaves at most this many places per worker empty (auction.py)
 
 WORKER_COLUMNS = ["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code"]
@@ -834,7 +835,7 @@ def _merge_stats(into: SolveStats | None, part: SolveStats) -> None:
         into.extra[k] = into.extra.get(k, 0.0) + v
 
 
-def _local_index(labels: IntArray) -> IntArray:
+def _local_index(labels: npt.NDArray[Any]) -> IntArray:
     """Position of each node among the nodes with the same label, in index order (global -> local)."""
     order = np.argsort(labels, kind="stable")
     sl = labels[order]
@@ -842,6 +843,20 @@ def _local_index(labels: IntArray) -> IntArray:
     loc = np.empty(len(labels), np.int64)
     loc[order] = np.arange(len(labels)) - first
     return loc
+
+
+def _components(pw: I32Array, pp: I32Array, n_w: int, n_p: int) -> tuple[int, I32Array]:
+    """Connected components of the candidate graph (workers 0..n_w-1, then pledges), numbered like scipy's
+    `connected_components` (in order of each component's first node). Big graphs use a compiled union-find
+    (regency: 0.05 s instead of 0.25 s); small ones scipy, so small runs do not load numba."""
+    if len(pw) < _COMPILED_MIN_PAIRS:
+        graph = coo_matrix((np.ones(len(pw), np.int8), (pw, pp + np.int32(n_w))), shape=(n_w + n_p,) * 2)
+        n_comp, labels = connected_components(graph, directed=False)
+        return int(n_comp), labels.astype(np.int32)
+    from services.matching import auction
+
+    n_comp, labels = auction.components(pw, pp, n_w, n_p)
+    return int(n_comp), labels
 
 
 def _solve_all(
@@ -859,10 +874,7 @@ def _solve_all(
         if progress:
             progress(0, 0)
         return np.empty(0, np.int64)
-    graph = coo_matrix((np.ones(len(cand.w), np.int8), (cand.w, cand.p + np.int32(n_w))), shape=(n_w + n_p,) * 2)
-    n_comp, labels = connected_components(graph, directed=False)
-    del graph
-    labels = labels.astype(np.int32)
+    n_comp, labels = _components(cand.w, cand.p, n_w, n_p)
     arc_label = labels[cand.w]
     counts = np.bincount(arc_label, minlength=n_comp)
     if stats is not None:

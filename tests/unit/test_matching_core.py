@@ -375,3 +375,30 @@ def test_many_small_groups_are_packed_into_few_tasks() -> None:
     assert len(groups) > 8 and len(bins) == 8
     assert sorted(np.concatenate(bins).tolist()) == sorted(np.concatenate(groups).tolist())
     pd.testing.assert_frame_equal(core.solve_detailed(workers, pledges, processes=2), solve(workers, pledges))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_compiled_components_number_them_like_scipy(seed: int) -> None:
+    # Big candidate graphs use a compiled union-find (core._components); it must give scipy's labels exactly.
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from services.matching import auction
+
+    r = np.random.default_rng(seed)
+    n_w, n_p, m = [(1, 1, 1), (40, 5, 20), (500, 30, 300), (3000, 200, 2500), (200, 50, 4000), (10, 400, 30)][seed]
+    pw, pp = r.integers(0, n_w, m).astype(np.int32), r.integers(0, n_p, m).astype(np.int32)
+    graph = coo_matrix((np.ones(m, np.int8), (pw, pp + n_w)), shape=(n_w + n_p,) * 2)
+    n_ref, ref = connected_components(graph, directed=False)
+    n_got, got = auction.components(pw, pp, n_w, n_p)
+    assert n_got == n_ref
+    np.testing.assert_array_equal(got, ref)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_solve_with_compiled_components_equals_networkx(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    workers, pledges = frames(2000 + seed, 60, 8)
+    monkeypatch.setattr(core, "_COMPILED_MIN_PAIRS", 0)  # every graph through the compiled union-find
+    result = solve(workers, pledges)
+    check_invariants(workers, pledges, result)
+    assert objective(result) == oracle(workers, pledges)
