@@ -894,6 +894,8 @@ def _solve_all(
         idx = order[bounds[k] : bounds[k + 1]]
         gw = w_nodes[w_bounds[k] : w_bounds[k + 1]]
         gp = p_nodes[p_bounds[k] : p_bounds[k + 1]]
+        if len(gw) == n_w and len(gp) == n_p:  # one component holds everything: local = global, no gathers
+            return idx, _Component(cand.w, cand.p, cost.astype(np.int32, copy=False), desil, cap, gw)
         cw, cp = cand.w[idx], cand.p[idx]
         return idx, _Component(
             loc_w[cw].astype(np.int32), loc_p[cp].astype(np.int32), cost[idx].astype(np.int32), desil[gw], cap[gp], gw
