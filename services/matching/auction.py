@@ -80,6 +80,14 @@ def _csr_order(aw: npt.NDArray[np.int32], n_w: int) -> tuple[IntArray, IntArray]
     return order, ptr
 
 
+def _by_worker(values: npt.NDArray[np.int32], aw: npt.NDArray[np.int32], order: IntArray) -> npt.NDArray[np.int32]:
+    """Pair values in CSR order (int32), without a copy when the pairs are already sorted by worker (a renumbered
+    component): a stable counting sort of sorted keys is the identity."""
+    if len(aw) < 2 or bool((np.diff(aw) >= 0).all()):
+        return np.ascontiguousarray(values, dtype=np.int32)
+    return values[order].astype(np.int32)
+
+
 @njit(cache=True)
 def components(pw, pp, n_w, n_p):  # type: ignore[no-untyped-def]
     """Connected components of the bipartite pair graph (workers, then pledges as nodes n_w..): union-find with
@@ -190,7 +198,7 @@ def greedy_cover(aw: npt.NDArray[np.int32], ap: npt.NDArray[np.int32], cap: IntA
     n_w, n_p = int(aw.max(initial=-1)) + 1, len(cap)
     cap_eff = np.minimum(cap, np.bincount(ap, minlength=n_p)).astype(np.int64)
     order, ptr = _csr_order(np.ascontiguousarray(aw, dtype=np.int32), n_w)
-    load, covered = _greedy(ptr, ap[order].astype(np.int32), cap_eff)
+    load, covered = _greedy(ptr, _by_worker(ap, aw, order), cap_eff)
     return bool((load == cap_eff).all()), int(covered) == n_w, int(covered)
 
 
@@ -449,8 +457,8 @@ def solve_component(
         return None if sub is None else kept[sub]
     t0 = time.perf_counter()
     order, ptr = _csr_order(np.ascontiguousarray(aw, dtype=np.int32), n_w)
-    cp = ap[order].astype(np.int32)
-    cm = ac[order].astype(np.int32)
+    cp = _by_worker(ap, aw, order)
+    cm = _by_worker(ac, aw, order)
     places = int(cap_eff.sum())
     cover = {"place": places, "worker": n_w}.get(every)
     if cover is None:  # "both": a greedy cover's size k bounds how many stay uncovered and how many places empty
