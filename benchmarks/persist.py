@@ -49,6 +49,8 @@ WORKER_COLUMNS = [
     "lat",
     "lon",
     "covered_elsewhere",
+    "covered_by",
+    "location_estimated",
     "created_at",
 ]  # the order of the rows written by COPY below
 
@@ -180,6 +182,8 @@ def fill(session: Session, workers: pd.DataFrame, pledges: pd.DataFrame) -> None
                 float(r.lat),
                 float(r.lon),
                 "f",
+                "",
+                "f",
                 now,
             )
             for r in workers.itertuples()
@@ -259,6 +263,8 @@ def main() -> None:
                         "",
                         float(site.lat + rng.uniform(-0.027, 0.027)),
                         float(site.lon + rng.uniform(-0.027, 0.027)),
+                        "f",
+                        "",
                         "f",
                         now,
                     )
