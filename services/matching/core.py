@@ -243,9 +243,8 @@ def candidate_pairs(w: pd.DataFrame, p: pd.DataFrame, only: IntArray | None = No
     ap = np.concatenate(parts_p).astype(np.int32, copy=False)
     ac = np.concatenate(parts_c).astype(np.int32, copy=False)
     ar = np.concatenate(parts_r)
-    restricted = ~np.all(allowed, axis=1, keepdims=False).reshape(
-        -1
-    )  # pledges that ask for occupations: only their pairs are checked
+    # Pledges that ask for occupations: only their pairs are checked.
+    restricted = ~np.all(allowed, axis=1, keepdims=False).reshape(-1)
     if restricted.any():
         check = np.flatnonzero(restricted[ap])
         bad = check[~np.asarray(allowed[ap[check], occ_codes[aw[check]]], dtype=bool)]
