@@ -447,7 +447,8 @@ def solve_component(
     """Chosen pair indices of the exact optimum of one component, or None (not certified: fall back).
 
     `every`: "place" when every maximum cover fills every place (workers compete: "uncovered" places), "worker"
-    when every maximum cover covers every worker (filler persons for the empty places)."""
+    when every maximum cover covers every worker (filler persons for the empty places), "both" otherwise (a
+    greedy cover's size bounds both kinds of slack; a filler may then take an "uncovered" place)."""
     n_w, n_p = len(desil), len(cap)
     cap_eff = np.minimum(cap, np.bincount(ap, minlength=n_p)).astype(np.int64)  # never more than candidates
     keep = cap_eff[ap] > 0
