@@ -58,9 +58,9 @@ def eps_schedule(top: int) -> IntArray:
 
 
 @njit(cache=True)
-def _csr_order(aw: npt.NDArray[np.int32], n_w: int) -> tuple[IntArray, IntArray]:
-    """Counting sort of pairs by worker (stable): (order, ptr). Pairs already sorted by worker (a component
-    renumbered by `core._by_place`) keep their order without the scatter."""
+def _csr_order(aw: npt.NDArray[np.int32], n_w: int) -> tuple[IntArray, IntArray, bool]:
+    """Counting sort of pairs by worker (stable): (order, ptr, already sorted). Pairs already sorted by worker (a
+    component renumbered by `core._by_place`) keep their order without the scatter."""
     ptr = np.zeros(n_w + 1, np.int64)
     ordered = True
     for k in range(len(aw)):
@@ -70,22 +70,19 @@ def _csr_order(aw: npt.NDArray[np.int32], n_w: int) -> tuple[IntArray, IntArray]
     for i in range(n_w):
         ptr[i + 1] += ptr[i]
     if ordered:
-        return np.arange(len(aw)), ptr
+        return np.arange(len(aw)), ptr, True
     fill = ptr[:-1].copy()
     order = np.empty(len(aw), np.int64)
     for k in range(len(aw)):
         i = aw[k]
         order[fill[i]] = k
         fill[i] += 1
-    return order, ptr
+    return order, ptr, False
 
 
-def _by_worker(values: npt.NDArray[np.int32], aw: npt.NDArray[np.int32], order: IntArray) -> npt.NDArray[np.int32]:
-    """Pair values in CSR order (int32), without a copy when the pairs are already sorted by worker (a renumbered
-    component): a stable counting sort of sorted keys is the identity."""
-    if len(aw) < 2 or bool((np.diff(aw) >= 0).all()):
-        return np.ascontiguousarray(values, dtype=np.int32)
-    return values[order].astype(np.int32)
+def _by_worker(values: npt.NDArray[np.int32], order: IntArray, ordered: bool) -> npt.NDArray[np.int32]:
+    """Pair values in CSR order (int32), without a copy when `_csr_order` found them sorted already."""
+    return np.ascontiguousarray(values, dtype=np.int32) if ordered else values[order].astype(np.int32)
 
 
 @njit(cache=True)
@@ -197,8 +194,8 @@ def greedy_cover(aw: npt.NDArray[np.int32], ap: npt.NDArray[np.int32], cap: IntA
     workers a maximum cover leaves out and how many places it leaves empty."""
     n_w, n_p = int(aw.max(initial=-1)) + 1, len(cap)
     cap_eff = np.minimum(cap, np.bincount(ap, minlength=n_p)).astype(np.int64)
-    order, ptr = _csr_order(np.ascontiguousarray(aw, dtype=np.int32), n_w)
-    load, covered = _greedy(ptr, _by_worker(ap, aw, order), cap_eff)
+    order, ptr, ordered = _csr_order(np.ascontiguousarray(aw, dtype=np.int32), n_w)
+    load, covered = _greedy(ptr, _by_worker(ap, order, ordered), cap_eff)
     return bool((load == cap_eff).all()), int(covered) == n_w, int(covered)
 
 
@@ -443,27 +440,29 @@ def solve_component(
     cover_profit: int,
     every: str,
     stats: dict[str, float] | None = None,
+    greedy: int | None = None,
 ) -> IntArray | None:
     """Chosen pair indices of the exact optimum of one component, or None (not certified: fall back).
 
     `every`: "place" when every maximum cover fills every place (workers compete: "uncovered" places), "worker"
     when every maximum cover covers every worker (filler persons for the empty places), "both" otherwise (a
-    greedy cover's size bounds both kinds of slack; a filler may then take an "uncovered" place)."""
+    greedy cover's size bounds both kinds of slack; a filler may then take an "uncovered" place). `greedy`: that
+    size when the caller has it already (`greedy_cover`, same pairs)."""
     n_w, n_p = len(desil), len(cap)
     cap_eff = np.minimum(cap, np.bincount(ap, minlength=n_p)).astype(np.int64)  # never more than candidates
     keep = cap_eff[ap] > 0
     if not keep.all():  # pairs of pledges without a place take no part
         kept = np.flatnonzero(keep)
-        sub = solve_component(aw[kept], ap[kept], ac[kept], desil, cap_eff, big_m, cover_profit, every, stats)
+        sub = solve_component(aw[kept], ap[kept], ac[kept], desil, cap_eff, big_m, cover_profit, every, stats, greedy)
         return None if sub is None else kept[sub]
     t0 = time.perf_counter()
-    order, ptr = _csr_order(np.ascontiguousarray(aw, dtype=np.int32), n_w)
-    cp = _by_worker(ap, aw, order)
-    cm = _by_worker(ac, aw, order)
+    order, ptr, ordered = _csr_order(np.ascontiguousarray(aw, dtype=np.int32), n_w)
+    cp = _by_worker(ap, order, ordered)
+    cm = _by_worker(ac, order, ordered)
     places = int(cap_eff.sum())
     cover = {"place": places, "worker": n_w}.get(every)
-    if cover is None:  # "both": a greedy cover's size k bounds how many stay uncovered and how many places empty
-        cover = int(_greedy(ptr, cp, cap_eff)[1])
+    if cover is None:  # "both": a greedy cover's size bounds how many stay uncovered and how many places empty
+        cover = int(_greedy(ptr, cp, cap_eff)[1]) if greedy is None else greedy
     n_null, n_fill = n_w - cover, places - cover
     if n_null < 0 or n_fill < 0:
         return None  # the caller's claim cannot hold

@@ -474,13 +474,13 @@ def _flow_covering_all(c: _Component) -> IntArray:
     return np.flatnonzero(np.asarray(f.flows(np.arange(n)), np.int64) > 0)
 
 
-def _auction(c: _Component, stats: SolveStats | None, every: str) -> IntArray | None:
+def _auction(c: _Component, stats: SolveStats | None, every: str, greedy: int | None = None) -> IntArray | None:
     """`auction.solve_component` on a part, with its counters and timings in the stats."""
     from services.matching import auction  # numba loads only when a big component needs it
 
     t0 = time.perf_counter()
     extra = None if stats is None else stats.extra
-    fast = auction.solve_component(c.aw, c.ap, c.ac, c.desil, c.cap, _big_m(c), COVER_PROFIT, every, extra)
+    fast = auction.solve_component(c.aw, c.ap, c.ac, c.desil, c.cap, _big_m(c), COVER_PROFIT, every, extra, greedy)
     if extra is not None:
         extra["auction_s"] = extra.get("auction_s", 0.0) + time.perf_counter() - t0
         extra["auction_fallbacks"] = extra.get("auction_fallbacks", 0.0) + float(fast is None)
@@ -554,7 +554,7 @@ def _by_place(c: _Component) -> tuple[_Component, IntArray]:
     new = np.empty(n_w, np.int64)
     new[perm] = np.arange(n_w)
     aw = new[c.aw].astype(np.int32)
-    order, _ptr = auction._csr_order(aw, n_w)
+    order, _ptr, _ordered = auction._csr_order(aw, n_w)
     return _Component(aw[order], c.ap[order], c.ac[order], c.desil[perm], c.cap, c.worker_rank[perm]), order
 
 
@@ -568,7 +568,7 @@ def _cut_and_solve(c: _Component, stats: SolveStats | None) -> IntArray:
         return _solve_part(c, stats, "place" if full else "worker")
     room = int(np.minimum(c.cap, np.bincount(c.ap, minlength=len(c.cap))).sum())
     if len(c.aw) >= _AUCTION_MIN_ARCS and room - greedy <= _BOTH_MAX_EMPTY * len(c.desil):
-        fast = _auction(c, stats, "both")  # workers left out *and* places left empty: both kinds of slack
+        fast = _auction(c, stats, "both", greedy)  # workers left out *and* places left empty: both kinds of slack
         if fast is not None:
             return fast
     t0 = time.perf_counter()
