@@ -55,6 +55,23 @@ WORKER_COLUMNS = [
 ]  # the order of the rows written by COPY below
 
 
+def _worker_row(
+    wid: int,
+    nik: str,
+    name: str,
+    sex: str,
+    birth_date: str,
+    kelurahan_code: str,
+    occupation: str,
+    desil: int | None,
+    lat: float,
+    lon: float,
+    now: str,
+) -> tuple[object, ...]:
+    """One worker row in WORKER_COLUMNS order (no address or phone, not covered elsewhere, located)."""
+    return (wid, nik, name, sex, birth_date, kelurahan_code, "", occupation, desil, "", lat, lon, "f", "", "f", now)
+
+
 def _copy(session: Session, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """COPY rows (tab-separated text; None -> NULL) into a table through the session's psycopg connection."""
     buf = io.StringIO()
@@ -168,22 +185,17 @@ def fill(session: Session, workers: pd.DataFrame, pledges: pd.DataFrame) -> None
         Worker.__tablename__,  # type: ignore[arg-type]
         WORKER_COLUMNS,
         (
-            (
+            _worker_row(
                 int(r.worker_id),
                 f"{3600000000000000 + int(r.worker_id)}",
                 "Bench",
                 "L",
                 "1980-01-01",
                 r.kelurahan_code,
-                "",
                 r.occupation,
                 None if pd.isna(r.desil) else int(r.desil),
-                "",
                 float(r.lat),
                 float(r.lon),
-                "f",
-                "",
-                "f",
                 now,
             )
             for r in workers.itertuples()
@@ -250,22 +262,17 @@ def main() -> None:
                 Worker.__tablename__,  # type: ignore[arg-type]
                 WORKER_COLUMNS,
                 (
-                    (
+                    _worker_row(
                         first_id + i,
                         f"{3700000000000000 + i}",
                         "Baru",
                         "P",
                         "1990-01-01",
                         str(workers["kelurahan_code"].iloc[0]),
-                        "",
                         "pedagang",
                         int(rng.integers(1, 11)),
-                        "",
                         float(site.lat + rng.uniform(-0.027, 0.027)),
                         float(site.lon + rng.uniform(-0.027, 0.027)),
-                        "f",
-                        "",
-                        "f",
                         now,
                     )
                     for i in range(400)
