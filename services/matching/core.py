@@ -51,6 +51,7 @@ _SPLIT_MIN_ARCS = 50_000  # components at least this big: renumbered, and cut in
 _AUCTION_MIN_ARCS = 50_000  # components (and sides) at least this big: the auction (auction.py)
 _AUCTION_MAX_ROOM = 2.0  # on the all-covered side, the auction only with places <= this many times the workers
 _COMPILED_MIN_PAIRS = 1_000_000  # candidate graphs at least this big: compiled connected components
+_WHOLE_MIN_PAIRS_PER_WORKER = 30  # see _cut_and_solve
 _BOTH_MAX_EMPTY = 0.05  # no cut when a greedy cover leaves at most this many places per worker empty (auction.py)
 
 WORKER_COLUMNS = ["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code"]
@@ -402,14 +403,8 @@ def _flow(c: _Component, sel: IntArray, big_m: int) -> tuple[IntArray, IntArray]
 
 
 def split_by_max_cover(c: _Component) -> tuple[BoolArray, BoolArray] | None:
-    """The source side (workers, pledges) of a minimum cut of the cover problem (OR-Tools max flow).
-
-    Every maximum cover fills each source-side pledge with source-side workers only and covers every other
-    worker; the lexicographic optimum is a maximum cover, so it is the union of the optima of the two sides
-    (docs/matching.md section 2.4). The cut is checked in numpy: source-side pledges full, every candidate
-    pledge of a source-side worker on the source side, source-side workers = the uncovered ones and the members
-    of source-side pledges. Then the flow equals the cut's capacity, so the cover is maximum and the cut
-    minimum. Returns None when the check fails (the caller keeps the component whole)."""
+    """The source side (workers, pledges) of a minimum cut of the cover problem (OR-Tools max flow), checked by
+    `checked_cut`; None when the check fails (the caller keeps the component whole)."""
     n_w, n_p, n = len(c.desil), len(c.cap), len(c.aw)
     f = max_flow.SimpleMaxFlow()
     f.add_arcs_with_capacity(
@@ -420,20 +415,38 @@ def split_by_max_cover(c: _Component) -> tuple[BoolArray, BoolArray] | None:
     if f.solve(0, 1) != f.OPTIMAL:
         return None
     on = np.asarray(f.flows(np.arange(n_w, n_w + n)), np.int64) > 0
+    if (np.bincount(c.aw[on], minlength=n_w) > 1).any():
+        return None
     side = np.zeros(n_w + n_p + 2, bool)
     side[np.asarray(f.get_source_side_min_cut(), np.int64)] = True
-    s_w, s_p = side[2 : 2 + n_w], side[2 + n_w :]
     asg = np.full(n_w, -1, np.int64)
     asg[c.aw[on]] = c.ap[on]
-    load = np.bincount(c.ap[on], minlength=n_p)
-    ok = (
-        (np.bincount(c.aw[on], minlength=n_w) <= 1).all()
-        and (load <= c.cap).all()
-        and (load[s_p] == c.cap[s_p]).all()
-        and s_p[c.ap[s_w[c.aw]]].all()
-        and np.array_equal(s_w, (asg < 0) | s_p[np.maximum(asg, 0)] & (asg >= 0))
-    )
+    return checked_cut(c, asg, side[2 + n_w :])
+
+
+def checked_cut(c: _Component, asg: IntArray, s_p: BoolArray) -> tuple[BoolArray, BoolArray] | None:
+    """(source-side workers, `s_p`) when a cover (pledge per worker, -1 uncovered) and source-side pledges prove
+    a maximum cover and a minimum cut, else None. Checked in numpy: each covered worker at one of its candidate
+    pledges, no pledge over capacity, source-side pledges full, source-side workers (the uncovered ones and the
+    members of source-side pledges) with every candidate pledge on the source side. Then the cover equals the
+    cut's capacity, so the cover is maximum and the cut minimum.
+
+    Every maximum cover fills each source-side pledge with source-side workers only and covers every other
+    worker; the lexicographic optimum is a maximum cover, so it is the union of the optima of the two sides
+    (docs/matching.md section 2.4)."""
+    covered = asg >= 0
+    load = np.bincount(asg[covered], minlength=len(c.cap))
+    s_w = ~covered | (covered & s_p[np.maximum(asg, 0)])
+    ok = _valid_cover(c, asg) and (load[s_p] == c.cap[s_p]).all() and s_p[c.ap[s_w[c.aw]]].all()
     return (s_w, s_p) if ok else None
+
+
+def _valid_cover(c: _Component, asg: IntArray) -> bool:
+    """Each covered worker (asg >= 0) at one of its candidate pledges, no pledge over capacity."""
+    covered = asg >= 0
+    at_candidate = np.bincount(c.aw[c.ap == asg[c.aw]], minlength=len(c.desil)) > 0
+    load = np.bincount(asg[covered], minlength=len(c.cap))
+    return bool(np.array_equal(at_candidate, covered) and (load <= c.cap).all())
 
 
 def _relabel(nodes: I32Array, n: int) -> tuple[IntArray, I32Array]:
@@ -487,7 +500,9 @@ def _auction(c: _Component, stats: SolveStats | None, every: str, greedy: int | 
     return fast
 
 
-def _solve_part(c: _Component, stats: SolveStats | None, every: str | None = None) -> IntArray:
+def _solve_part(
+    c: _Component, stats: SolveStats | None, every: str | None = None, outranked_gone: bool = False
+) -> IntArray:
     """Exact optimum of a part: by sorting (one pledge), the auction (big), or OR-Tools on all its pairs.
 
     `every`: what every maximum cover of this part does, when known: "place" (fills every place: the source side
@@ -498,6 +513,14 @@ def _solve_part(c: _Component, stats: SolveStats | None, every: str | None = Non
         return _solve_single_pledge(c)
     big_m = _big_m(c)
     room = int(np.minimum(c.cap, np.bincount(c.ap, minlength=len(c.cap))).sum())
+    if every == "place" and len(c.aw) >= _AUCTION_MIN_ARCS and not outranked_gone:
+        t0 = time.perf_counter()
+        keep = _not_outranked(c, room)
+        if stats is not None:
+            stats.extra["outranked_s"] = stats.extra.get("outranked_s", 0.0) + time.perf_counter() - t0
+        if keep is not None:
+            idx = np.flatnonzero(keep[c.aw])
+            return idx[_solve_part(_subcomponent(c, idx), stats, "place", outranked_gone=True)]
     if (
         len(c.aw) >= _AUCTION_MIN_ARCS
         and every is not None
@@ -516,6 +539,32 @@ def _solve_part(c: _Component, stats: SolveStats | None, every: str | None = Non
         stats.flow_arcs += len(c.aw)
         stats.extra["flow_s"] = stats.extra.get("flow_s", 0.0) + time.perf_counter() - t0
     return chosen
+
+
+def _not_outranked(c: _Component, room: int) -> BoolArray | None:
+    """Where every maximum cover fills every place (`room` of them): the workers an optimum may cover, when the
+    better desil levels alone fill every place and leave out at least half of the workers; else None. One try,
+    with the most levels that leave out half (a higher level is less likely to fill every place, and proving that
+    it does not takes the augmenting paths long).
+
+    The sets of workers that can be covered together are the independent sets of a matroid (a transversal one),
+    and the lexicographic optimum is a heaviest basis by cover value (11 - desil). If the workers of value t and
+    above can fill every place, every worse worker is spanned by strictly heavier ones and is in no heaviest
+    basis: it stays uncovered in the optimum, and its pairs can go (sweep cell 15: 80 % of the pairs)."""
+    from services.matching import auction
+
+    value = COVER_PROFIT - c.desil
+    for t in np.unique(value)[1:]:
+        active = value >= t
+        n = int(active.sum())
+        if n > len(value) // 2:
+            continue
+        if n < room:
+            return None
+        cover = auction.max_cover(c.aw, c.ap, c.ac, c.cap, active)
+        filled = cover is not None and _valid_cover(c, cover[0]) and int((cover[0] >= 0).sum()) == room
+        return active if filled else None
+    return None
 
 
 def _solve_flow_component(c: _Component, stats: SolveStats | None) -> IntArray:
@@ -562,19 +611,34 @@ def _cut_and_solve(c: _Component, stats: SolveStats | None) -> IntArray:
     """A big component: the max-cover cut when it is needed, then each side (see `_solve_flow_component`)."""
     from services.matching import auction
 
-    t0 = time.perf_counter()
     full, covered, greedy = auction.greedy_cover(c.aw, c.ap, c.cap)
     if full or covered:  # every maximum cover fills every place, or covers every worker: no cut
         return _solve_part(c, stats, "place" if full else "worker")
     room = int(np.minimum(c.cap, np.bincount(c.ap, minlength=len(c.cap))).sum())
-    if len(c.aw) >= _AUCTION_MIN_ARCS and room - greedy <= _BOTH_MAX_EMPTY * len(c.desil):
-        fast = _auction(c, stats, "both", greedy)  # workers left out *and* places left empty: both kinds of slack
+    # The auction may take it whole (workers left out and places left empty): at once when a greedy cover leaves
+    # few places empty; after the augmenting paths gave up, when it is dense (on a sparse one it bids longer than
+    # the OR-Tools cut and both sides take: sweep cell 20 against cell 17).
+    big = len(c.aw) >= _AUCTION_MIN_ARCS
+    whole = big and len(c.aw) >= _WHOLE_MIN_PAIRS_PER_WORKER * len(c.desil)
+    if big and room - greedy <= _BOTH_MAX_EMPTY * len(c.desil):
+        fast = _auction(c, stats, "both", greedy)
         if fast is not None:
             return fast
+        whole = False
     t0 = time.perf_counter()
-    cut = split_by_max_cover(c)
+    cover = auction.max_cover(c.aw, c.ap, c.ac, c.cap)  # augmenting paths, when they are quick
+    cut = None if cover is None else checked_cut(c, *cover)
     if stats is not None:
         stats.extra["split_s"] = stats.extra.get("split_s", 0.0) + time.perf_counter() - t0
+    if cut is None and whole:  # paths too long: the auction on the whole instead
+        fast = _auction(c, stats, "both", greedy)
+        if fast is not None:
+            return fast
+    if cut is None:
+        t0 = time.perf_counter()
+        cut = split_by_max_cover(c)
+        if stats is not None:
+            stats.extra["split_s"] = stats.extra.get("split_s", 0.0) + time.perf_counter() - t0
     if cut is None:
         return _solve_part(c, stats)
     s_w, s_p = cut

@@ -116,6 +116,83 @@ def test_rough_prices_fall_back_to_or_tools(monkeypatch: pytest.MonkeyPatch) -> 
     assert score(c, got) == reference(c)
 
 
+def test_a_desil_step_too_small_is_never_trusted(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A desil step of one longest pair lets the auction trade a desil step for metres; the second certificate (cover
+    # and desil sum) catches it and the auction runs again with M: the optimum every time, and some retries.
+    monkeypatch.setattr(auction, "DESIL_STEP", 1)
+    retries = 0.0
+    for seed in range(40):
+        c = component(seed, 200, 8, [0.5, 0.9, 1.5][seed % 3], 4)
+        stats: dict[str, float] = {}
+        got = run(c, modes(c)[0], stats)
+        assert got is None or score(c, got) == reference(c)
+        retries += stats.get("auction_retries", 0.0)
+    assert retries >= 1
+
+
+def test_a_worker_only_part_runs_on_metres() -> None:
+    # Where every worker is covered the desil terms drop out (one run, no retry) and the optimum is unchanged.
+    c = component(3, 300, 12, 1.5, 5)
+    assert "worker" in modes(c)
+    stats: dict[str, float] = {}
+    got = run(c, "worker", stats)
+    assert got is not None and score(c, got) == reference(c)
+    assert stats["auction_retries"] == 0
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_max_cover_gives_the_or_tools_cut(seed: int) -> None:
+    # Augmenting paths with dead marks: a maximum cover and the same minimum cut as OR-Tools' push-relabel (the
+    # source side reachable from the uncovered workers is one set for every maximum cover).
+    r = np.random.default_rng(seed)
+    load = float(r.choice([0.2, 0.6, 1.0, 1.5]))
+    c = component(seed, int(r.integers(5, 300)), int(r.integers(2, 15)), load, int(r.integers(1, 6)))
+    fast = auction.max_cover(c.aw, c.ap, c.ac, c.cap)
+    assert fast is not None
+    mine, theirs = core.checked_cut(c, *fast), core.split_by_max_cover(c)
+    assert mine is not None and theirs is not None
+    assert int((fast[0] >= 0).sum()) == reference(c)[0]
+    assert mine[0].tolist() == theirs[0].tolist()
+    assert mine[1].tolist() == theirs[1].tolist()
+
+
+def test_max_cover_gives_way_when_its_budget_is_spent(monkeypatch: pytest.MonkeyPatch) -> None:
+    c = component(5, 300, 10, 0.9, 4)
+    assert auction.max_cover(c.aw, c.ap, c.ac, c.cap) is not None
+    monkeypatch.setattr(auction, "MAX_COVER_READS", -1)
+    assert auction.max_cover(c.aw, c.ap, c.ac, c.cap) is None
+
+
+def test_a_wrong_cover_is_never_trusted() -> None:
+    c = component(11, 100, 6, 0.8, 3)
+    asg, s_p = auction.max_cover(c.aw, c.ap, c.ac, c.cap) or (None, None)
+    assert asg is not None and s_p is not None and core.checked_cut(c, asg, s_p) is not None
+    not_a_candidate = asg.copy()
+    w = int(np.flatnonzero(asg >= 0)[0])
+    others = np.setdiff1d(np.arange(len(c.cap)), c.ap[c.aw == w])
+    if len(others):
+        not_a_candidate[w] = others[0]
+        assert core.checked_cut(c, not_a_candidate, s_p) is None
+    one_less = asg.copy()
+    one_less[np.flatnonzero(s_p[np.maximum(asg, 0)] & (asg >= 0))[:1]] = -1  # a source-side pledge not full
+    if (one_less != asg).any():
+        assert core.checked_cut(c, one_less, s_p) is None
+
+
+def test_outranked_workers_leave_only_when_better_levels_fill_every_place() -> None:
+    # Two pledges of 2 places; 4 desil-1 workers reach both, 6 desil-5 workers too: the desil-1 workers fill every
+    # place, so no desil-5 worker is in the optimum. With 3 desil-1 workers they cannot: everyone stays.
+    aw = np.repeat(np.arange(10), 2).astype(np.int32)
+    ap = np.tile([0, 1], 10).astype(np.int32)
+    ac = np.arange(20, dtype=np.int32) * 10
+    c = core._Component(aw, ap, ac, np.array([1] * 4 + [5] * 6), np.array([2, 2]), np.arange(10))
+    keep = core._not_outranked(c, 4)
+    assert keep is not None and keep.tolist() == [True] * 4 + [False] * 6
+    c3 = core._Component(aw, ap, ac, np.array([1] * 3 + [5] * 7), np.array([2, 2]), np.arange(10))
+    assert core._not_outranked(c3, 4) is None
+    assert score(c, core._solve_part(c, None, "place")) == reference(c)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10**6), st.integers(0, 30), st.integers(0, 6))
 def test_solve_through_the_fast_path_against_networkx(seed: int, n_w: int, n_p: int) -> None:
@@ -218,21 +295,22 @@ def test_unpacked_bid_loop_gives_the_same_answer(monkeypatch: pytest.MonkeyPatch
     assert score(c, unpacked) == reference(c)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.parametrize("route", ["natural", "cut", "or-tools cut", "whole", "whole after paths"])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.integers(0, 10**6),
     st.sampled_from([0.1, 0.5, 0.9, 1.0, 1.5]),
     st.sampled_from(SITES),
     st.sampled_from([(1.0, 2.0), (2.0, 5.0), (3.0, 10.0)]),
     st.sampled_from([0.0, 0.3]),
-    st.sampled_from(["natural", "cut", "whole"]),
 )
 def test_every_sweep_family_against_networkx(
-    seed: int, load: float, sites: str, radius: tuple[float, float], unknown: float, route: str
+    route: str, seed: int, load: float, sites: str, radius: tuple[float, float], unknown: float
 ) -> None:
     # Small instances of every family of benchmarks/matching_sweep.py, every component and side of two or more
-    # pledges on the auction (thresholds forced to zero); "cut": every component cut by the max cover; "whole":
-    # never cut (the auction takes both kinds of slack at once).
+    # pledges on the auction (thresholds forced to zero); "cut": every component cut by the max cover (augmenting
+    # paths, or OR-Tools when they give way); "whole": never cut (the auction takes both kinds of slack at once),
+    # at once or after the augmenting paths gave way.
     workers, pledges = family(
         n_workers=250,
         n_pledges=10,
@@ -247,11 +325,18 @@ def test_every_sweep_family_against_networkx(
         mp.setattr(core, "_SPLIT_MIN_ARCS", 0)
         mp.setattr(core, "_AUCTION_MIN_ARCS", 0)
         mp.setattr(core, "_AUCTION_MAX_ROOM", float("inf"))
-        if route == "cut":
+        if route in ("cut", "or-tools cut"):
             mp.setattr(auction, "greedy_cover", lambda *_: (False, False, 0))
             mp.setattr(core, "_BOTH_MAX_EMPTY", -1.0)
+            mp.setattr(core, "_WHOLE_MIN_PAIRS_PER_WORKER", float("inf"))
+            if route == "or-tools cut":
+                mp.setattr(auction, "MAX_COVER_READS", -1)
         elif route == "whole":
             mp.setattr(core, "_BOTH_MAX_EMPTY", float("inf"))
+        elif route == "whole after paths":
+            mp.setattr(core, "_BOTH_MAX_EMPTY", -1.0)
+            mp.setattr(auction, "MAX_COVER_READS", -1)
+            mp.setattr(core, "_WHOLE_MIN_PAIRS_PER_WORKER", 0)
         result = core.solve_detailed(workers, pledges)
     check_invariants(workers, pledges, result)
     assert objective(result) == oracle(workers, pledges)
