@@ -49,7 +49,6 @@ _PARALLEL_MIN_PAIRS = 200_000  # with processes > 1, components at least this bi
 _PARALLEL_MIN_WORKERS = 50_000  # with processes > 1, one big group's pairs are built by worker processes
 _SPLIT_MIN_ARCS = 50_000  # components at least this big: renumbered, and cut in two by a maximum cover if needed
 _AUCTION_MIN_ARCS = 50_000  # components (and sides) at least this big: the auction (auction.py)
-_AUCTION_MAX_ROOM = 2.0  # on the all-covered side, the auction only with places <= this many times the workers
 _COMPILED_MIN_PAIRS = 1_000_000  # candidate graphs at least this big: compiled connected components
 _WHOLE_MIN_PAIRS_PER_WORKER = 30  # see _cut_and_solve
 _BOTH_MAX_EMPTY = 0.05  # no cut when a greedy cover leaves at most this many places per worker empty (auction.py)
@@ -506,9 +505,7 @@ def _solve_part(
     """Exact optimum of a part: by sorting (one pledge), the auction (big), or OR-Tools on all its pairs.
 
     `every`: what every maximum cover of this part does, when known: "place" (fills every place: the source side
-    of a cut) or "worker" (covers every worker: the sink side). The auction needs one of them (auction.py); on a
-    "worker" part it is tried only while places are at most `_AUCTION_MAX_ROOM` times the workers (beyond, its
-    filler persons bid longer than OR-Tools takes: cell 19 of the sweep)."""
+    of a cut) or "worker" (covers every worker: the sink side). The auction needs one of them (auction.py)."""
     if len(c.cap) == 1:
         return _solve_single_pledge(c)
     big_m = _big_m(c)
@@ -521,11 +518,7 @@ def _solve_part(
         if keep is not None:
             idx = np.flatnonzero(keep[c.aw])
             return idx[_solve_part(_subcomponent(c, idx), stats, "place", outranked_gone=True)]
-    if (
-        len(c.aw) >= _AUCTION_MIN_ARCS
-        and every is not None
-        and (every == "place" or room <= _AUCTION_MAX_ROOM * len(c.desil))
-    ):
+    if len(c.aw) >= _AUCTION_MIN_ARCS and every is not None:
         fast = _auction(c, stats, every)
         if fast is not None:
             return fast

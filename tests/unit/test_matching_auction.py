@@ -324,7 +324,6 @@ def test_every_sweep_family_against_networkx(
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(core, "_SPLIT_MIN_ARCS", 0)
         mp.setattr(core, "_AUCTION_MIN_ARCS", 0)
-        mp.setattr(core, "_AUCTION_MAX_ROOM", float("inf"))
         if route in ("cut", "or-tools cut"):
             mp.setattr(auction, "greedy_cover", lambda *_: (False, False, 0))
             mp.setattr(core, "_BOTH_MAX_EMPTY", -1.0)
