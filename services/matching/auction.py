@@ -75,7 +75,8 @@ def eps_schedule(top: int) -> IntArray:
 @njit(cache=True)
 def _csr_order(aw: npt.NDArray[np.int32], n_w: int) -> tuple[IntArray, IntArray, bool]:
     """Counting sort of pairs by worker (stable): (order, ptr, already sorted). Pairs already sorted by worker (a
-    component renumbered by `core._by_place`) keep their order without the scatter."""
+    component renumbered by `core._by_place`) keep their order without the scatter, and `order` is then empty
+    (the identity: see `_original`)."""
     ptr = np.zeros(n_w + 1, np.int64)
     ordered = True
     for k in range(len(aw)):
@@ -85,7 +86,7 @@ def _csr_order(aw: npt.NDArray[np.int32], n_w: int) -> tuple[IntArray, IntArray,
     for i in range(n_w):
         ptr[i + 1] += ptr[i]
     if ordered:
-        return np.arange(len(aw)), ptr, True
+        return np.empty(0, np.int64), ptr, True
     fill = ptr[:-1].copy()
     order = np.empty(len(aw), np.int64)
     for k in range(len(aw)):
@@ -93,6 +94,11 @@ def _csr_order(aw: npt.NDArray[np.int32], n_w: int) -> tuple[IntArray, IntArray,
         order[fill[i]] = k
         fill[i] += 1
     return order, ptr, False
+
+
+def _original(order: IntArray, ordered: bool, pos: IntArray) -> IntArray:
+    """Input positions of CSR positions `pos`."""
+    return pos if ordered else order[pos]
 
 
 def _by_worker(values: npt.NDArray[np.int32], order: IntArray, ordered: bool) -> npt.NDArray[np.int32]:
@@ -132,6 +138,59 @@ def components(pw, pp, n_w, n_p):  # type: ignore[no-untyped-def]
             count += 1
         labels[v] = root_label[r]
     return count, labels
+
+
+@njit(cache=True)
+def renumbered(aw, ap, ac, new, n_w):  # type: ignore[no-untyped-def]
+    """Pairs with workers renamed by `new` and sorted by new worker (stable): (aw, ap, ac, original position of
+    each), by counting in two passes."""
+    ptr = np.zeros(n_w + 1, np.int64)
+    for k in range(len(aw)):
+        ptr[new[aw[k]] + 1] += 1
+    for i in range(n_w):
+        ptr[i + 1] += ptr[i]
+    out_w = np.empty(len(aw), np.int32)
+    out_p = np.empty(len(aw), np.int32)
+    out_c = np.empty(len(aw), np.int32)
+    order = np.empty(len(aw), np.int64)
+    for k in range(len(aw)):
+        i = new[aw[k]]
+        at = ptr[i]
+        ptr[i] += 1
+        out_w[at] = i
+        out_p[at] = ap[k]
+        out_c[at] = ac[k]
+        order[at] = k
+    return out_w, out_p, out_c, order
+
+
+@njit(cache=True)
+def radius_hits(starts, ends, run_pledge, worder, xyz, pxyz, chord):  # type: ignore[no-untyped-def]
+    """Candidate pairs of the grid runs (core._radius_pairs): the rows worder[starts[r]:ends[r]] against pledge
+    run_pledge[r], kept when their chord is at most the pledge's. Returns (row, pledge, chord) in run order: what
+    the numpy expansion gives, without its temporary arrays."""
+    total = 0
+    for r in range(len(starts)):
+        total += max(ends[r] - starts[r], 0)
+    out_w = np.empty(total, np.int64)
+    out_p = np.empty(total, np.int64)
+    out_c = np.empty(total, np.float64)
+    n = 0
+    for r in range(len(starts)):
+        j = run_pledge[r]
+        px, py, pz = pxyz[j, 0], pxyz[j, 1], pxyz[j, 2]
+        for idx in range(starts[r], ends[r]):
+            wl = worder[idx]
+            dx = xyz[wl, 0] - px
+            dy = xyz[wl, 1] - py
+            dz = xyz[wl, 2] - pz
+            c = np.sqrt(dx * dx + dy * dy + dz * dz)
+            if c <= chord[j]:
+                out_w[n] = wl
+                out_p[n] = j
+                out_c[n] = c
+                n += 1
+    return out_w[:n], out_p[:n], out_c[:n]
 
 
 @njit(cache=True)
@@ -681,7 +740,7 @@ def solve_component(
         t2 = time.perf_counter()
         pos = _pair_of(b_ptr, b_cp, asg)
         pos = pos[pos >= 0]
-        chosen = np.sort(order[pos if nearby is None else nearby[pos]])
+        chosen = np.sort(_original(order, ordered, pos if nearby is None else nearby[pos]))
         # Any price of "uncovered" gives a valid bound; the natural ones: the "uncovered" object's, and the
         # cheapest object's (fillers keep the empty places at the bottom).
         cheapest = int(min(price[:n_p][cap_eff > 0].min(initial=_INF), price[n_p]))
@@ -731,5 +790,7 @@ def warm_up() -> float:
     max_cover(tiny, one, np.array([5, 7, 9], np.int32), np.array([1, 1]))
     _k_nearest(np.array([0, 3]), np.array([5, 7, 9], np.int32), 2)
     nearest_pledge(tiny, one, np.array([5, 7, 9], np.int32), 2)
+    renumbered(tiny, one, np.array([5, 7, 9], np.int32), np.array([1, 0]), 2)
+    radius_hits(np.array([0]), np.array([2]), np.array([0]), np.arange(2), np.eye(3)[:2], np.eye(3)[:1], np.ones(1))
     components(tiny, one, 2, 2)
     return time.perf_counter() - t0

@@ -123,6 +123,7 @@ def effective_desil(desil: pd.Series) -> IntArray:
 
 
 _CELLS_PER_RADIUS = 10  # grid cell = median radius / this: a pledge scans ~2 * this + 1 rows of cells
+_COMPILED_MIN_HITS = 2_000_000  # grid hits from which the compiled kernel expands them (regency: pairs 2x faster)
 _CHUNK_PAIRS = 1_000_000  # pledges are scanned in chunks of about this many grid hits (bounded memory)
 _EXACT_BAND_KM = 1e-7  # chord-derived distances this close to a decision boundary are redone by haversine
 
@@ -329,13 +330,18 @@ def _radius_pairs(
     for a, z in zip(bounds_[:-1].tolist(), bounds_[1:].tolist(), strict=True):
         if z <= a:
             continue
-        idx, owner = _expand_ranges(starts[a:z], ends[a:z])
-        wl = worder[idx]  # position in `located`
-        pj = radius_idx[run_p[a:z][owner]]
-        d = xyz[wl] - pxyz[pj]
-        c = np.sqrt(np.einsum("ij,ij->i", d, d))
-        pre = c <= chord[pj]
-        wl, pj, c = wl[pre], pj[pre], c[pre]
+        if total >= _COMPILED_MIN_HITS:  # compiled: no temporary arrays of every grid hit
+            from services.matching import auction
+
+            wl, pj, c = auction.radius_hits(starts[a:z], ends[a:z], radius_idx[run_p[a:z]], worder, xyz, pxyz, chord)
+        else:  # small inputs: numpy (no kernel to load)
+            idx, owner = _expand_ranges(starts[a:z], ends[a:z])
+            wl = worder[idx]  # position in `located`
+            pj = radius_idx[run_p[a:z][owner]]
+            d = xyz[wl] - pxyz[pj]
+            c = np.sqrt(np.einsum("ij,ij->i", d, d))
+            pre = c <= chord[pj]
+            wl, pj, c = wl[pre], pj[pre], c[pre]
         km = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(c / 2.0, 1.0))
         wg = located[wl]
         km = _exact_km(km, wlat[wg], wlon[wg], plat[pj], plon[pj], prad[pj] + 1e-9)
@@ -595,9 +601,8 @@ def _by_place(c: _Component) -> tuple[_Component, IntArray]:
     perm = np.lexsort((np.arange(n_w), near))  # new worker -> old
     new = np.empty(n_w, np.int64)
     new[perm] = np.arange(n_w)
-    aw = new[c.aw].astype(np.int32)
-    order, _ptr, _ordered = auction._csr_order(aw, n_w)
-    return _Component(aw[order], c.ap[order], c.ac[order], c.desil[perm], c.cap, c.worker_rank[perm]), order
+    aw, ap, ac, order = auction.renumbered(c.aw, c.ap, c.ac, new, n_w)
+    return _Component(aw, ap, ac, c.desil[perm], c.cap, c.worker_rank[perm]), order
 
 
 def _cut_and_solve(c: _Component, stats: SolveStats | None) -> IntArray:

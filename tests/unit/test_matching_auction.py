@@ -140,6 +140,26 @@ def test_a_worker_only_part_runs_on_metres() -> None:
     assert stats["auction_retries"] == 0
 
 
+@pytest.mark.parametrize("nearest", [16, 1])
+def test_a_roomy_worker_only_part_bids_on_nearby_pledges_first(monkeypatch: pytest.MonkeyPatch, nearest: int) -> None:
+    # Places three times the workers, 20 candidates per worker on average: the first run bids on each worker's
+    # nearest pledges only and is certified on every pair. With one nearest pledge it is not always optimal (nor
+    # even feasible): then the run on every pair follows, with the same optimum.
+    monkeypatch.setattr(auction, "WORKER_NEAREST", nearest)
+    tried = retried = 0
+    for seed in range(12):
+        c = component(seed, 120, 40, 3.0, 40)
+        if "worker" not in modes(c) or len(c.aw) <= nearest * len(c.desil):
+            continue
+        stats: dict[str, float] = {}
+        got = run(c, "worker", stats)
+        assert got is not None and score(c, got) == reference(c)
+        tried += 1
+        retried += int(stats["auction_retries"] > 0)
+    assert tried >= 6
+    assert retried >= 1 if nearest == 1 else retried < tried  # both runs happen; the first one often suffices
+
+
 @pytest.mark.parametrize("seed", range(40))
 def test_max_cover_gives_the_or_tools_cut(seed: int) -> None:
     # Augmenting paths with dead marks: a maximum cover and the same minimum cut as OR-Tools' push-relabel (the

@@ -266,9 +266,12 @@ def _spread(seed: int, n_w: int, n_p: int, span: float) -> tuple[pd.DataFrame, p
     return workers, pledges
 
 
+@pytest.mark.parametrize("compiled", [False, True])
 @pytest.mark.parametrize("seed", range(8))
-def test_grid_candidates_equal_the_rules(seed: int) -> None:
-    # Radii from 0 to 300 km over a 1-degree square: rows narrowed to the disc, boxes taken whole when large.
+def test_grid_candidates_equal_the_rules(monkeypatch: pytest.MonkeyPatch, seed: int, compiled: bool) -> None:
+    # Radii from 0 to 300 km over a 1-degree square: rows narrowed to the disc, boxes taken whole when large. The
+    # grid hits expanded by numpy (small inputs) or by the compiled kernel (from 2 M hits): the same pairs.
+    monkeypatch.setattr(core, "_COMPILED_MIN_HITS", 0 if compiled else 10**12)
     workers, pledges = _spread(seed, 120, 9, 1.0)
     w, p = core._normalise(workers, pledges)
     c = core.candidate_pairs(w, p)
@@ -292,6 +295,9 @@ def test_grid_candidates_on_the_boundary() -> None:
     inside = {i + 1 for i, a in enumerate(lat) if float(haversine_km(a, centre[1], *centre)) <= radius + 1e-9}
     assert inside == {1, 2, 3}  # 0.5e-9 km beyond the radius is inside the 1e-9 km tolerance; 2e-9 km is not
     assert set(solve(w, p).worker_id) == inside
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(core, "_COMPILED_MIN_HITS", 0)
+        assert set(solve(w, p).worker_id) == inside
 
 
 def test_max_cover_cut_is_a_minimum_cut() -> None:
