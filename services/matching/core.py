@@ -473,25 +473,6 @@ def _subcomponent(c: _Component, idx: IntArray) -> _Component:
     return _Component(lw, lp, c.ac[idx], c.desil[used_w], c.cap[used_p], c.worker_rank[used_w])
 
 
-def _flow_covering_all(c: _Component) -> IntArray:
-    """Min-metres assignment that covers every worker (OR-Tools; a side where every maximum cover covers all
-    its workers, so cover and desil sum are fixed). Metres alone: a cost range 10^3-10^4 times smaller than
-    with M, which OR-Tools' cost scaling solves faster. Returns the chosen pair indices."""
-    n_w, n_p, n = len(c.desil), len(c.cap), len(c.aw)
-    f = min_cost_flow.SimpleMinCostFlow()
-    f.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate([c.aw.astype(np.int64), np.arange(n_p) + n_w]),
-        np.concatenate([c.ap.astype(np.int64) + n_w, np.full(n_p, n_w + n_p)]),
-        np.concatenate([np.ones(n, np.int64), c.cap]),
-        np.concatenate([c.ac.astype(np.int64), np.zeros(n_p, np.int64)]),
-    )
-    supply = np.concatenate([np.ones(n_w, np.int64), np.zeros(n_p, np.int64), [-n_w]])
-    f.set_nodes_supplies(np.arange(n_w + n_p + 1), supply)
-    if f.solve() != f.OPTIMAL:
-        raise RuntimeError("the covered side cannot cover all its workers: the max-cover cut was wrong")
-    return np.flatnonzero(np.asarray(f.flows(np.arange(n)), np.int64) > 0)
-
-
 def _auction(c: _Component, stats: SolveStats | None, every: str, greedy: int | None = None) -> IntArray | None:
     """`auction.solve_component` on a part, with its counters and timings in the stats."""
     from services.matching import auction  # numba loads only when a big component needs it
@@ -514,11 +495,9 @@ def _solve_part(
     of a cut) or "worker" (covers every worker: the sink side). The auction needs one of them (auction.py)."""
     if len(c.cap) == 1:
         return _solve_single_pledge(c)
-    big_m = _big_m(c)
-    room = int(np.minimum(c.cap, np.bincount(c.ap, minlength=len(c.cap))).sum())
     if every == "place" and len(c.aw) >= _AUCTION_MIN_ARCS and not outranked_gone:
         t0 = time.perf_counter()
-        keep = _not_outranked(c, room)
+        keep = _not_outranked(c, int(np.minimum(c.cap, np.bincount(c.ap, minlength=len(c.cap))).sum()))
         if stats is not None:
             stats.extra["outranked_s"] = stats.extra.get("outranked_s", 0.0) + time.perf_counter() - t0
         if keep is not None:
@@ -529,11 +508,8 @@ def _solve_part(
         if fast is not None:
             return fast
     t0 = time.perf_counter()
-    if every == "worker":
-        chosen = _flow_covering_all(c)
-    else:
-        flow, _used = _flow(c, np.arange(len(c.aw)), big_m)
-        chosen = np.flatnonzero(flow > 0)
+    flow, _used = _flow(c, np.arange(len(c.aw)), _big_m(c))
+    chosen = np.flatnonzero(flow > 0)
     if stats is not None:
         stats.flow_arcs += len(c.aw)
         stats.extra["flow_s"] = stats.extra.get("flow_s", 0.0) + time.perf_counter() - t0
