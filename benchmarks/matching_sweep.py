@@ -1,6 +1,6 @@
 """Matching sweep: a plain OR-Tools min-cost flow over all candidate pairs against `solve`, same process and run.
 
-    python -m benchmarks.matching_sweep [city] [regency] [--only N ...]
+    python -m benchmarks.matching_sweep [city] [regency] [--only N ...] [--repeat K] [--seed S]
 
 Per cell (a family of `benchmarks.synthetic.family`): the plain flow (the candidate pairs, then one
 SimpleMinCostFlow over all of them with the lexicographic costs of docs/matching.md section 2.2), then
@@ -82,10 +82,10 @@ def plain_flow(workers: pd.DataFrame, pledges: pd.DataFrame) -> tuple[tuple[int,
 
 
 def run_cell(
-    scale: str, load: float, sites: str, radius: tuple[float, float], unknown: float, repeat: int = 1
+    scale: str, load: float, sites: str, radius: tuple[float, float], unknown: float, repeat: int = 1, seed: int = 15
 ) -> dict[str, object]:
     """Plain flow then `solve`, `repeat` times alternately; the fastest of each (the least disturbed by load)."""
-    workers, pledges = family(**SCALES[scale], load=load, sites=sites, radius=radius, unknown_desil=unknown)  # type: ignore[arg-type]
+    workers, pledges = family(**SCALES[scale], load=load, sites=sites, radius=radius, unknown_desil=unknown, seed=seed)  # type: ignore[arg-type]
     plain_s = solve_s = float("inf")
     for _ in range(repeat):
         gc.collect()
@@ -125,6 +125,7 @@ def main() -> None:
     ap.add_argument("scales", nargs="*", default=list(SCALES), choices=list(SCALES))
     ap.add_argument("--only", type=int, nargs="*", help="cell numbers (0-based) to run")
     ap.add_argument("--repeat", type=int, default=1, help="runs per cell; the fastest of each is reported")
+    ap.add_argument("--seed", type=int, default=15, help="instances of another draw (the tables use 15)")
     args = ap.parse_args()
     load = os.getloadavg()
     print(f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores, load {load}")
@@ -137,7 +138,7 @@ def main() -> None:
     for n, cell in enumerate(CELLS):
         if cell[0] not in args.scales or (args.only and n not in args.only):
             continue
-        r = run_cell(*cell, repeat=args.repeat)
+        r = run_cell(*cell, repeat=args.repeat, seed=args.seed)
         print(
             f"| {n} | {r['scale']} | {r['load']} | {r['sites']} | {r['radius']} | {r['unknown']:.0%} | {r['pairs']:,} |"
             f" {r['covered']:,} | {r['plain_s']} | {r['solve_s']} | {r['speedup']}× |",
