@@ -313,39 +313,15 @@ def _max_cover(ptr, cp, cm, cap, budget, active):  # type: ignore[no-untyped-def
             continue
         if reads > budget:
             return asg, dead, False
-        qt = 0
+        qt, found = _reach(w0, -1, w0 + 1, ptr, cp, load, cap, dead, stamp, via, prev, queue, 0)
         qh = 0
-        found = -1
-        for k in range(ptr[w0], ptr[w0 + 1]):
-            j = cp[k]
-            if dead[j] or stamp[j] == w0 + 1:
-                continue
-            stamp[j] = w0 + 1
-            via[j] = w0
-            prev[j] = -1
-            queue[qt] = j
-            qt += 1
-            if load[j] < cap[j]:
-                found = j
-                break
         while found < 0 and qh < qt:
             j = queue[qh]
             qh += 1
             for s in range(off[j], off[j] + load[j]):
                 h = hold[s]
                 reads += ptr[h + 1] - ptr[h]
-                for k in range(ptr[h], ptr[h + 1]):
-                    j2 = cp[k]
-                    if dead[j2] or stamp[j2] == w0 + 1:
-                        continue
-                    stamp[j2] = w0 + 1
-                    via[j2] = h
-                    prev[j2] = j
-                    queue[qt] = j2
-                    qt += 1
-                    if load[j2] < cap[j2]:
-                        found = j2
-                        break
+                qt, found = _reach(h, j, w0 + 1, ptr, cp, load, cap, dead, stamp, via, prev, queue, qt)
                 if found >= 0:
                     break
         if found < 0:
@@ -357,6 +333,25 @@ def _max_cover(ptr, cp, cm, cap, budget, active):  # type: ignore[no-untyped-def
             _join(via[j], j, asg, at, hold, off, load)
             j = prev[j]
     return asg, dead, True
+
+
+@njit(cache=True)
+def _reach(w, j_from, search, ptr, cp, load, cap, dead, stamp, via, prev, queue, qt):  # type: ignore[no-untyped-def]
+    """One step of a search of `_max_cover`: worker w's candidate pledges not dead and not yet seen by this search
+    are queued (w would move there from j_from; -1: w is the uncovered worker). Returns (queue length, the first
+    of them with room or -1)."""
+    for k in range(ptr[w], ptr[w + 1]):
+        j = cp[k]
+        if dead[j] or stamp[j] == search:
+            continue
+        stamp[j] = search
+        via[j] = w
+        prev[j] = j_from
+        queue[qt] = j
+        qt += 1
+        if load[j] < cap[j]:
+            return qt, j
+    return qt, -1
 
 
 @njit(cache=True)
