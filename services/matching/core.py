@@ -439,19 +439,20 @@ def checked_cut(c: _Component, asg: IntArray, s_p: BoolArray) -> tuple[BoolArray
     Every maximum cover fills each source-side pledge with source-side workers only and covers every other
     worker; the lexicographic optimum is a maximum cover, so it is the union of the optima of the two sides
     (docs/matching.md section 2.4)."""
+    load = _cover_load(c, asg)
     covered = asg >= 0
-    load = np.bincount(asg[covered], minlength=len(c.cap))
     s_w = ~covered | (covered & s_p[np.maximum(asg, 0)])
-    ok = _valid_cover(c, asg) and (load[s_p] == c.cap[s_p]).all() and s_p[c.ap[s_w[c.aw]]].all()
+    ok = load is not None and (load[s_p] == c.cap[s_p]).all() and s_p[c.ap[s_w[c.aw]]].all()
     return (s_w, s_p) if ok else None
 
 
-def _valid_cover(c: _Component, asg: IntArray) -> bool:
-    """Each covered worker (asg >= 0) at one of its candidate pledges, no pledge over capacity."""
+def _cover_load(c: _Component, asg: IntArray) -> IntArray | None:
+    """Workers per pledge of a cover (pledge per worker, -1 uncovered) when it is one: each covered worker at one
+    of its candidate pledges, no pledge over capacity; else None."""
     covered = asg >= 0
     at_candidate = np.bincount(c.aw[c.ap == asg[c.aw]], minlength=len(c.desil)) > 0
     load = np.bincount(asg[covered], minlength=len(c.cap))
-    return bool(np.array_equal(at_candidate, covered) and (load <= c.cap).all())
+    return load if np.array_equal(at_candidate, covered) and (load <= c.cap).all() else None
 
 
 def _relabel(nodes: I32Array, n: int) -> tuple[IntArray, I32Array]:
@@ -537,7 +538,7 @@ def _not_outranked(c: _Component, room: int) -> BoolArray | None:
         if n < room:
             return None
         cover = auction.max_cover(c.aw, c.ap, c.ac, c.cap, active)
-        filled = cover is not None and _valid_cover(c, cover[0]) and int((cover[0] >= 0).sum()) == room
+        filled = cover is not None and _cover_load(c, cover[0]) is not None and int((cover[0] >= 0).sum()) == room
         return active if filled else None
     return None
 
