@@ -39,11 +39,11 @@ def indonesian(chart: alt.Chart) -> alt.Chart:
 
 
 def target_progress(protected: int, in_process: int, target: int) -> alt.Chart:
-    """One stacked bar: workers protected, in process, and what is left to the city's target."""
+    """One stacked bar: workers protected now, in process, and the rest of the target not yet in process."""
     remaining = max(target - protected - in_process, 0)
     data = pd.DataFrame(
         {
-            "bagian": ["Terlindungi", "Dalam proses", "Sisa menuju target"],
+            "bagian": ["Terlindungi saat ini", "Dalam proses", "Belum dalam proses"],
             "pekerja": [protected, in_process, remaining],
             "urutan": [0, 1, 2],
         }

@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from services.insight import BADGES, SORT_KEYS, badge_label, badge_rule
+from services.insight import figures as fig
 from services.platform import fmt
 from ui.charts import AMBER, GREEN, GREY, indonesian
 
@@ -43,7 +44,7 @@ margin-right:0.3rem}
 BOARD_COLUMNS: list[tuple[str, str, bool]] = [
     ("rank", "#", True),
     ("company", "Perusahaan · kecamatan · sektor", False),
-    ("workers_protected", "Dilindungi", True),
+    ("workers_protected", "Pernah dilindungi", True),
     ("workers_pledged", "Diikrarkan", True),
     ("share_fulfilled", "Terpenuhi", True),
     ("rupiah", "Komitmen", True),
@@ -54,6 +55,15 @@ BOARD_COLUMNS: list[tuple[str, str, bool]] = [
     ("badges", "Lencana", False),
 ]
 _CLASS = {"company": " class=c", "badges": " class=b"}
+# Board columns that are catalogued figures: written (and titled) by the catalogue.
+CATALOGUED_COLUMNS = {
+    "workers_protected": "company.protected_ever",
+    "workers_pledged": "company.workers_pledged",
+    "share_fulfilled": "company.share_fulfilled",
+    "days_to_answer": "company.days_to_answer",
+    "months": "company.cover_months",
+    "per_100": "company.per_100",
+}
 
 
 def company_url(slug: str) -> str:
@@ -105,13 +115,18 @@ def _cell(column: str, row: pd.Series, suggested_min: int) -> str:
         return "Dirahasiakan" if row["hidden"] else escape(fmt.rupiah(int(value)))
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return "–"
-    if column == "share_fulfilled":
-        return escape(fmt.percent(float(value), 0))
-    if column == "per_100":
-        return escape(fmt.decimal(float(value), 1))
+    if column in CATALOGUED_COLUMNS:
+        return escape(fig.show(CATALOGUED_COLUMNS[column], value))
     if isinstance(value, int | float) or hasattr(value, "__int__"):
         return escape(fmt.number(int(value)))
     return escape(str(value))
+
+
+def _header_title(column: str, label: str) -> str:
+    """A header's tooltip: the full name, and the figure's definition when it is catalogued."""
+    name = SORT_KEYS.get(column, label)
+    key = CATALOGUED_COLUMNS.get(column)
+    return f"{name}: {fig.helptext(key)}" if key else name
 
 
 def board_html(
@@ -121,7 +136,7 @@ def board_html(
     direction = "descending" if descending else "ascending"
     head = "".join(
         f'<th scope="col"{" class=n" if numeric else ""}{f" aria-sort={direction}" if col == sort_by else ""}'
-        f' title="{escape(SORT_KEYS.get(col, label), quote=True)}">{escape(label)}</th>'
+        f' title="{escape(_header_title(col, label), quote=True)}">{escape(label)}</th>'
         for col, label, numeric in BOARD_COLUMNS
     )
     body = "".join(
@@ -168,12 +183,13 @@ def counts_html(df: pd.DataFrame, label: str, header: str) -> str:
     )
 
 
-def progress_legend_html(protected: int, in_process: int, remaining: int) -> str:
-    """The colours of the city's progress bar, spelled out with their numbers (issue 9)."""
+def progress_legend_html(protected: int, in_process: int, waiting: int) -> str:
+    """The colours of the city's progress bar, spelled out with their numbers (issue 9). The grey part is the
+    rest of *Sisa menuju target* once the workers in process are set aside."""
     items = [
-        (GREEN, "Terlindungi (kartu BPJS terbit)", protected),
+        (GREEN, "Terlindungi saat ini (kartu terbit, perlindungan berjalan)", protected),
         (AMBER, "Dalam proses (dicocokkan atau didaftarkan)", in_process),
-        (GREY, "Sisa menuju target", remaining),
+        (GREY, "Belum dalam proses", waiting),
     ]
     spans = "".join(
         f'<span class="item"><span class="sw" style="background:{colour}"></span>'
@@ -208,7 +224,7 @@ def timeline_chart(df: pd.DataFrame) -> alt.Chart:
             y=alt.Y("workers:Q", title="Pekerja (kumulatif)"),
             color=alt.Color(
                 "series:N",
-                scale=alt.Scale(domain=["Pekerja diikrarkan", "Pekerja dilindungi"], range=[AMBER, GREEN]),
+                scale=alt.Scale(domain=["Pekerja diikrarkan", "Pernah dilindungi"], range=[AMBER, GREEN]),
                 legend=alt.Legend(orient="bottom", title=None),
             ),
             tooltip=[

@@ -1,39 +1,37 @@
 """Small display helpers shared by pages."""
 
+from typing import Any
+
 import streamlit as st
 
+from services.insight import figures as fig
 from services.insight.dashboard import CampaignProgress
-from services.platform import fmt
 from ui import charts
 from ui.leaderboard import progress_legend_html
 
+DEFINITIONS_URL = "definisi-angka"  # the url_path of pages/public/definitions.py in app.py's PAGES
+
+
+def metric(column: Any, key: str, value: Any, **kwargs: Any) -> None:
+    """A catalogued figure as st.metric: its label, its Indonesian value, its definition as the tooltip."""
+    column.metric(fig.label(key), fig.show(key, value), help=fig.helptext(key), **kwargs)
+
 
 def progress_block(progress: CampaignProgress) -> None:
-    """The city's progress toward the campaign target: metrics and one stacked bar."""
-    cols = st.columns(4)
-    cols[0].metric(
-        "Pekerja terlindungi",
-        fmt.number(progress.workers_protected),
-        help="Pekerja yang kartu BPJS Ketenagakerjaannya sudah terbit dan masa perlindungannya berjalan.",
-    )
-    cols[1].metric(
-        "Target kota",
-        fmt.number(progress.target_workers),
-        help=f"Capaian {fmt.percent(progress.progress)} dari target.",
-    )
-    cols[2].metric("Pekerja yang diikrarkan", fmt.number(progress.workers_pledged))
-    cols[3].metric(
-        "Perusahaan merespons",
-        f"{fmt.number(progress.companies_responded)} dari {fmt.number(progress.companies_invited)}",
-    )
+    """The city's progress toward the campaign target: catalogued metrics and one stacked bar."""
+    cols = st.columns(5)
+    for column, key in zip(
+        cols, ["protected_now", "protected_ever", "target", "workers_pledged", "response_rate"], strict=True
+    ):
+        metric(column, key, progress[key])
     st.altair_chart(
-        charts.target_progress(progress.workers_protected, progress.workers_in_process, progress.target_workers),
+        charts.target_progress(progress["protected_now"], progress["in_process"], progress["target"]),
         width="stretch",
     )
-    remaining = max(progress.target_workers - progress.workers_protected - progress.workers_in_process, 0)
-    st.html(progress_legend_html(progress.workers_protected, progress.workers_in_process, remaining))
+    waiting = max(progress["remaining_to_target"] - progress["in_process"], 0)
+    st.html(progress_legend_html(progress["protected_now"], progress["in_process"], waiting))
+    shown = ["progress", "remaining_to_target", "in_process", "letters_sent", "companies_answered", "rupiah_committed"]
     st.caption(
-        f"Capaian {fmt.percent(progress.progress)} dari target {fmt.number(progress.target_workers)} pekerja · "
-        f"{fmt.number(progress.workers_in_process)} pekerja sedang diproses · "
-        f"komitmen perusahaan {fmt.rupiah(progress.rupiah_committed)}"
+        " · ".join(f"{fig.label(k)}: {fig.show(k, progress[k])}" for k in shown)
+        + f" · [Definisi angka]({DEFINITIONS_URL})"
     )

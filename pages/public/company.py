@@ -4,9 +4,10 @@ workers protected by kecamatan and occupation, months of cover, badges, when it 
 import streamlit as st
 
 from services import insight
+from services.insight import figures as fig
 from services.platform import fmt
 from services.platform.errors import PayungError
-from ui import board_cache
+from ui import board_cache, widgets
 from ui import leaderboard as lb
 
 slug = st.query_params.get("id", "")
@@ -29,16 +30,24 @@ st.html(
         f"menjawab {company.letter_number}{answered}",
     )
 )
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Pekerja dilindungi", fmt.number(company.workers_protected), help="Kartu BPJS terbit melalui perusahaan ini.")
-c2.metric("Terlindungi saat ini", fmt.number(company.workers_protected_now))
-c3.metric("Pekerja diikrarkan", fmt.number(company.workers_pledged))
-c4.metric("Bulan perlindungan", fmt.number(company.months))
+figs = company.figures
+for column, key in zip(
+    st.columns(4),
+    ["company.protected_ever", "company.protected_now", "company.workers_pledged", "company.cover_months"],
+    strict=True,
+):
+    widgets.metric(column, key, figs[key])
+rupiah = figs["company.rupiah_committed"]
 facts = [
-    ("Peringkat se-kota (pekerja dilindungi)", fmt.number(company.rank)),
-    ("Urutan menjawab surat edaran", fmt.number(company.answer_order) if company.answer_order else "–"),
-    ("Ikrar terpenuhi", fmt.percent(company.share_fulfilled, 0) if company.share_fulfilled is not None else "–"),
-    ("Komitmen dana", fmt.rupiah(company.rupiah) if company.rupiah is not None else "Dirahasiakan oleh perusahaan"),
+    ("Peringkat se-kota (pernah dilindungi)", fmt.number(company.rank)),
+    *[
+        (fig.label(k), fig.show(k, figs[k]))
+        for k in ("company.answer_order", "company.share_fulfilled", "company.per_100")
+    ],
+    (
+        fig.label("company.rupiah_committed"),
+        "Dirahasiakan oleh perusahaan" if rupiah is None else fig.show("company.rupiah_committed", rupiah),
+    ),
     ("Diperpanjang", "Ya" if company.renewed else "Belum"),
 ]
 st.html(lb.facts_html(facts))
@@ -53,7 +62,7 @@ if company.badges:
 else:
     st.caption("Belum ada lencana. Aturan setiap lencana ada di Beranda.")
 
-st.subheader("Pekerja dilindungi")
+st.subheader("Pekerja yang pernah dilindungi")
 if company.by_kecamatan.empty:
     st.info("Kartu BPJS pekerja yang diikrarkan belum terbit. Angka per kecamatan dan pekerjaan muncul setelahnya.")
 else:
@@ -62,3 +71,4 @@ else:
     right.html(lb.counts_html(company.by_occupation, "pekerjaan", "Pekerjaan"))
 st.caption("Hanya angka agregat: halaman ini tidak memuat nama, NIK, nomor telepon, atau alamat pekerja.")
 st.html(lb.back_link_html())
+st.markdown(f"Arti setiap angka: [Definisi angka]({widgets.DEFINITIONS_URL})")

@@ -27,12 +27,18 @@ BADGES: dict[str, Badge] = {
             f"Termasuk {PIONEER_PLACES} perusahaan pertama yang menjawab surat edaran.",
             "#0b6e4f",
         ),
-        Badge("tuntas", "Tuntas", "Semua pekerja yang diikrarkan sudah dicocokkan dan didaftarkan ke BPJS.", "#1d4e89"),
+        Badge(
+            "tuntas",
+            "Tuntas",
+            "Semua pekerja yang diikrarkan sudah memegang kartu BPJS dan perlindungannya sedang berjalan "
+            "(terlindungi saat ini paling sedikit sama dengan pekerja diikrarkan).",
+            "#1d4e89",
+        ),
         Badge("konsisten", "Konsisten", "Sudah memperpanjang perlindungan paling sedikit sekali.", "#7a3e9d"),
         Badge(
             "saran",
             "{minimum}+",
-            "Pekerja dilindungi (kartu terbit) mencapai saran surat edaran: {minimum}.",
+            "Pekerja yang pernah dilindungi (kartu terbit) mencapai saran surat edaran: {minimum}.",
             "#b5531b",
         ),
     )
@@ -65,17 +71,18 @@ def band_rule(name: str, low: int, high: int | None) -> str:
 
 
 def per_100_employees(workers: int, employees: int | None) -> float | None:
-    """Workers protected per 100 employees, so a small firm can lead; None when the size is unknown."""
+    """Workers protected per 100 employees, so a small firm can lead; None when the size is unknown. Unrounded:
+    the value is rounded once, when it is written (148 of 11.000 is 1,3, never 1,35 then 1,4)."""
     if employees is None or employees < 1:
         return None
-    return round(100.0 * workers / employees, 2)
+    return 100.0 * workers / employees
 
 
 def earned_badges(
     *,
     answer_order: int | None,
     workers_pledged: int,
-    workers_registered: int,
+    workers_protected_now: int,
     workers_protected: int,
     renewals: int,
     suggested_min: int,
@@ -84,13 +91,34 @@ def earned_badges(
     earned = []
     if answer_order is not None and answer_order <= PIONEER_PLACES:
         earned.append("perintis")
-    if workers_pledged > 0 and workers_registered >= workers_pledged:
+    if workers_pledged > 0 and workers_protected_now >= workers_pledged:
         earned.append("tuntas")
     if renewals > 0:
         earned.append("konsisten")
     if suggested_min > 0 and workers_protected >= suggested_min:
         earned.append("saran")
     return tuple(earned)
+
+
+def contradicted_badges(
+    badges: tuple[str, ...] | list[str],
+    *,
+    answer_order: int | None,
+    workers_pledged: int,
+    workers_protected_now: int,
+    workers_protected: int,
+    renewed: bool,
+    suggested_min: int,
+) -> list[str]:
+    """The badges among `badges` that the company's own figures (as its page shows them) contradict: a page may
+    show a badge only when the figures beside it satisfy the badge's rule. Empty when all agree."""
+    holds = {
+        "perintis": answer_order is not None and answer_order <= PIONEER_PLACES,
+        "tuntas": workers_pledged > 0 and workers_protected_now >= workers_pledged,
+        "konsisten": renewed,
+        "saran": suggested_min > 0 and workers_protected >= suggested_min,
+    }
+    return [code for code in badges if not holds.get(code, False)]
 
 
 def badge_label(code: str, suggested_min: int) -> str:

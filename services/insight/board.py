@@ -24,17 +24,17 @@ VIEWS: dict[str, View] = {
     for v in (
         View(
             "terbanyak",
-            "Pekerja dilindungi terbanyak",
-            "Peringkat menurut jumlah pekerja dilindungi (kartu BPJS terbit); bila sama, bagian ikrar yang terpenuhi "
-            "lebih besar, lalu yang lebih dulu menjawab surat edaran.",
+            "Pernah dilindungi terbanyak",
+            "Peringkat menurut jumlah pekerja yang pernah dilindungi (kartu BPJS terbit); bila sama, bagian ikrar "
+            "yang terpenuhi lebih besar, lalu yang lebih dulu menjawab surat edaran.",
             "rank",
         ),
         View(
             "per100",
             "Per 100 karyawan",
-            "Peringkat menurut pekerja dilindungi per 100 karyawan perusahaan, agar perusahaan kecil dapat memimpin; "
-            "bila sama, pekerja dilindungi terbanyak, lalu yang lebih dulu menjawab. Perusahaan yang belum mengisi "
-            "jumlah karyawan ada di urutan terakhir.",
+            "Peringkat menurut pekerja yang pernah dilindungi per 100 karyawan perusahaan, agar perusahaan kecil "
+            "dapat memimpin; bila sama, pernah dilindungi terbanyak, lalu yang lebih dulu menjawab. Perusahaan yang "
+            "belum mengisi jumlah karyawan ada di urutan terakhir.",
             "rank_per100",
         ),
         View(
@@ -53,7 +53,7 @@ BAND_ORDER = [name for name, _, _ in SIZE_BANDS][::-1] + [UNKNOWN_BAND]  # large
 SORT_KEYS: dict[str, str] = {
     "rank": "Peringkat",
     "company": "Nama perusahaan",
-    "workers_protected": "Pekerja dilindungi",
+    "workers_protected": "Pernah dilindungi",
     "workers_pledged": "Pekerja diikrarkan",
     "share_fulfilled": "Ikrar terpenuhi",
     "rupiah": "Komitmen (Rp)",
@@ -86,15 +86,15 @@ def rank_board(df: pd.DataFrame, *, suggested_min: int) -> pd.DataFrame:
         earned_badges(
             answer_order=None if pd.isna(order) else int(order),
             workers_pledged=int(pledged),
-            workers_registered=int(registered),
+            workers_protected_now=int(now),
             workers_protected=int(protected),
             renewals=int(renewals),
             suggested_min=suggested_min,
         )
-        for order, pledged, registered, protected, renewals in zip(
+        for order, pledged, now, protected, renewals in zip(
             out["answer_order"],
             out["workers_pledged"],
-            out["workers_registered"],
+            out["workers_protected_now"],
             out["workers_protected"],
             out["renewals"],
             strict=True,

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Integer, case, cast, distinct
@@ -24,30 +25,57 @@ from models import (
     Worker,
 )
 from models.assignment import HOLDING_STATUSES
+from services.insight.figures import city_figures
 from services.platform.authz import Actor, require_role
 
 
 @dataclass(frozen=True)
 class CampaignProgress:
+    """The campaign now: its letter, and every city-wide catalogued figure (`figures`, keyed as the catalogue)."""
+
     letter_number: str
     letter_date: dt.date
     subject: str
-    target_workers: int
-    premium_jkk_jkm: int
-    workers_protected: int  # cover running now (BPJS card issued)
-    workers_in_process: int  # matched or registered, card not yet issued
-    workers_pledged: int
-    rupiah_committed: int
-    companies_invited: int
-    companies_responded: int
+    figures: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.figures[key]
+
+    @property
+    def target_workers(self) -> int:
+        return int(self.figures["target"])
+
+    @property
+    def premium_jkk_jkm(self) -> int:
+        return int(self.figures["premium"])
+
+    @property
+    def workers_protected(self) -> int:  # cover running now (Terlindungi saat ini)
+        return int(self.figures["protected_now"])
+
+    @property
+    def workers_in_process(self) -> int:
+        return int(self.figures["in_process"])
+
+    @property
+    def workers_pledged(self) -> int:
+        return int(self.figures["workers_pledged"])
+
+    @property
+    def rupiah_committed(self) -> int:
+        return int(self.figures["rupiah_committed"])
+
+    @property
+    def companies_invited(self) -> int:
+        return int(self.figures["companies_invited"])
+
+    @property
+    def companies_responded(self) -> int:  # answered with a pledge
+        return int(self.figures["companies_pledged"])
 
     @property
     def progress(self) -> float:
-        return self.workers_protected / self.target_workers if self.target_workers else 0.0
-
-    @property
-    def response_rate(self) -> float:
-        return self.companies_responded / self.companies_invited if self.companies_invited else 0.0
+        return float(self.figures["progress"] or 0.0)
 
 
 def active_campaign(*, session: Session) -> Campaign | None:
@@ -62,43 +90,15 @@ def pledge_value():  # type: ignore[no-untyped-def]
 
 
 def campaign_progress(*, session: Session) -> CampaignProgress | None:
+    """The active campaign's catalogued figures now (the public page, the dashboard, the CLI)."""
     campaign = active_campaign(session=session)
     if campaign is None:
         return None
-    by_status = dict(
-        session.exec(
-            select(Assignment.status, func.count(distinct(col(Assignment.worker_id))))
-            .join(Pledge, col(Pledge.id) == Assignment.pledge_id)
-            .where(Pledge.campaign_id == campaign.id, col(Assignment.status).in_(HOLDING_STATUSES))
-            .group_by(col(Assignment.status))
-        ).all()
-    )
-    live = col(Pledge.status).in_(LIVE_PLEDGE_STATUSES)
-    pledged, committed = session.exec(
-        select(
-            func.coalesce(func.sum(case((live, Pledge.workers), else_=0)), 0),
-            func.coalesce(func.sum(pledge_value()), 0),
-        ).where(Pledge.campaign_id == campaign.id, col(Pledge.status).in_(PAID_PLEDGE_STATUSES))
-    ).one()
-    invited, responded = session.exec(
-        select(func.count(), func.count(col(LetterRecipient.responded_at))).where(
-            LetterRecipient.campaign_id == campaign.id
-        )
-    ).one()
     return CampaignProgress(
         letter_number=campaign.letter_number,
         letter_date=campaign.letter_date,
         subject=campaign.subject,
-        target_workers=campaign.target_workers,
-        premium_jkk_jkm=campaign.premium_jkk_jkm,
-        workers_protected=int(by_status.get(AssignmentStatus.ACTIVE, 0)),
-        workers_in_process=int(
-            by_status.get(AssignmentStatus.ASSIGNED, 0) + by_status.get(AssignmentStatus.REGISTERED, 0)
-        ),
-        workers_pledged=int(pledged),
-        rupiah_committed=int(committed),
-        companies_invited=int(invited),
-        companies_responded=int(responded),
+        figures=city_figures(session=session, campaign=campaign),
     )
 
 

@@ -254,7 +254,7 @@ def board_timeline(*, session: Session) -> pd.DataFrame:
         .group_by(first_card.c.start)
     ).all()
     frames = []
-    for label, rows in (("Pekerja diikrarkan", pledged), ("Pekerja dilindungi", protected)):
+    for label, rows in (("Pekerja diikrarkan", pledged), ("Pernah dilindungi", protected)):
         if not rows:
             continue
         df = pd.DataFrame(rows, columns=["day", "workers"])

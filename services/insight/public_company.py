@@ -6,14 +6,16 @@ Nothing personal leaves this module: workers are only counted, grouped by kecama
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import distinct
 from sqlmodel import Session, col, func, select
 
 from models import Assignment, Campaign, Kecamatan, Kelurahan, Pledge, Worker
-from services.insight.badges import badge_label, badge_rule, badge_svg
+from services.insight.badges import badge_label, badge_rule, badge_svg, contradicted_badges
 from services.insight.dashboard import active_campaign
+from services.insight.figures import company_figures
 from services.insight.leaderboard import CARD_ISSUED, board_rows, company_id_of, enrich
 from services.platform.authz import Actor, require_company_access
 from services.platform.errors import NotFound
@@ -48,6 +50,19 @@ class PublicCompany:
     suggested_min: int
     by_kecamatan: pd.DataFrame  # kecamatan, pekerja
     by_occupation: pd.DataFrame  # pekerjaan, pekerja
+    figures: dict[str, Any]  # the company's catalogued figures (keys "company.*"), as the page shows them
+
+    def contradicted_badges(self) -> list[str]:
+        """Badges this page would show that its own figures contradict (always empty; checked by tests)."""
+        return contradicted_badges(
+            self.badges,
+            answer_order=self.answer_order,
+            workers_pledged=self.workers_pledged,
+            workers_protected_now=self.workers_protected_now,
+            workers_protected=self.workers_protected,
+            renewed=self.renewed,
+            suggested_min=self.suggested_min,
+        )
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,7 @@ def public_company(*, session: Session, slug: str, rows: pd.DataFrame | None = N
         suggested_min=int(campaign.suggested_min_workers),
         by_kecamatan=_protected_by(session, company_id, cid, Kecamatan.name, "kecamatan"),
         by_occupation=_protected_by(session, company_id, cid, Worker.occupation, "pekerjaan"),
+        figures=company_figures({str(k): v for k, v in row.items()}),
     )
 
 

@@ -24,19 +24,14 @@ from models import (
     Pledge,
     Worker,
 )
+from services.insight.figures import CARD_ISSUED, SUPPORTED, cover_months, worker_months_sql
+from services.insight.figures import label as label_figure
+from services.insight.figures import show as show_figure
 from services.platform import audit, fmt
 from services.platform.authz import Actor, require_company_access
 from services.platform.dates import cover_end
 from services.platform.errors import NotFound
 
-# Assignments that mean a worker was (or is being) supported by the company.
-_SUPPORTED = (
-    AssignmentStatus.ASSIGNED,
-    AssignmentStatus.REGISTERED,
-    AssignmentStatus.ACTIVE,
-    AssignmentStatus.EXPIRED,
-    AssignmentStatus.RENEWED,
-)
 GREEN = (11, 110, 79)
 GREY = (201, 209, 211)
 
@@ -50,13 +45,25 @@ class ImpactReport:
     workers_pledged: int  # places promised in the pledges running now or last
     workers_supported: int  # distinct workers ever matched to the company
     workers_protected_now: int  # card issued, cover running
-    cards_issued: int  # distinct workers with a KPJ card number through the company
+    cards_issued: int  # Pernah dilindungi: distinct workers with a card ever issued through the company
     rupiah_committed: int
-    worker_months: int  # workers x months promised
+    worker_months: int  # Pekerja-bulan: per matched or registered worker, its pledge's months
+    cover_months: int  # Bulan perlindungan: first pledged month to the end of the last
     first_cover: dt.date | None
     last_cover_end: dt.date | None
     by_kecamatan: pd.DataFrame  # kecamatan, pekerja
     by_occupation: pd.DataFrame  # pekerjaan, pekerja
+
+    def figures(self) -> dict[str, int]:
+        """The report's catalogued figures, in the order the page and the PDF show them."""
+        return {
+            "company.workers_supported": self.workers_supported,
+            "company.protected_ever": self.cards_issued,
+            "company.protected_now": self.workers_protected_now,
+            "company.rupiah_committed": self.rupiah_committed,
+            "company.cover_months": self.cover_months,
+            "company.worker_months": self.worker_months,
+        }
 
 
 def impact_report(*, session: Session, actor: Actor, company_id: int, today: dt.date | None = None) -> ImpactReport:
@@ -72,7 +79,7 @@ def impact_report(*, session: Session, actor: Actor, company_id: int, today: dt.
     supported = (
         select(Assignment.worker_id)
         .join(Pledge, col(Pledge.id) == Assignment.pledge_id)
-        .where(Pledge.company_id == company_id, col(Assignment.status).in_(_SUPPORTED))
+        .where(Pledge.company_id == company_id, col(Assignment.status).in_(SUPPORTED))
     )
 
     def _distinct_workers(*where: object) -> int:
@@ -99,11 +106,19 @@ def impact_report(*, session: Session, actor: Actor, company_id: int, today: dt.
         generated_on=today or dt.date.today(),
         pledges=len(pledges),
         workers_pledged=sum(p.workers for p in live),
-        workers_supported=_distinct_workers(col(Assignment.status).in_(_SUPPORTED)),
+        workers_supported=_distinct_workers(col(Assignment.status).in_(SUPPORTED)),
         workers_protected_now=_distinct_workers(Assignment.status == AssignmentStatus.ACTIVE),
-        cards_issued=_distinct_workers(col(Assignment.kpj_number).is_not(None)),
+        cards_issued=_distinct_workers(col(Assignment.status).in_(CARD_ISSUED)),
         rupiah_committed=sum(p.workers * p.months * p.premium_per_worker_month for p in pledges),
-        worker_months=sum(p.workers * p.months for p in pledges),
+        worker_months=int(
+            session.exec(
+                select(worker_months_sql())
+                .select_from(Assignment)
+                .join(Pledge, col(Pledge.id) == Assignment.pledge_id)
+                .where(Pledge.company_id == company_id, col(Pledge.status).in_(PAID_PLEDGE_STATUSES))
+            ).one()
+        ),
+        cover_months=cover_months([(p.start_month, p.months) for p in pledges]),
         first_cover=min((p.start_month for p in pledges), default=None),
         last_cover_end=max((cover_end(p.start_month, p.months) for p in pledges), default=None),
         by_kecamatan=_grouped(Kecamatan.name, True).rename(columns={"nama": "kecamatan"}),
@@ -179,15 +194,8 @@ def impact_pdf(report: ImpactReport, *, compress: bool = True) -> bytes:
         new_y="NEXT",
     )
     pdf.ln(4)
-    figures = [
-        # "Dilindungi" only once a card is issued: matched workers are "didukung" until then.
-        ("Pekerja didukung (dicocokkan ke ikrar)", fmt.number(report.workers_supported)),
-        ("Kartu peserta BPJS terbit", fmt.number(report.cards_issued)),
-        ("Terlindungi saat ini", fmt.number(report.workers_protected_now)),
-        ("Komitmen dana (Rupiah)", fmt.rupiah(report.rupiah_committed)),
-        ("Bulan perlindungan (pekerja x bulan)", fmt.number(report.worker_months)),
-        ("Jumlah ikrar (tanpa yang dibatalkan)", fmt.number(report.pledges)),
-    ]
+    figures = [(label_figure(k), show_figure(k, v)) for k, v in report.figures().items()]
+    figures.append(("Jumlah ikrar (tanpa yang dibatalkan)", fmt.number(report.pledges)))
     pdf.set_font("Helvetica", "", 10)
     for label, value in figures:
         pdf.set_fill_color(240, 245, 243)

@@ -168,12 +168,13 @@ def test_board_figures_match_the_hand_computed_fixture(session: Session, board_f
 def test_badges_bands_and_fair_ranks(session: Session, board_fixture: dict[str, int]) -> None:
     rows = insight.public_board(session=session).rows.set_index("company")
     badges = rows["badges"].map(tuple).to_dict()
-    # Perintis: all four are among the first ten to answer. Tuntas: registered >= pledged (Alpha 148/148,
-    # Beta 260/260, Gamma 30/30; Delta 60/95 no). Konsisten: Alpha renewed. 100+: cards >= 100 (Alpha, Beta).
+    # Perintis: all four are among the first ten to answer. Tuntas: protected now >= pledged (Alpha 148/148,
+    # Beta 260/260; Gamma registered 30/30 but no card yet, Delta 60/95: no). Konsisten: Alpha renewed.
+    # 100+: cards >= 100 (Alpha, Beta).
     assert badges == {
         "PT Alpha Sepatu": ("perintis", "tuntas", "konsisten", "saran"),
         "PT Beta Tekstil": ("perintis", "tuntas", "saran"),
-        "PT Gamma Kecil": ("perintis", "tuntas"),
+        "PT Gamma Kecil": ("perintis",),
         "PT Delta Tanpa Ukuran": ("perintis",),
     }
     assert rows["size_band"].to_dict() == {
@@ -287,7 +288,7 @@ def test_timeline_is_cumulative(session: Session, board_fixture: dict[str, int])
     pledged = df[df["series"] == "Pekerja diikrarkan"]
     # live pledges by answer month: Oct 148 + 260 (Beta answered 31 Oct UTC), Nov 30, Dec 95
     assert list(pledged["workers"]) == [408, 438, 533]
-    protected = df[df["series"] == "Pekerja dilindungi"]
+    protected = df[df["series"] == "Pernah dilindungi"]
     # first card per worker: Alpha's 148 in Nov 2024, Beta's 260 and Delta's 60 in Jan 2025 (Gamma has none)
     assert [(m.strftime("%Y-%m"), w) for m, w in zip(protected["month"], protected["workers"], strict=True)] == [
         ("2024-11", 148),

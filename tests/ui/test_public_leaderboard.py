@@ -62,7 +62,8 @@ def test_board_is_real_text_with_the_rules_and_hidden_amounts(page: Callable[...
     rules = " ".join(h.value for h in at.html)
     for code in insight.BADGES:
         assert insight.badge_rule(code, 100) in rules
-    assert "Terlindungi (kartu BPJS terbit)" in rules and "Sisa menuju target" in rules  # the bar's legend
+    assert "Terlindungi saat ini (kartu terbit" in rules and "Belum dalam proses" in rules  # the bar's legend
+    assert "Sisa menuju target" in text_all
     assert len(at.get("vega_lite_chart")) == 3  # progress, top companies, timeline
 
 

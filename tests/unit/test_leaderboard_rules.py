@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from services import insight
+from services.insight import figures as fig
 from services.platform.errors import ValidationError
 from tests.ui.test_public_leaderboard import SIXTEEN_DIGITS
 from ui import leaderboard as lb
@@ -22,7 +23,9 @@ def test_size_bands_follow_the_stated_rule(employees: int | None, band: str) -> 
 
 
 def test_per_100_employees() -> None:
-    assert insight.per_100_employees(148, 11_000) == 1.35
+    assert insight.per_100_employees(148, 11_000) == 100 * 148 / 11_000  # raw: rounded once, when written
+    assert fig.show("company.per_100", insight.per_100_employees(148, 11_000)) == "1,3"  # not 1,35 -> 1,4
+    assert fig.show("company.per_100", insight.per_100_employees(6_747, 100_000)) == "6,7"
     assert insight.per_100_employees(30, 20) == 150.0  # a small firm can lead
     assert insight.per_100_employees(10, None) is None and insight.per_100_employees(10, 0) is None
 
@@ -30,23 +33,63 @@ def test_per_100_employees() -> None:
 @pytest.mark.parametrize(
     ("kw", "expected"),
     [
-        (dict(answer_order=10, workers_pledged=100, workers_registered=100, workers_protected=100, renewals=1),
+        (dict(answer_order=10, workers_pledged=100, workers_protected_now=100, workers_protected=100, renewals=1),
          ("perintis", "tuntas", "konsisten", "saran")),
-        (dict(answer_order=11, workers_pledged=100, workers_registered=99, workers_protected=99, renewals=0), ()),
-        (dict(answer_order=None, workers_pledged=0, workers_registered=0, workers_protected=0, renewals=0), ()),
-        (dict(answer_order=1, workers_pledged=50, workers_registered=50, workers_protected=50, renewals=0),
+        (dict(answer_order=11, workers_pledged=100, workers_protected_now=99, workers_protected=99, renewals=0), ()),
+        (dict(answer_order=None, workers_pledged=0, workers_protected_now=0, workers_protected=0, renewals=0), ()),
+        (dict(answer_order=1, workers_pledged=50, workers_protected_now=50, workers_protected=50, renewals=0),
          ("perintis", "tuntas")),
+        # Cards issued once but the cover has ended: not Tuntas (its page says 0 terlindungi saat ini).
+        (dict(answer_order=12, workers_pledged=50, workers_protected_now=0, workers_protected=50, renewals=0), ()),
     ],
 )  # fmt: skip
 def test_badge_rules_at_their_edges(kw: dict, expected: tuple[str, ...]) -> None:
     assert insight.earned_badges(suggested_min=100, **kw) == expected
 
 
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(answer_order=o, workers_pledged=p, workers_protected_now=n, workers_protected=e, renewals=r)
+        for o in (None, 1, 10, 11)
+        for p in (0, 50, 100)
+        for n in (0, 49, 50, 100)
+        for e in (0, 50, 99, 100, 150)
+        for r in (0, 1)
+        if n <= e
+    ],
+)
+def test_no_earned_badge_is_contradicted_by_the_figures_beside_it(kw: dict) -> None:
+    earned = insight.earned_badges(suggested_min=100, **kw)
+    assert (
+        insight.contradicted_badges(
+            earned,
+            answer_order=kw["answer_order"],
+            workers_pledged=kw["workers_pledged"],
+            workers_protected_now=kw["workers_protected_now"],
+            workers_protected=kw["workers_protected"],
+            renewed=kw["renewals"] > 0,
+            suggested_min=100,
+        )
+        == []
+    )
+    if "tuntas" in earned:  # the page beside it says every pledged worker is protected now
+        assert kw["workers_protected_now"] >= kw["workers_pledged"] > 0
+
+
+def test_a_badge_the_figures_contradict_is_reported() -> None:
+    assert insight.contradicted_badges(
+        ("tuntas", "saran", "perintis", "konsisten"),
+        answer_order=11, workers_pledged=148, workers_protected_now=0, workers_protected=99, renewed=False,
+        suggested_min=100,
+    ) == ["tuntas", "saran", "perintis", "konsisten"]  # fmt: skip
+
+
 def test_the_suggestion_badge_follows_the_letter() -> None:
     assert insight.badge_label("saran", 150) == "150+"
     assert "150" in insight.badge_rule("saran", 150)
     assert insight.earned_badges(
-        answer_order=None, workers_pledged=120, workers_registered=0, workers_protected=120, renewals=0,
+        answer_order=None, workers_pledged=120, workers_protected_now=0, workers_protected=120, renewals=0,
         suggested_min=150,
     ) == ()  # fmt: skip
 
@@ -90,6 +133,7 @@ def _rows() -> pd.DataFrame:
             "workers_pledged": [95, 260, 100],
             "workers_protected": [95, 0, 100],
             "workers_registered": [95, 0, 100],
+            "workers_protected_now": [95, 0, 100],
             "renewals": [0, 0, 1],
             "rupiah": pd.array([19_152_000, None, 20_160_000], dtype="Int64"),
             "hidden": [False, True, False],
@@ -143,7 +187,7 @@ def test_charts_are_specs_with_indonesian_titles() -> None:
     )
     assert lb.timeline_chart(timeline).to_dict()["mark"]["type"] == "line"
     legend = lb.progress_legend_html(2_968, 2_049, 14_983)
-    assert "2.968" in legend and "Sisa menuju target" in legend
+    assert "2.968" in legend and "Belum dalam proses" in legend
 
 
 def test_pages_of_the_board() -> None:

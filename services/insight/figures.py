@@ -1,0 +1,400 @@
+"""The catalogued figures and the one function that computes each (issue 21).
+
+City-wide figures (the public page, the dashboard headline, the quarterly report, the CLI) are computed by
+`city_figures`, one small SQL query per family; a company's figures (leaderboard, public company page, company
+impact report and its PDF) by `company_figures` over the leaderboard's grouped rows. Each figure is registered
+in the catalogue with its label, definition, unit and rounding, so every surface writes the same value the same
+way and the page *Definisi angka* lists exactly what the surfaces show.
+
+Choices made once here:
+- *Terlindungi saat ini* is cover running now (status active); *Pernah dilindungi* is a card ever issued (active,
+  ended or carried into a renewal). Never one label for both.
+- *Sisa menuju target* = target − terlindungi saat ini (never below 0): workers in process are not protected yet.
+- *Tingkat tanggapan* = companies that answered (a pledge or a decline: a refusal is an answer) ÷ letters sent;
+  *Surat terkirim* = recipients whose letter has a sending date, on every surface.
+- *Per 100 karyawan* is the raw ratio, rounded once when it is written (1,3 for 148 of 11.000).
+- *Bulan perlindungan* is months (from the first pledged month to the end of the last); *Pekerja-bulan* is the
+  sum over workers actually matched or registered of their pledge's months (never pledged places × months).
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import case, distinct
+from sqlmodel import Session, col, func, select
+
+from models import (
+    LIVE_PLEDGE_STATUSES,
+    PAID_PLEDGE_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    Campaign,
+    LetterRecipient,
+    Pledge,
+)
+from services.insight.badges import per_100_employees
+from services.insight.catalogue import FigureDef, figure, figures, register
+
+CARD_ISSUED = (AssignmentStatus.ACTIVE, AssignmentStatus.EXPIRED, AssignmentStatus.RENEWED)
+IN_PROCESS = (AssignmentStatus.ASSIGNED, AssignmentStatus.REGISTERED)
+# A worker supported by a pledge: matched, registered, or with a card (running, ended or renewed).
+SUPPORTED = (*IN_PROCESS, *CARD_ISSUED)
+CITY = ("publik", "kota")
+COMPANY = ("publik", "kota", "perusahaan")
+
+
+def _workers(session: Session, campaign_id: int, statuses: tuple[AssignmentStatus, ...]) -> int:
+    return int(
+        session.exec(
+            select(func.count(distinct(col(Assignment.worker_id))))
+            .join(Pledge, col(Pledge.id) == Assignment.pledge_id)
+            .where(Pledge.campaign_id == campaign_id, col(Assignment.status).in_(statuses))
+        ).one()
+    )
+
+
+def remaining_to_target(*, target: int, protected_now: int) -> int:
+    """*Sisa menuju target*: workers still to be protected (target − terlindungi saat ini, never below 0)."""
+    return max(target - protected_now, 0)
+
+
+def ratio(numerator: int | float, denominator: int | float) -> float | None:
+    """A share, or None (shown as a dash) when the denominator is 0."""
+    return numerator / denominator if denominator else None
+
+
+def city_figures(*, session: Session, campaign: Campaign) -> dict[str, Any]:
+    """Every city-wide catalogued figure of `campaign`, now. Keys are catalogue keys."""
+    assert campaign.id is not None
+    live = col(Pledge.status).in_(LIVE_PLEDGE_STATUSES)
+    pledged, rupiah = session.exec(
+        select(
+            func.coalesce(func.sum(case((live, Pledge.workers), else_=0)), 0),
+            func.coalesce(func.sum(Pledge.workers * Pledge.months * Pledge.premium_per_worker_month), 0),
+        ).where(Pledge.campaign_id == campaign.id, col(Pledge.status).in_(PAID_PLEDGE_STATUSES))
+    ).one()
+    sent = col(LetterRecipient.sent_at).is_not(None)
+    answered = sent & (col(LetterRecipient.responded_at).is_not(None) | col(LetterRecipient.declined_at).is_not(None))
+    invited, n_sent, n_answered, n_pledged = session.exec(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((sent, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((answered, 1), else_=0)), 0),
+            func.count(col(LetterRecipient.responded_at)),
+        ).where(LetterRecipient.campaign_id == campaign.id)
+    ).one()
+    protected_now = _workers(session, campaign.id, (AssignmentStatus.ACTIVE,))
+    return {
+        "target": campaign.target_workers,
+        "protected_now": protected_now,
+        "protected_ever": _workers(session, campaign.id, CARD_ISSUED),
+        "in_process": _workers(session, campaign.id, IN_PROCESS),
+        "remaining_to_target": remaining_to_target(target=campaign.target_workers, protected_now=protected_now),
+        "progress": ratio(protected_now, campaign.target_workers),
+        "workers_pledged": int(pledged),
+        "rupiah_committed": int(rupiah),
+        "companies_invited": int(invited),
+        "letters_sent": int(n_sent),
+        "companies_answered": int(n_answered),
+        "companies_pledged": int(n_pledged),
+        "response_rate": ratio(int(n_answered), int(n_sent)),
+        "premium": campaign.premium_jkk_jkm,
+    }
+
+
+def worker_months_sql():  # type: ignore[no-untyped-def]
+    """*Pekerja-bulan* as SQL: each matched or registered worker (per assignment) times its pledge's months."""
+    return func.coalesce(func.sum(case((col(Assignment.status).in_(SUPPORTED), Pledge.months), else_=0)), 0)
+
+
+def cover_months(pledges: list[tuple[dt.date, int]]) -> int:
+    """*Bulan perlindungan*: months from the first pledged month to the end of the last pledge ((start, months))."""
+    if not pledges:
+        return 0
+    first = min(start.year * 12 + start.month - 1 for start, _ in pledges)
+    last = max(start.year * 12 + start.month - 1 + months for start, months in pledges)
+    return last - first
+
+
+def company_figures(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A company's catalogued figures from its enriched leaderboard row (`leaderboard.enrich`)."""
+
+    def get(key: str) -> Any:
+        value = row.get(key)
+        return None if value is None or value is pd.NA or value != value else value
+
+    return {
+        "company.protected_now": int(row["workers_protected_now"]),
+        "company.protected_ever": int(row["workers_protected"]),
+        "company.workers_pledged": int(row["workers_pledged"]),
+        "company.share_fulfilled": get("share_fulfilled"),
+        "company.rupiah_committed": None if row["hidden"] else int(row["rupiah"]),
+        "company.cover_months": int(row["months"]),
+        "company.per_100": get("per_100"),
+        "company.days_to_answer": get("days_to_answer"),
+        "company.answer_order": get("answer_order"),
+    }
+
+
+def label(key: str) -> str:
+    return figure(key).label
+
+
+def show(key: str, value: Any) -> str:
+    """The figure's value as people read it (Indonesian, a dash when missing)."""
+    return figure(key).format(value)
+
+
+def helptext(key: str) -> str:
+    """The tooltip of a figure: its definition and how it is rounded."""
+    f = figure(key)
+    return f"{f.definition} Pembulatan: {f.rounding}."
+
+
+def describe(values: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(label, value text, definition) for each catalogued key in `values` (the CLI, the report's glossary)."""
+    return [(label(k), show(k, v), figure(k).definition) for k, v in values.items() if k in {f.key for f in figures()}]
+
+
+WHOLE = "bilangan bulat"
+ONE_DECIMAL = "1 desimal, dibulatkan sekali dari nilai mentah"
+for _def in (
+    FigureDef(
+        "target",
+        "Target kota",
+        "Jumlah pekerja rentan yang ingin dilindungi kota dalam kampanye ini (ditetapkan di surat edaran).",
+        "pekerja",
+        WHOLE,
+        city_figures,
+        CITY,
+    ),
+    FigureDef(
+        "protected_now",
+        "Terlindungi saat ini",
+        "Pekerja berbeda yang kartu BPJS Ketenagakerjaannya sudah "
+        "terbit lewat ikrar perusahaan dan masa perlindungannya sedang berjalan hari ini.",
+        "pekerja",
+        WHOLE,
+        city_figures,
+        CITY,
+    ),
+    FigureDef(
+        "protected_ever",
+        "Pernah dilindungi",
+        "Pekerja berbeda yang pernah mendapat kartu BPJS lewat ikrar "
+        "perusahaan: perlindungannya berjalan, sudah berakhir, atau diteruskan perpanjangan.",
+        "pekerja",
+        WHOLE,
+        city_figures,
+        CITY,
+    ),
+    FigureDef(
+        "in_process",
+        "Dalam proses",
+        "Pekerja berbeda yang sudah dicocokkan ke ikrar atau sudah didaftarkan ke BPJS, tetapi kartunya belum terbit.",
+        "pekerja",
+        WHOLE,
+        city_figures,
+        CITY,
+    ),
+    FigureDef(
+        "remaining_to_target",
+        "Sisa menuju target",
+        "Target kota dikurangi pekerja terlindungi saat ini "
+        "(tidak kurang dari 0); pekerja dalam proses belum dihitung terlindungi.",
+        "pekerja",
+        WHOLE,
+        remaining_to_target,
+        CITY,
+    ),
+    FigureDef(
+        "progress",
+        "Capaian target",
+        "Pekerja terlindungi saat ini dibagi target kota.",
+        "persen",
+        ONE_DECIMAL,
+        city_figures,
+        CITY,
+    ),
+    FigureDef(
+        "workers_pledged",
+        "Pekerja diikrarkan",
+        "Jumlah tempat pekerja dalam ikrar yang masih berjalan atau "
+        "terakhir (ikrar yang dibatalkan, berakhir tanpa perpanjangan atau sudah diperpanjang tidak "
+        "dihitung dua kali).",
+        "pekerja",
+        WHOLE,
+        city_figures,
+        CITY,
+    ),
+    FigureDef(
+        "rupiah_committed",
+        "Komitmen dana",
+        "Pekerja × bulan × iuran dari semua ikrar kecuali yang dibatalkan.",
+        "rupiah",
+        "Rupiah penuh",
+        city_figures,
+        CITY,
+    ),
+    FigureDef(
+        "companies_invited",
+        "Penerima surat",
+        "Perusahaan yang tercatat sebagai penerima surat edaran.",
+        "perusahaan",
+        WHOLE,
+        city_figures,
+        CITY,
+    ),
+    FigureDef(
+        "letters_sent",
+        "Surat terkirim",
+        "Penerima surat edaran yang suratnya sudah tercatat dikirim (bertanggal kirim).",
+        "surat",
+        WHOLE,
+        city_figures,
+        CITY,
+    ),
+    FigureDef(
+        "companies_answered",
+        "Perusahaan menjawab",
+        "Penerima surat terkirim yang sudah menjawab, dengan ikrar atau dengan menolak (penolakan juga jawaban).",
+        "perusahaan",
+        WHOLE,
+        city_figures,
+        CITY,
+    ),
+    FigureDef(
+        "companies_pledged",
+        "Perusahaan berikrar",
+        "Perusahaan yang menjawab surat edaran dengan ikrar.",
+        "perusahaan",
+        WHOLE,
+        city_figures,
+        CITY,
+    ),
+    FigureDef(
+        "response_rate",
+        "Tingkat tanggapan",
+        "Perusahaan menjawab (ikrar atau menolak) dibagi surat terkirim.",
+        "persen",
+        ONE_DECIMAL,
+        city_figures,
+        CITY,
+    ),
+    FigureDef(
+        "premium",
+        "Iuran per pekerja per bulan",
+        "Iuran JKK + JKM per pekerja per bulan yang ditetapkan surat edaran.",
+        "rupiah",
+        "Rupiah penuh",
+        city_figures,
+        CITY,
+    ),
+    # A company's figures (leaderboard, public company page, company home and impact report).
+    FigureDef(
+        "company.protected_now",
+        "Terlindungi saat ini",
+        "Pekerja berbeda yang kartunya terbit lewat ikrar perusahaan ini dan perlindungannya berjalan hari ini.",
+        "pekerja",
+        WHOLE,
+        company_figures,
+        COMPANY,
+    ),
+    FigureDef(
+        "company.protected_ever",
+        "Pernah dilindungi",
+        "Pekerja berbeda yang pernah mendapat kartu BPJS lewat "
+        "ikrar perusahaan ini (berjalan, berakhir, atau diperpanjang).",
+        "pekerja",
+        WHOLE,
+        company_figures,
+        COMPANY,
+    ),
+    FigureDef(
+        "company.workers_pledged",
+        "Pekerja diikrarkan",
+        "Tempat pekerja dalam ikrar perusahaan ini yang masih berjalan atau terakhir.",
+        "pekerja",
+        WHOLE,
+        company_figures,
+        COMPANY,
+    ),
+    FigureDef(
+        "company.share_fulfilled",
+        "Ikrar terpenuhi",
+        "Pekerja yang pernah dilindungi dibagi pekerja diikrarkan (paling tinggi 100 %).",
+        "persen",
+        ONE_DECIMAL,
+        company_figures,
+        COMPANY,
+    ),
+    FigureDef(
+        "company.rupiah_committed",
+        "Komitmen dana",
+        "Pekerja × bulan × iuran dari semua ikrar perusahaan "
+        "ini kecuali yang dibatalkan; tertulis Dirahasiakan bila perusahaan memilih menyembunyikannya.",
+        "rupiah",
+        "Rupiah penuh",
+        company_figures,
+        COMPANY,
+    ),
+    FigureDef(
+        "company.cover_months",
+        "Bulan perlindungan",
+        "Jumlah bulan dari bulan mulai ikrar pertama sampai "
+        "akhir ikrar terakhir perusahaan ini (bulan, bukan pekerja × bulan).",
+        "bulan",
+        WHOLE,
+        cover_months,
+        COMPANY,
+    ),
+    FigureDef(
+        "company.worker_months",
+        "Pekerja-bulan",
+        "Untuk setiap pekerja yang benar-benar dicocokkan atau "
+        "didaftarkan lewat ikrar perusahaan ini, jumlah bulan ikrarnya; dijumlahkan.",
+        "pekerja-bulan",
+        WHOLE,
+        worker_months_sql,
+        COMPANY,
+    ),
+    FigureDef(
+        "company.workers_supported",
+        "Pekerja didukung",
+        "Pekerja berbeda yang pernah dicocokkan ke ikrar perusahaan ini (belum tentu sudah berkartu).",
+        "pekerja",
+        WHOLE,
+        None,
+        COMPANY,
+    ),
+    FigureDef(
+        "company.per_100",
+        "Per 100 karyawan",
+        "Pekerja pernah dilindungi per 100 karyawan perusahaan, supaya perusahaan kecil bisa memimpin.",
+        "desimal",
+        ONE_DECIMAL,
+        per_100_employees,
+        COMPANY,
+    ),
+    FigureDef(
+        "company.days_to_answer",
+        "Hari menjawab",
+        "Hari kalender (WIB) dari tanggal surat edaran sampai perusahaan berikrar.",
+        "hari",
+        WHOLE,
+        company_figures,
+        COMPANY,
+    ),
+    FigureDef(
+        "company.answer_order",
+        "Urutan menjawab",
+        "Urutan perusahaan ini di antara semua perusahaan yang menjawab dengan ikrar.",
+        "perusahaan",
+        WHOLE,
+        company_figures,
+        COMPANY,
+    ),
+):
+    register(_def)
