@@ -9,9 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from services import insight
+from services.insight import figures as fig
 from services.platform import fmt
 from services.platform.authz import Actor
-from ui import charts, state
+from ui import charts, state, widgets
+from ui.tables import indonesian_styler
 
 TTL = dt.timedelta(seconds=60)
 
@@ -73,26 +75,18 @@ def forecast(actor: Actor, extra_companies: int, city_budget_per_year: int) -> i
         )
 
 
-COUNT = st.column_config.NumberColumn(format="localized")  # 1.195 in an id-ID browser; stays a number
-SHARE = st.column_config.NumberColumn(format="percent")
-KM = st.column_config.NumberColumn(format="localized")  # 4,1 in an id-ID browser; the header says km
-DATE = st.column_config.DateColumn(format="D MMM YYYY")
-
-
-def table(df: pd.DataFrame, headers: dict[str, str], *, shares: tuple[str, ...] = (), km: tuple[str, ...] = ()) -> None:
-    """A sortable table: columns renamed and picked by `headers`, numbers numeric and formatted."""
-    shown = df[list(headers)].rename(columns=headers)
-    config: dict[str, Any] = {}
-    for key, label in headers.items():
-        if key in shares:
-            config[label] = SHARE
-        elif key in km:
-            config[label] = KM
-        elif pd.api.types.is_numeric_dtype(df[key]):
-            config[label] = COUNT
-        elif len(df) and isinstance(df[key].iloc[0], dt.date):
-            config[label] = DATE
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
+def table(
+    df: pd.DataFrame,
+    headers: dict[str, str],
+    *,
+    shares: tuple[str, ...] = (),
+    km: tuple[str, ...] = (),
+    days: tuple[str, ...] = (),
+) -> None:
+    """A sortable table formatted on the server, the Indonesian way whatever the browser's language: columns
+    renamed and picked by `headers`, values kept numeric (they sort as numbers), shown through a pandas Styler
+    (76,6 %, 1.195, 4,1, 15 Nov 2024, whole days; a dash where there is no value)."""
+    st.dataframe(indonesian_styler(df, headers, shares=shares, km=km, days=days), hide_index=True, width="stretch")
 
 
 def forecast_block(fc: insight.Forecast, spec: dict | None) -> None:
@@ -127,36 +121,43 @@ def headline_block(head: insight.Headline) -> None:
         "dihitung terhadap 30 hari lalu (disusun ulang dari tanggal kartu, ikrar dan jawaban)."
     )
     cols = st.columns(3)
-    for col, (label, figure, show) in zip(
+    for col, (key, figure) in zip(
         cols * 2,
         [
-            ("Pekerja terlindungi (kartu terbit)", head.protected, fmt.number),
-            ("Dalam proses", head.in_process, fmt.number),
-            ("Pekerja diikrarkan", head.pledged, fmt.number),
-            ("Komitmen perusahaan", head.rupiah, fmt.rupiah),
-            ("Perusahaan menjawab", head.companies_participating, fmt.number),
-            ("Surat terkirim", head.letters_sent, fmt.number),
+            ("protected_now", head.protected),
+            ("in_process", head.in_process),
+            ("workers_pledged", head.pledged),
+            ("rupiah_committed", head.rupiah),
+            ("companies_pledged", head.companies_participating),
+            ("letters_sent", head.letters_sent),
         ],
         strict=True,
     ):
         moved = figure.change != 0
-        col.metric(
-            label,
-            show(figure.now),
-            delta=f"{'+' if figure.change >= 0 else '−'}{show(abs(figure.change))}",
+        change = fig.show(key, abs(figure.change))
+        widgets.metric(
+            col,
+            key,
+            figure.now,
+            delta=f"{'+' if figure.change >= 0 else '−'}{change}",
             delta_color="normal" if moved else "off",
             delta_arrow="auto" if moved else "off",
             delta_description="30 hari terakhir",
         )
-    st.progress(min(head.progress, 1.0), text=f"Capaian {fmt.percent(head.progress)} dari target")
+    st.progress(min(head.progress, 1.0), text=f"{fig.label('progress')} {fig.show('progress', head.progress)}")
+
+
+def _whole_days(days: float | None) -> str:
+    return fmt.number(round(days)) if days is not None else "–"
 
 
 def funnel_section(fun: insight.Funnel, spec: dict) -> None:
     """The funnel chart and tables: per step, per sector, per kecamatan."""
     chart(spec)
     st.caption(
-        f"{fmt.number(fun.answered)} perusahaan menjawab; median {fmt.decimal(fun.median_days_to_answer)} hari "
-        "dari surat ke jawaban. Konversi = perusahaan di tahap ini dibagi tahap sebelumnya."
+        f"{fmt.number(fun.answered)} perusahaan menjawab (ikrar atau menolak); median "
+        f"{_whole_days(fun.median_days_to_answer)} hari dari surat ke jawaban. Konversi = perusahaan di tahap ini "
+        "dibagi tahap sebelumnya (tahap pertama tidak punya tahap sebelumnya: –)."
     )
     table(fun.steps, {"label": "Tahap", "companies": "Perusahaan", "conversion": "Konversi"}, shares=("conversion",))
     step_headers = {"sent": "Surat", "pledged": "Berikrar", "active": "Kartu terbit", "renewed": "Diperpanjang"}
@@ -166,8 +167,8 @@ def funnel_section(fun: insight.Funnel, spec: dict) -> None:
     ]:
         st.subheader(title)
         headers = {key: title.removeprefix("Per ").capitalize(), **step_headers}
-        headers |= {"response_rate": "Tingkat respons", "median_days": "Median hari menjawab"}
-        table(frame, headers, shares=("response_rate",))
+        headers |= {"response_rate": fig.label("response_rate"), "median_days": "Median hari menjawab"}
+        table(frame, headers, shares=("response_rate",), days=("median_days",))
 
 
 def expiry_section(expiring: pd.DataFrame) -> None:

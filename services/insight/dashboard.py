@@ -25,7 +25,7 @@ from models import (
     Worker,
 )
 from models.assignment import HOLDING_STATUSES
-from services.insight.figures import city_figures
+from services.insight.figures import CARD_ISSUED, city_figures
 from services.platform.authz import Actor, require_role
 
 
@@ -105,13 +105,27 @@ def campaign_progress(*, session: Session) -> CampaignProgress | None:
 def participating_companies(*, session: Session) -> pd.DataFrame:
     """Companies that answered the letter with a pledge; the amount is None where the company hides it."""
     campaign = active_campaign(session=session)
-    columns = ["company", "kecamatan", "responded_at", "workers_pledged", "workers_protected", "rupiah", "hidden"]
+    columns = [
+        "company",
+        "kecamatan",
+        "responded_at",
+        "workers_pledged",
+        "workers_protected",  # Terlindungi saat ini
+        "workers_protected_ever",  # Pernah dilindungi
+        "rupiah",
+        "hidden",
+    ]
     if campaign is None:
         return pd.DataFrame(columns=columns)
+    now = case((col(Assignment.status) == AssignmentStatus.ACTIVE, col(Assignment.worker_id)), else_=None)
     protected = (
-        select(Pledge.company_id, func.count(distinct(col(Assignment.worker_id))).label("n"))
+        select(
+            Pledge.company_id,
+            func.count(distinct(now)).label("n"),
+            func.count(distinct(col(Assignment.worker_id))).label("ever"),
+        )
         .join(Assignment, col(Assignment.pledge_id) == Pledge.id)
-        .where(Pledge.campaign_id == campaign.id, Assignment.status == AssignmentStatus.ACTIVE)
+        .where(Pledge.campaign_id == campaign.id, col(Assignment.status).in_(CARD_ISSUED))
         .group_by(col(Pledge.company_id))
         .subquery()
     )
@@ -132,6 +146,7 @@ def participating_companies(*, session: Session) -> pd.DataFrame:
             col(LetterRecipient.responded_at),
             pledged.c.workers,
             func.coalesce(protected.c.n, 0),
+            func.coalesce(protected.c.ever, 0),
             pledged.c.rupiah,
             col(Company.show_amount),
         )
@@ -148,7 +163,9 @@ def participating_companies(*, session: Session) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=columns[:-1] + ["show_amount"])
     df["hidden"] = ~df["show_amount"].astype(bool)
     df.loc[df["hidden"], "rupiah"] = None
-    return df.drop(columns=["show_amount"]).astype({"workers_pledged": int, "workers_protected": int})
+    return df.drop(columns=["show_amount"]).astype(
+        {"workers_pledged": int, "workers_protected": int, "workers_protected_ever": int}
+    )
 
 
 def coverage_by_kecamatan(*, session: Session) -> pd.DataFrame:

@@ -98,6 +98,7 @@ def recipient_steps(*, session: Session, campaign: Campaign, as_of: dt.date) -> 
             col(LetterRecipient.sent_at),
             col(LetterRecipient.first_login_at),
             col(LetterRecipient.responded_at),
+            col(LetterRecipient.declined_at),
             func.coalesce(pledge_flags.c.pledged, 0),
             func.coalesce(assignment_flags.c.matched, 0),
             func.coalesce(assignment_flags.c.registered, 0),
@@ -113,9 +114,9 @@ def recipient_steps(*, session: Session, campaign: Campaign, as_of: dt.date) -> 
     ).all()
     df = pd.DataFrame(
         rows,
-        columns=["sector", "kecamatan", "sent_at", "first_login_at", "responded_at", *STEP_KEYS[2:]],
+        columns=["sector", "kecamatan", "sent_at", "first_login_at", "responded_at", "declined_at", *STEP_KEYS[2:]],
     )
-    for column in ("sent_at", "first_login_at", "responded_at"):
+    for column in ("sent_at", "first_login_at", "responded_at", "declined_at"):
         df[column] = pd.to_datetime(df[column], utc=True)
         df.loc[df[column] > pd.Timestamp(cut), column] = pd.NaT
     df["sector"] = df["sector"].replace("", None).fillna(UNKNOWN)
@@ -128,8 +129,12 @@ def recipient_steps(*, session: Session, campaign: Campaign, as_of: dt.date) -> 
         reached = reached & (logged_in if key == "logged_in" else df[key].astype(bool))
         df[key] = reached
     letter = pd.Timestamp(dt.datetime.combine(campaign.letter_date, dt.time(), tzinfo=dt.UTC))
-    df["days_to_answer"] = (df["responded_at"] - df["sent_at"].fillna(letter)).dt.total_seconds() / 86_400
-    return df[["sector", "kecamatan", "days_to_answer", "responded_at", *STEP_KEYS]]
+    # An answer is a pledge or a decline (a refusal is an answer), to a letter that was sent: the catalogue's
+    # *Perusahaan menjawab*, the numerator of *Tingkat tanggapan* (denominator: letters sent).
+    answered_at = df["responded_at"].fillna(df["declined_at"]).where(df["sent"])
+    df["answered"] = answered_at.notna()
+    df["days_to_answer"] = (answered_at - df["sent_at"].fillna(letter)).dt.total_seconds() / 86_400
+    return df[["sector", "kecamatan", "days_to_answer", "answered", *STEP_KEYS]]
 
 
 def _median(series: pd.Series) -> float | None:
@@ -140,7 +145,7 @@ def _median(series: pd.Series) -> float | None:
 def _breakdown(df: pd.DataFrame, by: str) -> pd.DataFrame:
     grouped = df.groupby(by, sort=True)
     out = grouped[STEP_KEYS].sum().astype(int).reset_index()
-    answered = grouped["responded_at"].count().to_numpy()
+    answered = grouped["answered"].sum().astype(int).to_numpy()
     out["answered"] = answered
     out["response_rate"] = (answered / out["sent"].where(out["sent"] > 0)).astype(float)
     out["median_days"] = grouped["days_to_answer"].median().to_numpy()
@@ -168,7 +173,7 @@ def funnel(*, session: Session, actor: Actor, as_of: dt.date | None = None) -> F
     return Funnel(
         as_of=as_of,
         steps=steps_table([int(df[k].sum()) for k in STEP_KEYS]),
-        answered=int(df["responded_at"].notna().sum()),
+        answered=int(df["answered"].sum()),
         median_days_to_answer=_median(df["days_to_answer"]),
         by_sector=_breakdown(df, "sector"),
         by_kecamatan=_breakdown(df, "kecamatan"),

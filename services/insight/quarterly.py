@@ -10,11 +10,15 @@ and the report says so.
 import datetime as dt
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+from openpyxl import Workbook
 from sqlmodel import Session
 
+from services.insight.catalogue import figure
 from services.insight.dashboard import active_campaign, participating_companies
+from services.insight.figures import label as label_of
 from services.insight.funnel import STEP_KEYS, STEPS, Funnel, funnel
 from services.insight.gaps import MONTHS, by_kecamatan, coverage_by_kelurahan
 from services.insight.headline import CITY_ROLES, Snapshot, end_of_day, snapshot
@@ -22,14 +26,36 @@ from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
 from services.platform.exports import safe_cell
 
+# (snapshot field, catalogue key): the headline rows, labelled and written by the catalogue.
 HEADLINE_ROWS = [
-    ("protected", "Pekerja terlindungi (kartu terbit, perlindungan berjalan)"),
-    ("in_process", "Pekerja dalam proses (dicocokkan/didaftarkan)"),
-    ("pledged", "Pekerja yang diikrarkan"),
-    ("rupiah", "Komitmen dana perusahaan (Rp)"),
-    ("companies_participating", "Perusahaan yang menjawab"),
-    ("letters_sent", "Surat edaran terkirim"),
+    ("protected", "protected_now"),
+    ("in_process", "in_process"),
+    ("pledged", "workers_pledged"),
+    ("rupiah", "rupiah_committed"),
+    ("companies_participating", "companies_pledged"),
+    ("letters_sent", "letters_sent"),
 ]
+# Catalogued figures the report's tables use besides the headline (their definitions end the report).
+TABLE_FIGURES = ["target", "progress", "response_rate", "company.protected_ever", "company.rupiah_committed"]
+# Excel number formats per catalogue unit (real numbers and dates, formatted by the cell).
+EXCEL_FORMATS = {
+    "rupiah": '"Rp"#,##0',
+    "persen": "0.0%",
+    "desimal": "#,##0.0",
+    "km": "#,##0.0",
+    "tanggal": "d mmm yyyy",
+}
+WHOLE_FORMAT = "#,##0"
+# Table columns that are not plain counts, by their Indonesian header.
+COLUMN_UNITS = {
+    "Porsi terlindungi": "persen",
+    "Konversi dari tahap sebelumnya": "persen",
+    "Porsi dari surat terkirim": "persen",
+    "Tingkat tanggapan": "persen",
+    "Komitmen (Rp)": "rupiah",
+    "Menjawab": "tanggal",
+    "Median hari": "hari",
+}
 
 
 @dataclass(frozen=True)
@@ -55,12 +81,24 @@ class QuarterlyReport:
     def label(self) -> str:
         return f"Triwulan {self.quarter} {self.year}"
 
+    def headline_values(self) -> dict[str, tuple[int, int]]:
+        """Catalogue key -> (value at the period's end, change over the quarter)."""
+        return {
+            key: (getattr(self.at_end, field), getattr(self.at_end, field) - getattr(self.at_start, field))
+            for field, key in HEADLINE_ROWS
+        }
+
     def headline_table(self) -> pd.DataFrame:
-        rows = [
-            (label, getattr(self.at_end, key), getattr(self.at_end, key) - getattr(self.at_start, key))
-            for key, label in HEADLINE_ROWS
-        ]
+        rows = [(label_of(key), end, change) for key, (end, change) in self.headline_values().items()]
         return pd.DataFrame(rows, columns=["Ukuran", "Akhir periode", "Perubahan dalam triwulan"])
+
+    def definitions(self) -> pd.DataFrame:
+        """The definitions of every catalogued figure the report uses (the report ends with them)."""
+        keys = [*self.headline_values(), *TABLE_FIGURES]
+        return pd.DataFrame(
+            [(figure(k).label, figure(k).definition, figure(k).rounding) for k in keys],
+            columns=["Angka", "Definisi", "Pembulatan"],
+        )
 
 
 def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
@@ -147,8 +185,9 @@ FUNNEL_HEADERS = {
 
 def funnel_breakdown(df: pd.DataFrame, by: str, title: str) -> pd.DataFrame:
     labels = dict(STEPS)
-    out = df.rename(columns={by: title, **labels, "response_rate": "Tingkat respons", "median_days": "Median hari"})
-    return out.drop(columns=["answered"])[[title, *[labels[k] for k in STEP_KEYS], "Tingkat respons", "Median hari"]]
+    rate = label_of("response_rate")
+    out = df.rename(columns={by: title, **labels, "response_rate": rate, "median_days": "Median hari"})
+    return out.drop(columns=["answered"])[[title, *[labels[k] for k in STEP_KEYS], rate, "Median hari"]]
 
 
 def company_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -158,7 +197,8 @@ def company_table(df: pd.DataFrame) -> pd.DataFrame:
             "Kecamatan": df["kecamatan"].fillna("-"),
             "Menjawab": pd.to_datetime(df["responded_at"], utc=True).dt.date,
             "Pekerja diikrarkan": df["workers_pledged"].astype(int),
-            "Pekerja terlindungi": df["workers_protected"].astype(int),
+            label_of("protected_now"): df["workers_protected"].astype(int),
+            label_of("protected_ever"): df["workers_protected_ever"].astype(int),
             "Komitmen (Rp)": df["rupiah"],
         }
     )
@@ -168,7 +208,7 @@ def sheets(report: QuarterlyReport) -> dict[str, pd.DataFrame]:
     summary = report.headline_table()
     extra = pd.DataFrame(
         [
-            ("Target kota (pekerja)", report.target, None),
+            (label_of("target"), report.target, None),
             ("Celah: pekerja tak terjangkau ikrar (saat laporan dibuat)", report.gap_workers, None),
             (f"Anggaran menutup celah {MONTHS} bulan (Rp)", report.gap_budget, None),
         ],
@@ -182,20 +222,56 @@ def sheets(report: QuarterlyReport) -> dict[str, pd.DataFrame]:
         "Kecamatan": report.kecamatan.rename(columns=COVERAGE_HEADERS),
         "Kelurahan": report.kelurahan.drop(columns=["kelurahan_code"]).rename(columns=COVERAGE_HEADERS),
         "Perusahaan": company_table(report.companies),
+        "Definisi angka": report.definitions(),
     }
 
 
+def _unit_of(sheet: str, header: str, row_label: object) -> str | None:
+    """The unit of a cell: the summary's rows carry their figure's unit, other sheets their column's."""
+    if sheet == "Ringkasan" and header != "Ukuran":
+        by_label = {figure(k).label: figure(k).unit for _, k in HEADLINE_ROWS}
+        return "rupiah" if str(row_label).endswith("(Rp)") else by_label.get(str(row_label))
+    return COLUMN_UNITS.get(header)
+
+
+def _write_sheet(ws: Any, name: str, title: str, df: pd.DataFrame) -> None:
+    """Title in A1, headers on row 3, then the rows: numbers as numbers with a number format, dates as dates,
+    text formula-safe, a dash where there is no value."""
+    ws.append([safe_cell(title)])
+    ws.append([])
+    ws.append([safe_cell(str(c)) for c in df.columns])
+    for values in df.itertuples(index=False):
+        row: list[Any] = []
+        for value in values:
+            if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+                row.append("–")
+            elif isinstance(value, str):
+                row.append(safe_cell(value))
+            elif isinstance(value, pd.Timestamp):
+                row.append(value.date())
+            elif hasattr(value, "item"):  # numpy scalars
+                row.append(value.item())
+            else:
+                row.append(value)
+        ws.append(row)
+        for header, cell in zip(df.columns, ws[ws.max_row], strict=True):
+            unit = _unit_of(name, str(header), row[0])
+            if isinstance(cell.value, (int, float, dt.date)) and not isinstance(cell.value, bool):
+                if isinstance(cell.value, dt.date):
+                    unit = "tanggal"
+                cell.number_format = EXCEL_FORMATS.get(unit or "", WHOLE_FORMAT)
+    for column in ws.columns:
+        width = max(len(str(c.value)) for c in column if c.value is not None) if column else 10
+        ws.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 80)
+
+
 def to_excel(report: QuarterlyReport) -> bytes:
-    """One workbook, a sheet per table; numbers stay numbers, text cells are formula-safe."""
+    """One workbook, a sheet per table, ending with the definitions: numbers stay numbers with real number formats
+    (Rupiah, percent, whole numbers), dates are dates (d mmm yyyy), text cells are formula-safe."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, df in sheets(report).items():
+        _write_sheet(book.create_sheet(name), name, f"{report.label} - {report.letter_number}", df)
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, df in sheets(report).items():
-            safe = df.copy()
-            safe.columns = [safe_cell(str(c)) for c in safe.columns]
-            for column in safe.columns:
-                if not pd.api.types.is_numeric_dtype(safe[column]):
-                    safe[column] = safe[column].astype(object).map(safe_cell)
-            title = pd.DataFrame({f"{report.label} - {report.letter_number}": []})
-            title.to_excel(writer, sheet_name=name, index=False)
-            safe.to_excel(writer, sheet_name=name, index=False, startrow=2)
+    book.save(buffer)
     return buffer.getvalue()

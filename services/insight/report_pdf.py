@@ -10,6 +10,8 @@ import pandas as pd
 from fpdf import FPDF
 from sqlmodel import Session
 
+from services.insight.figures import label as label_of
+from services.insight.figures import ratio, show
 from services.insight.headline import CITY_ROLES
 from services.insight.mapdata import kelurahan_features, rings
 from services.insight.quarterly import (
@@ -145,15 +147,21 @@ def quarterly_pdf(report: QuarterlyReport) -> bytes:
         new_y="NEXT",
     )
     _heading(pdf, "Capaian")
-    headline = report.headline_table()
+    headline = pd.DataFrame(
+        [
+            (label_of(key), show(key, end), ("+" if change >= 0 else "-") + show(key, abs(change)))
+            for key, (end, change) in report.headline_values().items()
+        ],
+        columns=report.headline_table().columns,
+    )
     _table(pdf, headline, [100, 40, 45])
-    progress = report.at_end.protected / report.target if report.target else 0.0
+    progress = ratio(report.at_end.protected, report.target)
     pdf.set_font("Helvetica", "", 9)
     pdf.multi_cell(
         0,
         5,
         pdf_text(
-            f"Capaian {fmt.percent(progress)} dari target. Celah saat laporan dibuat: "
+            f"{label_of('progress')} {show('progress', progress)}. Celah saat laporan dibuat: "
             f"{fmt.number(report.gap_workers)} pekerja memenuhi syarat yang tidak terjangkau ikrar mana pun; "
             f"menutupnya 12 bulan membutuhkan {fmt.rupiah(report.gap_budget)}."
         ),
@@ -165,7 +173,8 @@ def quarterly_pdf(report: QuarterlyReport) -> bytes:
     pct = {c: (lambda v: fmt.percent(float(v))) for c in list(FUNNEL_HEADERS.values())[2:]}  # type: ignore[arg-type]
     _table(pdf, steps, [60, 30, 50, 45], pct)
     median = report.funnel.median_days_to_answer
-    pdf.cell(0, 6, pdf_text(f"Median hari dari surat ke jawaban: {fmt.decimal(median)}"), new_x="LMARGIN", new_y="NEXT")
+    days = fmt.number(round(median)) if median is not None else "-"
+    pdf.cell(0, 6, pdf_text(f"Median hari dari surat ke jawaban: {days}"), new_x="LMARGIN", new_y="NEXT")
 
     pdf.add_page()
     _heading(pdf, "Peta porsi pekerja terlindungi per kelurahan (saat laporan dibuat)")
@@ -179,7 +188,7 @@ def quarterly_pdf(report: QuarterlyReport) -> bytes:
     _heading(pdf, f"Perusahaan yang berpartisipasi ({fmt.number(len(report.companies))})")
     companies = company_table(report.companies)
     rupiah = {"Komitmen (Rp)": lambda v: fmt.rupiah(float(v))}  # type: ignore[arg-type]
-    _table(pdf, companies.fillna({"Komitmen (Rp)": float("nan")}), [62, 28, 22, 22, 22, 34], rupiah)
+    _table(pdf, companies.fillna({"Komitmen (Rp)": float("nan")}), [52, 24, 20, 20, 22, 22, 30], rupiah)
     pdf.set_font("Helvetica", "I", 7)
     pdf.multi_cell(
         0,
@@ -191,7 +200,18 @@ def quarterly_pdf(report: QuarterlyReport) -> bytes:
         new_x="LMARGIN",
         new_y="NEXT",
     )
+    _definitions(pdf, report.definitions())
     return bytes(pdf.output())
+
+
+def _definitions(pdf: FPDF, definitions: pd.DataFrame) -> None:
+    """The report ends with the definition of every catalogued figure it used."""
+    _heading(pdf, "Definisi angka dalam laporan ini")
+    for name, definition, rounding in definitions.itertuples(index=False):
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.cell(0, 5, pdf_text(name), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 8)
+        pdf.multi_cell(0, 4, pdf_text(f"{definition} Pembulatan: {rounding}."), new_x="LMARGIN", new_y="NEXT")
 
 
 def quarterly_file(

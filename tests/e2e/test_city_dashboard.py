@@ -30,7 +30,7 @@ def test_viewer_sees_dashboard_map_and_downloads_the_quarterly_pdf(page: Page, a
     nav.get_by_text("Ringkasan kota").click()
     wait_idle(page)
     expect(page.get_by_role("heading", name="Ringkasan kota")).to_be_visible()
-    expect(page.get_by_test_id("stMetric").filter(has_text="Pekerja terlindungi")).to_be_visible()
+    expect(page.get_by_test_id("stMetric").filter(has_text="Terlindungi saat ini")).to_be_visible()
     charts = page.get_by_test_id("stVegaLiteChart")
     expect(charts.first.locator("canvas, svg").first).to_be_visible(timeout=30_000)
     _shot(page, "city-dashboard.png", tmp_path)

@@ -289,8 +289,11 @@ def test_quarterly_report_files_and_audit(session: Session, world: World) -> Non
         "Kecamatan",
         "Kelurahan",
         "Perusahaan",
+        "Definisi angka",
     ]
     assert sheets["Corong"]["Perusahaan"].tolist() == [6, 5, 4, 3, 2, 2, 1]
+    assert "Terlindungi saat ini" in set(sheets["Definisi angka"]["Angka"])
+    assert "Definisi angka dalam laporan ini" in text and "Pernah dilindungi" in text
     assert len(sheets["Perusahaan"]) == 4 and "NIK" not in "".join(map(str, sheets["Perusahaan"].columns))
     audits = session.exec(select(AuditLog).where(AuditLog.action == "report.quarterly")).all()
     assert sorted(a.detail["format"] for a in audits) == ["pdf", "xlsx"]

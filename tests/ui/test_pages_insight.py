@@ -23,11 +23,11 @@ def test_dashboard_renders_every_section_for_the_viewer(
     for part in ("Ringkasan kota", "Celah", "Siapa yang dihubungi berikutnya", "Kapan target tercapai", "Per sektor"):
         assert part in text
     labels = [m.label for m in at.metric]
-    assert "Pekerja terlindungi (kartu terbit)" in labels and "Surat terkirim" in labels
+    assert "Terlindungi saat ini" in labels and "Surat terkirim" in labels
     assert all(m.delta for m in at.metric[:6])  # each headline figure shows its 30-day change
     kecamatan = _frame(at, "Pekerja memenuhi syarat")
     assert len(kecamatan) == 13
-    assert pd.api.types.is_integer_dtype(kecamatan["Terlindungi"])  # numeric, formatted by NumberColumn
+    assert pd.api.types.is_integer_dtype(kecamatan["Terlindungi"])  # numeric (sorts as numbers), formatted by a Styler
     kelurahan = _frame(at, "Porsi")
     assert len(kelurahan) == 104 and pd.api.types.is_float_dtype(kelurahan["Porsi"])
     steps = _frame(at, "Tahap")
