@@ -154,6 +154,13 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
         "perusahaan-publik",
         (PUBLIC, COMPANY, ADMIN, VIEWER),
     ),
+    (
+        "pages/public/definitions.py",
+        "Definisi angka",
+        ":material/menu_book:",
+        "definisi-angka",
+        (PUBLIC, COMPANY, ADMIN, VIEWER),
+    ),
 ]
 # Pages reached by a link (with ?id=...), not from the menu.
 HIDDEN_URLS = {"perusahaan-publik"}

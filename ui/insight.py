@@ -120,6 +120,7 @@ def headline_block(head: insight.Headline) -> None:
         f"{head.letter_number} · target {fmt.number(head.target)} pekerja · per {fmt.date(head.today)}; perubahan "
         "dihitung terhadap 30 hari lalu (disusun ulang dari tanggal kartu, ikrar dan jawaban)."
     )
+    widgets.definitions_link()
     cols = st.columns(3)
     for col, (key, figure) in zip(
         cols * 2,

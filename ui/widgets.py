@@ -17,6 +17,10 @@ def metric(column: Any, key: str, value: Any, **kwargs: Any) -> None:
     column.metric(fig.label(key), fig.show(key, value), help=fig.helptext(key), **kwargs)
 
 
+def definitions_link() -> None:
+    st.caption(f"Arti setiap angka: [Definisi angka]({DEFINITIONS_URL})")
+
+
 def progress_block(progress: CampaignProgress) -> None:
     """The city's progress toward the campaign target: catalogued metrics and one stacked bar."""
     cols = st.columns(5)

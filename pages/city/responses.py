@@ -6,15 +6,19 @@ import datetime as dt
 import streamlit as st
 
 from models import Role
-from services import campaign
+from services import campaign, insight
 from services.platform import fmt
 from ui import campaign as campaign_ui
-from ui import state
+from ui import state, widgets
 
 actor = state.require(Role.ADMIN)
 st.title("Tanggapan penerima surat")
 campaign_ui.show_done()
 frame = state.load(campaign.recipients, actor=actor)
+progress = state.load(insight.campaign_progress)  # the catalogued figures: the same values as the dashboard
+if progress is not None:
+    for column, key in zip(st.columns(3), ["letters_sent", "companies_answered", "response_rate"], strict=True):
+        widgets.metric(column, key, progress[key])
 counts = frame["status"].value_counts()
 cols = st.columns(len(campaign.STATUS_LABELS))
 for col, (status, label) in zip(cols, campaign.STATUS_LABELS.items(), strict=True):

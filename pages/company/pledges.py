@@ -9,7 +9,7 @@ import streamlit as st
 from models import Role
 from services import coverage, pledges
 from services.platform import exports, fmt
-from ui import company, downloads, state
+from ui import company, downloads, state, widgets
 
 PICK, RENEW_NONCE = "pledge_pick", "renew_nonce"
 
@@ -53,9 +53,9 @@ if p.reminder_days is not None and p.days_left is not None:
     )
     (st.error if p.reminder_days == 7 else st.warning)(text + (" Perpanjang di bawah." if p.can_renew else ""))
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Pekerja diikrarkan", fmt.number(p.workers))
-c2.metric("Dicocokkan", fmt.number(p.assigned))
-c3.metric("Kartu terbit", fmt.number(p.active))
+for column, key, value in ((c1, "pledge.workers", p.workers), (c2, "pledge.assigned", p.assigned),
+                           (c3, "pledge.protected_now", p.active)):  # fmt: skip
+    widgets.metric(column, key, value)
 if p.status == "cancelled":  # nothing is owed for a cancelled pledge: say so rather than show its old price
     c4.metric("Total biaya", fmt.rupiah(0), help=f"Dibatalkan; sebelumnya {fmt.rupiah(p.total)}, tidak ditagih.")
 else:

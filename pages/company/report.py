@@ -15,6 +15,7 @@ st.caption("Untuk laporan CSR/TJSL perusahaan. Hanya angka agregat, tanpa data p
 shown = rep.figures()
 for column, (key, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
     widgets.metric(column, key, value)
+widgets.definitions_link()
 if rep.pledges == 0:
     st.info("Belum ada ikrar. Laporan akan terisi setelah Anda membuat ikrar dan pekerja dicocokkan.")
 else:

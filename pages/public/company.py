@@ -71,4 +71,4 @@ else:
     right.html(lb.counts_html(company.by_occupation, "pekerjaan", "Pekerjaan"))
 st.caption("Hanya angka agregat: halaman ini tidak memuat nama, NIK, nomor telepon, atau alamat pekerja.")
 st.html(lb.back_link_html())
-st.markdown(f"Arti setiap angka: [Definisi angka]({widgets.DEFINITIONS_URL})")
+widgets.definitions_link()

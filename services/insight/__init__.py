@@ -36,6 +36,7 @@ from services.insight.board import (
     page_of,
     rank_board,
 )
+from services.insight.catalogue import FigureDef, figure, figures, format_value, glossary, register
 from services.insight.dashboard import (
     CampaignProgress,
     active_campaign,
@@ -45,6 +46,7 @@ from services.insight.dashboard import (
     pledge_fill,
 )
 from services.insight.expiry import expiring_cover
+from services.insight.figures import city_figures, company_figures
 from services.insight.forecast import Forecast, Projection, forecast, weekly_progress
 from services.insight.freshness import data_version
 from services.insight.funnel import STEPS, Funnel, funnel
@@ -73,6 +75,7 @@ __all__ = [
     "CampaignProgress",
     "EarnedBadge",
     "Figure",
+    "FigureDef",
     "Forecast",
     "Funnel",
     "Gaps",
@@ -94,14 +97,20 @@ __all__ = [
     "company_badges",
     "company_id_of",
     "contradicted_badges",
+    "city_figures",
+    "company_figures",
     "coverage_by_kecamatan",
     "coverage_by_kelurahan",
     "data_version",
     "earned_badges",
     "expiring_cover",
+    "figure",
+    "figures",
     "forecast",
+    "format_value",
     "funnel",
     "gaps",
+    "glossary",
     "headline",
     "kelurahan_features",
     "page_labels",
@@ -111,6 +120,7 @@ __all__ = [
     "pledge_fill",
     "public_board",
     "public_company",
+    "register",
     "quarter_bounds",
     "quarterly_file",
     "quarterly_report",

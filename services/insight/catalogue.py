@@ -71,6 +71,40 @@ def figures() -> list[FigureDef]:
     return list(_CATALOGUE.values())
 
 
+UNIT_NAMES = {
+    "pekerja": "pekerja",
+    "perusahaan": "perusahaan",
+    "surat": "surat",
+    "keluarga": "keluarga",
+    "bulan": "bulan",
+    "pekerja-bulan": "pekerja-bulan",
+    "hari": "hari",
+    "rupiah": "Rupiah",
+    "persen": "persen",
+    "desimal": "angka desimal",
+    "tanggal": "tanggal",
+    "km": "kilometer",
+}
+AUDIENCE_NAMES = {"publik": "publik", "kota": "petugas kota", "perusahaan": "perusahaan"}
+
+
+def glossary(*, audience: str | None = None) -> list[dict[str, str]]:
+    """The catalogue as people read it (the page *Definisi angka*, the report's last page): key, label,
+    definition, unit, rounding and where it is shown; only the figures `audience` sees when given."""
+    return [
+        {
+            "key": f.key,
+            "label": f.label,
+            "definition": f.definition,
+            "unit": UNIT_NAMES[f.unit],
+            "rounding": f.rounding,
+            "shown_to": ", ".join(AUDIENCE_NAMES.get(a, a) for a in f.audience),
+        }
+        for f in figures()
+        if audience is None or audience in f.audience
+    ]
+
+
 def format_value(unit: str, value: Any) -> str:
     """The Indonesian text of a value of `unit`; a missing value is a dash, never "None" or "NaN"."""
     if value is None:
@@ -78,6 +112,8 @@ def format_value(unit: str, value: Any) -> str:
     try:
         if value != value:  # NaN
             return "–"
-    except TypeError:
+    except (TypeError, ValueError):
         pass
+    if type(value).__name__ in ("NAType", "NaTType"):
+        return "–"
     return UNITS[unit](value)

@@ -396,5 +396,33 @@ for _def in (
         company_figures,
         COMPANY,
     ),
+    # One pledge's figures (Ikrar saya).
+    FigureDef(
+        "pledge.workers",
+        "Pekerja diikrarkan",
+        "Tempat pekerja yang dijanjikan ikrar ini.",
+        "pekerja",
+        WHOLE,
+        None,
+        ("perusahaan", "kota"),
+    ),
+    FigureDef(
+        "pledge.assigned",
+        "Dicocokkan",
+        "Pekerja yang saat ini dipegang ikrar ini: dicocokkan, didaftarkan ke BPJS, atau kartunya berjalan.",
+        "pekerja",
+        WHOLE,
+        None,
+        ("perusahaan", "kota"),
+    ),
+    FigureDef(
+        "pledge.protected_now",
+        "Terlindungi saat ini",
+        "Pekerja ikrar ini yang kartunya terbit dan perlindungannya sedang berjalan hari ini.",
+        "pekerja",
+        WHOLE,
+        None,
+        ("perusahaan", "kota"),
+    ),
 ):
     register(_def)

@@ -49,7 +49,7 @@ def test_anonymous_visitor_finds_sorts_filters_and_opens_a_company(page: Page, a
     page.goto(app_url)
     wait_idle(page)
     expect(page.get_by_text("Papan peringkat: perusahaan yang berpartisipasi")).to_be_visible(timeout=PATIENCE)
-    expect(page.get_by_text("Aturan peringkat (Pekerja dilindungi terbanyak)")).to_be_visible(timeout=PATIENCE)
+    expect(page.get_by_text("Aturan peringkat (Pernah dilindungi terbanyak)")).to_be_visible(timeout=PATIENCE)
     expect(page.get_by_text(re.compile(r"\d+ perusahaan memilih tidak menampilkan nilai"))).to_be_visible(
         timeout=PATIENCE
     )
@@ -86,7 +86,7 @@ def test_anonymous_visitor_finds_sorts_filters_and_opens_a_company(page: Page, a
     page.goto(f"{app_url}/{href}")  # the shareable URL, opened fresh
     wait_idle(page)
     expect(page.get_by_role("heading", name="PT Panarub Industry")).to_be_visible(timeout=PATIENCE)
-    expect(page.get_by_text("Pekerja dilindungi").first).to_be_visible(timeout=PATIENCE)
+    expect(page.get_by_text("Pernah dilindungi").first).to_be_visible(timeout=PATIENCE)
     expect(page.get_by_text("Perintis").first).to_be_visible(timeout=PATIENCE)
     expect(page.get_by_text("Pedagang kaki lima")).to_be_visible(timeout=PATIENCE)
     _no_exception(page)

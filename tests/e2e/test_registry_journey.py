@@ -99,5 +99,5 @@ def test_import_register_activate(page: Page, app_url: str, tmp_path: Path) -> N
     login(page, app_url, "cisadane", DEMO_PASSWORDS["company"])
     page.get_by_test_id("stSidebarNav").get_by_text("Ikrar saya").click()
     wait_idle(page)
-    expect(page.get_by_test_id("stMetric").filter(has_text="Kartu terbit")).to_contain_text(str(len(data)))
+    expect(page.get_by_test_id("stMetric").filter(has_text="Terlindungi saat ini")).to_contain_text(str(len(data)))
     logout(page)

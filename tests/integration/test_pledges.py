@@ -1,15 +1,18 @@
 """Pledge use cases on SQLite and PostgreSQL: create + match, double submit, bad input, raise, renew, cancel."""
 
 import datetime as dt
+import io
 import re
 from dataclasses import dataclass
 
 import pytest
+from pypdf import PdfReader
 from sqlmodel import Session, col, select
 
 from models import Assignment, AssignmentStatus, AuditLog, Campaign, LetterRecipient, Pledge, PledgeStatus, Role, Worker
 from services import pledges
 from services.campaign import companies
+from services.platform import fmt
 from services.platform.authz import Actor
 from services.platform.dates import add_months, cover_end, month_start
 from services.platform.errors import ConflictError, ValidationError
@@ -284,6 +287,18 @@ def test_profile_update_checks_the_site(session: Session) -> None:
     assert "Sektor usaha wajib" in str(err.value)
 
 
+def test_worker_months_count_the_workers_supported_not_the_places_pledged(session: Session) -> None:
+    w = make_world(session, workers=6)
+    out = pledges.create_pledge(session=session, actor=w.actor, company_id=w.company_id, draft=draft(workers=9))
+    _activate(session, out.pledge_id, month_start(TODAY), 12)
+    rep = pledges.impact_report(session=session, actor=w.actor, company_id=w.company_id)
+    matched = len(holding(session, out.pledge_id))
+    assert matched <= 6 < 9
+    assert rep.worker_months == matched * 12 != 9 * 12 and rep.cover_months == 12
+    text = PdfReader(io.BytesIO(pledges.impact_pdf(rep))).pages[0].extract_text()
+    assert f"Pekerja-bulan {fmt.number(matched * 12)}" in text and "Bulan perlindungan 12" in text
+
+
 def test_impact_report_and_pdf_have_no_personal_data(session: Session) -> None:
     w = make_world(session, workers=6)
     out = pledges.create_pledge(session=session, actor=w.actor, company_id=w.company_id, draft=draft(workers=6))
@@ -291,6 +306,7 @@ def test_impact_report_and_pdf_have_no_personal_data(session: Session) -> None:
     rep = pledges.impact_report(session=session, actor=w.actor, company_id=w.company_id)
     assert rep.workers_supported == 6 and rep.cards_issued == 6 and rep.rupiah_committed == 6 * 12 * 16_800
     assert rep.by_kecamatan.to_dict("records") == [{"kecamatan": "Jatiuwung", "pekerja": 6}]
+    assert (rep.cover_months, rep.worker_months) == (12, 6 * 12)  # months vs worker-months, two figures
     assert pledges.impact_pdf(rep).startswith(b"%PDF")
     pdf = pledges.impact_pdf(rep, compress=False)
     assert b"Jatiuwung" in pdf  # the text is readable uncompressed, so the absence checks below mean something

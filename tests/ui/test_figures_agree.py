@@ -89,14 +89,14 @@ def test_figures_agree_across_home_pledges_and_report(
             # The selector says what the figures say, for the pledge shown.
             assert pl.selectbox[0].value == pid and f"{m['Pekerja diikrarkan']} pekerja" in option
             assert option.endswith(p.status_label)
-            assert _n(m["Kartu terbit"]) <= _n(m["Dicocokkan"]) <= _n(m["Pekerja diikrarkan"])
+            assert _n(m["Terlindungi saat ini"]) <= _n(m["Dicocokkan"]) <= _n(m["Pekerja diikrarkan"])
             total = _n(m["Total biaya"])
             assert total == (0 if p.status == "cancelled" else p.workers * p.months * p.premium_per_worker_month)
             committed += total
-            cards_now += _n(m["Kartu terbit"])
+            cards_now += _n(m["Terlindungi saat ini"])
         r = _metrics(report)
         assert _n(r["Terlindungi saat ini"]) == cards_now  # cards running now, summed over the pledges
-        assert _n(r["Terlindungi saat ini"]) <= _n(r["Kartu BPJS terbit"]) <= _n(r["Pekerja didukung"])
+        assert _n(r["Terlindungi saat ini"]) <= _n(r["Pernah dilindungi"]) <= _n(r["Pekerja didukung"])
         assert _n(r["Komitmen dana"]) == committed  # a cancelled pledge is owed nothing, on both pages
     assert checked_states >= {"submitted", "matched", "registered", "active", "expiring", "expired", "renewed"}
     assert "cancelled" in checked_states

@@ -56,7 +56,7 @@ def test_board_is_real_text_with_the_rules_and_hidden_amounts(page: Callable[...
     assert "PT Panarub Industry" in board and 'href="perusahaan-publik?id=pt-panarub-industry-' in board
     assert not at.dataframe  # no canvas grid: find (Ctrl+F) and screen readers reach every name
     text_all = all_text(at)
-    assert "Aturan peringkat (Pekerja dilindungi terbanyak)" in text_all
+    assert "Aturan peringkat (Pernah dilindungi terbanyak)" in text_all
     assert re.search(r"\d+ perusahaan memilih tidak menampilkan nilai", text_all)
     assert "Dirahasiakan" in board
     rules = " ".join(h.value for h in at.html)
