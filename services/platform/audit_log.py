@@ -112,21 +112,16 @@ def export_xlsx(*, session: Session, actor: Actor, query: AuditQuery) -> bytes:
         entity_filter=query.entity or None,
     )
     session.commit()
-    frame = pd.DataFrame(
-        [
-            (
-                r.at.replace(tzinfo=None) if r.at else None,
-                r.username,
-                r.action,
-                r.entity,
-                r.entity_id,
-                "ya" if r.success else "tidak",
-                ", ".join(f"{k}={v}" for k, v in (r.detail or {}).items()),
-            )
-            for r in rows
-        ],
-        columns=["Waktu (UTC)", "Pengguna", "Kegiatan", "Objek", "ID", "Berhasil", "Rincian"],
+    raw = pd.DataFrame(
+        [(r.at, r.username, r.action, r.entity, r.entity_id, r.success, r.detail) for r in rows],
+        columns=AUDIT_COLUMNS,
     )
+    # The same Indonesian labels and WIB times as the screen (`readable`); Excel keeps no time zone, so the
+    # times are written as WIB wall-clock times and the header says so.
+    frame = readable(raw)
+    frame["Waktu (WIB)"] = frame["Waktu (WIB)"].dt.tz_localize(None)
+    frame["Berhasil"] = frame["Berhasil"].map({True: "Ya", False: "Tidak"})
+    frame["Rincian"] = frame["Rincian"].replace("", "–")
     return to_xlsx(frame, sheet_title="Log audit", title="Log audit Payung")
 
 

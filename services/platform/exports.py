@@ -8,6 +8,7 @@ Every CSV field is quoted. NIK and other identifiers are written as text, never 
 """
 
 import csv
+import datetime as dt
 import io
 import re
 from typing import Any
@@ -81,7 +82,13 @@ def to_xlsx(df: pd.DataFrame, *, sheet_title: str = "Pekerja", title: str | None
                 cell.number_format = "@"
                 cell.data_type = "s"
             else:
-                ws.cell(row=i, column=j, value=value.item() if hasattr(value, "item") else value)
+                if isinstance(value, pd.Timestamp):
+                    value = value.to_pydatetime()
+                cell = ws.cell(row=i, column=j, value=value.item() if hasattr(value, "item") else value)
+                if isinstance(value, dt.datetime):
+                    cell.number_format = "d mmm yyyy hh:mm"  # a real date-time, shown by the cell's format
+                elif isinstance(value, dt.date):
+                    cell.number_format = "d mmm yyyy"
     ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -388,6 +388,14 @@ def test_audit_search_filters_and_paginates_in_sql_and_the_export_is_audited(ses
         io.BytesIO(audit_log.export_xlsx(session=session, actor=admin, query=AuditQuery(username="budi")))
     ).active
     assert sheet is not None and sheet.max_row == 3 + 5
+    # As the screen shows it: Indonesian labels, WIB wall-clock times as real date-times, no raw codes.
+    assert [c.value for c in sheet[3]] == ["Waktu (WIB)", "Pengguna", "Kegiatan", "Objek", "Berhasil", "Rincian"]
+    first = list(sheet[4])
+    shown = audit_log.readable(mine).iloc[0]
+    assert abs(first[0].value - shown["Waktu (WIB)"].tz_localize(None).to_pydatetime()) < dt.timedelta(seconds=1)
+    assert first[0].number_format == "d mmm yyyy hh:mm"
+    assert first[2].value == shown["Kegiatan"]
+    assert first[4].value in ("Ya", "Tidak") and all(c.value not in (None, "None", "nan") for c in first)
     exported = session.exec(select(AuditLog).where(AuditLog.action == "audit.export")).one()
     assert exported.detail["rows"] == 5 and exported.detail["username_filter"] == "budi"
     with pytest.raises(AccessDenied):
