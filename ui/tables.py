@@ -27,9 +27,13 @@ def _safe(show: Callable[[Any], str]) -> Callable[[Any], str]:
     return lambda v: DASH if _missing(v) else show(v)
 
 
-def column_formatter(series: pd.Series, *, share: bool = False, km: bool = False, days: bool = False) -> Callable:
+def column_formatter(
+    series: pd.Series, *, share: bool = False, km: bool = False, days: bool = False, ident: bool = False
+) -> Callable:
     """How a column's values are written (pure): shares 76,6 %, km 4,1, days whole, counts 1.195, dates 15 Nov
-    2024, text as it is; a dash for a missing value (never "None", "NaN" or an empty cell)."""
+    2024, identifiers and text as they are; a dash for a missing value (never "None", "NaN" or an empty cell)."""
+    if ident:
+        return _safe(lambda v: str(int(v)) if isinstance(v, int | float) else str(v))
     if share:
         return _safe(lambda v: fmt.percent(float(v)))
     if km:
@@ -52,11 +56,12 @@ def indonesian_styler(
     shares: tuple[str, ...] = (),
     km: tuple[str, ...] = (),
     days: tuple[str, ...] = (),
+    ids: tuple[str, ...] = (),
 ) -> Styler:
     """`df`'s columns in `headers` (renamed), formatted the Indonesian way by a Styler."""
     shown = df[list(headers)].rename(columns=headers).reset_index(drop=True)
     formats = {
-        label: column_formatter(df[key], share=key in shares, km=key in km, days=key in days)
+        label: column_formatter(df[key], share=key in shares, km=key in km, days=key in days, ident=key in ids)
         for key, label in headers.items()
     }
     return shown.style.format(formats)

@@ -8,6 +8,7 @@ from services import campaign
 from services.platform import fmt
 from ui import campaign as campaign_ui
 from ui import state
+from ui.tables import indonesian_styler
 
 actor = state.require(Role.ADMIN)
 st.title("Belum menjawab")
@@ -22,14 +23,7 @@ chase = campaign.ChaseFilter(kecamatan=kecamatan, sectors=sectors, min_days=int(
 shown = state.load(campaign.non_responders, actor=actor, chase=chase)
 st.caption(f"{fmt.number(len(shown))} dari {fmt.number(len(everyone))} penerima belum menjawab.")
 st.dataframe(
-    shown[list(campaign.CALL_LIST_COLUMNS)],
-    column_config={
-        **{k: v for k, v in campaign.CALL_LIST_COLUMNS.items()},
-        "days_since_letter": st.column_config.NumberColumn("Hari sejak surat", format="%d"),
-        "employees": st.column_config.NumberColumn("Karyawan", format="localized"),
-        "reminders": st.column_config.NumberColumn("Pengingat", format="%d"),
-        "last_contact": st.column_config.DateColumn("Kontak terakhir", format="DD/MM/YYYY"),
-    },
+    indonesian_styler(shown, campaign.CALL_LIST_COLUMNS, days=("days_since_letter",)),
     hide_index=True,
     width="stretch",
 )

@@ -6,6 +6,7 @@ from models import Role
 from services import campaign
 from services.platform import fmt
 from ui import state
+from ui.tables import indonesian_styler
 
 actor = state.require(Role.ADMIN, Role.VIEWER)
 st.title("Eskalasi")
@@ -18,18 +19,14 @@ st.metric("Perlu eskalasi", fmt.number(len(late)))
 if late.empty:
     st.success("Tidak ada penerima yang melewati batas eskalasi.")
 else:
-    st.dataframe(
-        late,
-        column_config={
-            "company": "Perusahaan",
-            "status_label": "Status",
-            "days_since_letter": st.column_config.NumberColumn("Hari sejak surat", format="%d"),
-            "sector": "Sektor",
-            "kecamatan": "Kecamatan",
-            "employees": st.column_config.NumberColumn("Karyawan", format="localized"),
-            "reminders": st.column_config.NumberColumn("Pengingat", format="%d"),
-            "last_contact": st.column_config.DateColumn("Kontak terakhir", format="DD/MM/YYYY"),
-        },
-        hide_index=True,
-        width="stretch",
-    )
+    headers = {
+        "company": "Perusahaan",
+        "status_label": "Status",
+        "days_since_letter": "Hari sejak surat",
+        "sector": "Sektor",
+        "kecamatan": "Kecamatan",
+        "employees": "Karyawan",
+        "reminders": "Pengingat",
+        "last_contact": "Kontak terakhir",
+    }
+    st.dataframe(indonesian_styler(late, headers, days=("days_since_letter",)), hide_index=True, width="stretch")

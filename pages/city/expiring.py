@@ -7,6 +7,7 @@ from models import Role
 from services import coverage
 from services.platform import fmt
 from ui import state
+from ui.tables import indonesian_styler
 
 actor = state.require(Role.ADMIN, Role.VIEWER)
 st.title("Masa perlindungan")
@@ -25,31 +26,24 @@ st.subheader("Per perusahaan")
 if by_company.empty:
     st.success("Tidak ada perlindungan yang berakhir dalam 60 hari.")
 else:
-    st.dataframe(
-        by_company.assign(coverage_end=by_company["coverage_end"].map(fmt.date)).rename(
-            columns={
-                "company": "Perusahaan",
-                "pledge_id": "Ikrar",
-                "coverage_end": "Berakhir",
-                "workers": "Pekerja",
-                "days_left": "Sisa hari",
-                "level": "Pengingat",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={"Pekerja": st.column_config.NumberColumn(format="%d")},
-    )
+    headers = {
+        "company": "Perusahaan",
+        "pledge_id": "Ikrar",
+        "coverage_end": "Berakhir",
+        "workers": "Pekerja",
+        "days_left": "Sisa hari",
+        "level": "Pengingat",
+    }
+    st.dataframe(indonesian_styler(by_company, headers, ids=("pledge_id",)), hide_index=True, width="stretch")
 by_month = state.load(coverage.expiring_by_month, actor=actor)
 st.subheader("Per bulan (12 bulan ke depan)")
 if by_month.empty:
     st.caption("Belum ada kepesertaan aktif.")
 else:
     st.dataframe(
-        by_month.assign(month=by_month["month"].map(fmt.month)).rename(
-            columns={"month": "Bulan", "workers": "Pekerja"}
+        indonesian_styler(
+            by_month.assign(month=by_month["month"].map(fmt.month)), {"month": "Bulan", "workers": "Pekerja"}
         ),
         hide_index=True,
         width="stretch",
-        column_config={"Pekerja": st.column_config.NumberColumn(format="%d")},
     )

@@ -9,6 +9,7 @@ from services import campaign
 from services.platform import fmt, sheets
 from ui import campaign as campaign_ui
 from ui import state
+from ui.tables import indonesian_styler
 
 actor = state.require(Role.ADMIN)
 st.title("Impor penerima surat")
@@ -68,13 +69,9 @@ if not preview.preview.empty:
             "contact_email": "Email",
         }
     )
+    columns = ["Baris", "Perusahaan", "NIB", "Kode kelurahan", "Sektor", "Karyawan", "Lokasi perkiraan", "Email"]
     st.dataframe(
-        shown[["Baris", "Perusahaan", "NIB", "Kode kelurahan", "Sektor", "Karyawan", "Lokasi perkiraan", "Email"]].head(
-            50
-        ),
-        column_config={"Karyawan": st.column_config.NumberColumn(format="localized")},
-        hide_index=True,
-        width="stretch",
+        indonesian_styler(shown.head(50), {c: c for c in columns}, ids=("Baris",)), hide_index=True, width="stretch"
     )
     if st.session_state.get("recipients_saved") == digest:
         st.info("Berkas ini sudah disimpan. Mengimpor ulang tidak menambah apa pun (semua NIB sudah terdaftar).")

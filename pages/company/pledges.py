@@ -10,6 +10,7 @@ from models import Role
 from services import coverage, pledges
 from services.platform import exports, fmt
 from ui import company, downloads, state, widgets
+from ui.tables import indonesian_styler
 
 PICK, RENEW_NONCE = "pledge_pick", "renew_nonce"
 
@@ -152,11 +153,10 @@ shown = company.filter_workers(workers, statuses=status_pick, kecamatan=kec_pick
 st.caption(
     f"{fmt.number(len(shown))} dari {fmt.number(len(workers))} pekerja. NIK disamarkan (4 digit awal dan akhir)."
 )
-st.dataframe(  # only masked columns come from the service
-    shown,
+st.dataframe(  # only masked columns come from the service; distances 4,8 whatever the browser's language
+    indonesian_styler(shown, {c: c for c in shown.columns}, km=("Jarak (km)",)),
     hide_index=True,
     width="stretch",
-    column_config={"Jarak (km)": st.column_config.NumberColumn(format="localized")},  # 4,83 in an id-ID browser
 )
 
 
