@@ -1,18 +1,31 @@
-"""Every figure on the company home, *Ikrar saya* and the impact report, read as the user reads it, for pledges in
+"""Issue 21, below: every catalogued figure has the same value on every surface (pages, PDFs, Excel, CLI JSON), for
+the demo and for random campaigns.
+
+Every figure on the company home, *Ikrar saya* and the impact report, read as the user reads it, for pledges in
 every state (submitted, matched, registered, active, expiring, expired, renewed, cancelled), agrees with the
 others: counts, the selector's label, cards and protection, Rupiah (nothing owed for a cancelled pledge)."""
 
 import datetime as dt
+import os
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
-from sqlmodel import select
+import pytest
+import streamlit as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as hst
+from sqlmodel import Session, col, select
 from streamlit.testing.v1 import AppTest
 
-from models import Role, User
-from services import pledges
+from models import Assignment, AssignmentStatus, LetterRecipient, Pledge, PledgeStatus, Role, User
+from services import insight, pledges
+from services.insight import catalogue
 from services.platform import fmt
 from services.platform.authz import Actor
 from services.platform.dates import add_months, month_start
+from tests import factories
+from tests.ui import surfaces
 from ui import state
 
 STANDING_LABEL = {
@@ -119,3 +132,208 @@ def test_selector_and_figures_follow_a_raise(page: Callable[..., AppTest], actor
     assert f"{new} pekerja" in at.selectbox[0].options[at.selectbox[0].index]  # not the old count
     assert _metrics(at)["Pekerja diikrarkan"] == new
     assert f"Ikrar ditambah menjadi {new} pekerja" in at.success[0].value
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Issue 21: every catalogued figure has one value on every surface, for the demo and for random campaigns.
+
+
+def _city_surfaces(url: str, viewer: Actor, admin: Actor) -> dict[str, dict[str, str]]:
+    with state.db() as s:
+        progress = insight.campaign_progress(session=s)
+        assert progress is not None
+        expected = {k: catalogue.figure(k).format(v) for k, v in progress.figures.items()}
+        head = insight.headline(session=s, actor=viewer)
+        assert head is not None
+        files = surfaces.quarterly_files(s, viewer, dt.date.today())
+    headline = {
+        "protected_now": head.protected.now,
+        "in_process": head.in_process.now,
+        "workers_pledged": head.pledged.now,
+        "rupiah_committed": head.rupiah.now,
+        "companies_pledged": head.companies_participating.now,
+        "letters_sent": head.letters_sent.now,
+    }
+    return {
+        "katalog": expected,
+        "headline()": {k: catalogue.figure(k).format(v) for k, v in headline.items()},
+        **surfaces.city_pages(viewer, admin),
+        **files,
+        "CLI --json": surfaces.cli(url),
+    }
+
+
+def _company_checks(slug: str, company_actor: Actor | None, home: AppTest) -> None:
+    shown = surfaces.company_surfaces(slug, company_actor, home)
+    if shown["Halaman perusahaan"].get("company.rupiah_committed", "").startswith("Dirahasiakan"):
+        for values in shown.values():  # hidden on the public surfaces by the company's choice, shown to itself
+            values.pop("company.rupiah_committed", None)
+    assert surfaces.disagreements(shown) == []
+    assert {"company.protected_ever", "company.protected_now", "company.cover_months"} <= set(
+        shown["Halaman perusahaan"]
+    )
+    with state.db() as s:
+        company = insight.public_company(session=s, slug=slug)
+    assert company.contradicted_badges() == []  # no badge its own page's figures contradict
+    if "tuntas" in company.badges:
+        assert company.workers_protected_now >= company.workers_pledged > 0
+
+
+def test_every_catalogued_figure_agrees_on_every_surface_of_the_demo(
+    demo_env: str, actor_for: Callable[[str], Actor]
+) -> None:
+    with state.db() as s:
+        users = {u.role: u.username for u in s.exec(select(User).order_by(col(User.id))).all()}
+        company_users = {
+            int(u.company_id): u.username
+            for u in s.exec(select(User).where(User.role == Role.COMPANY, col(User.company_id).is_not(None))).all()
+        }
+        board = insight.public_board(session=s).rows
+    shown = _city_surfaces(demo_env, actor_for(users[Role.VIEWER]), actor_for(users[Role.ADMIN]))
+    assert surfaces.disagreements(shown) == []
+    assert set(shown["Beranda"]) >= {"protected_now", "protected_ever", "remaining_to_target", "response_rate"}
+    assert set(shown["Ringkasan kota"]) >= set(surfaces.CITY_KEYS)
+    assert set(shown["Laporan triwulan (PDF)"]) == set(surfaces.CITY_KEYS)
+    home = surfaces.run_page("public/home.py")
+    # The board's first, a company that hides its amount (shown to itself only), the board's last.
+    picks = [board.iloc[0], board[board["hidden"]].iloc[0], board.iloc[-1]]
+    for row in picks:
+        username = company_users.get(int(row["company_id"]))
+        _company_checks(str(row["slug"]), actor_for(username) if username else None, home)
+    for slug in board["slug"]:  # every company: no badge its figures contradict (service level, fast)
+        with state.db() as s:
+            assert insight.public_company(session=s, slug=str(slug), rows=board).contradicted_badges() == []
+
+
+ANSWERS = ("none", "pledge", "decline")
+PLEDGE_STATES = ("submitted", "matched", "registered", "active", "expired", "renewed", "cancelled")
+
+
+@hst.composite
+def campaigns(draw: hst.DrawFn) -> list[dict]:
+    """A few companies: letter sent or not, answer, size, hidden amount, pledges in every state."""
+    companies = []
+    for _ in range(draw(hst.integers(1, 3))):
+        answer = draw(hst.sampled_from(ANSWERS))
+        companies.append(
+            {
+                "sent": draw(hst.booleans()) or answer != "none",
+                "answer": answer,
+                "employees": draw(hst.one_of(hst.none(), hst.integers(1, 20_000))),
+                "show_amount": draw(hst.booleans()),
+                "pledges": [
+                    (draw(hst.sampled_from(PLEDGE_STATES)), draw(hst.integers(1, 6)), draw(hst.integers(1, 24)))
+                    for _ in range(draw(hst.integers(1, 2)) if answer == "pledge" else 0)
+                ],
+                "matched": draw(hst.floats(0, 1)),
+            }
+        )
+    return companies
+
+
+def _assign(s: Session, pledge: Pledge, status: AssignmentStatus, n: int, today: dt.date, workers=None) -> list:  # type: ignore[no-untyped-def]
+    running = (today - dt.timedelta(days=30), today + dt.timedelta(days=90))
+    ended = (today - dt.timedelta(days=400), today - dt.timedelta(days=40))
+    cover = {AssignmentStatus.ACTIVE: running, AssignmentStatus.EXPIRED: ended, AssignmentStatus.RENEWED: ended}
+    start, end = cover.get(status, (None, None))
+    out = []
+    for i in range(n):
+        worker = workers[i] if workers else factories.worker(s)
+        s.add(
+            Assignment(
+                worker_id=worker.id,
+                pledge_id=pledge.id,
+                status=status,
+                kpj_number=f"KPJ{worker.id:08d}" if start else None,
+                coverage_start=start,
+                coverage_end=end,
+                registered_at=dt.datetime.now(dt.UTC) if status != AssignmentStatus.ASSIGNED else None,
+            )
+        )
+        out.append(worker)
+    s.flush()
+    return out
+
+
+def _build(s: Session, plan: list[dict], today: dt.date) -> tuple[Actor, Actor, dict[int, Actor]]:
+    letter = today - dt.timedelta(days=400)
+    c = factories.campaign(s, letter_date=letter, target_workers=50, suggested_min_workers=5)
+    per_state = {
+        "submitted": (PledgeStatus.SUBMITTED, None),
+        "matched": (PledgeStatus.MATCHED, AssignmentStatus.ASSIGNED),
+        "registered": (PledgeStatus.REGISTERED, AssignmentStatus.REGISTERED),
+        "active": (PledgeStatus.ACTIVE, AssignmentStatus.ACTIVE),
+        "expired": (PledgeStatus.EXPIRED, AssignmentStatus.EXPIRED),
+        "renewed": (PledgeStatus.RENEWED, AssignmentStatus.RENEWED),
+        "cancelled": (PledgeStatus.CANCELLED, AssignmentStatus.RELEASED),
+    }
+    actors = {}
+    for i, spec in enumerate(plan):
+        company = factories.company(s, campaign_id=c.id, employees=spec["employees"], show_amount=spec["show_amount"])
+        recipient = s.exec(select(LetterRecipient).where(LetterRecipient.company_id == company.id)).one()
+        moment = dt.datetime.combine(letter, dt.time(9), tzinfo=dt.UTC)
+        recipient.sent_at = moment + dt.timedelta(days=1) if spec["sent"] else None
+        if spec["answer"] == "pledge":
+            recipient.responded_at = moment + dt.timedelta(days=3 + i)
+        elif spec["answer"] == "decline":
+            recipient.declined_at, recipient.decline_reason = moment + dt.timedelta(days=5 + i), "budget"
+        s.add(recipient)
+        for state_name, workers, months in spec["pledges"]:
+            status, assignment = per_state[state_name]
+            start = month_start(today - dt.timedelta(days=30 if state_name != "expired" else 400))
+            p = factories.pledge(s, company_id=company.id, campaign_id=c.id, workers=workers, months=months,
+                                 start_month=start, status=status)  # fmt: skip
+            if state_name == "cancelled":
+                p.cancelled_at = dt.datetime.now(dt.UTC)
+            n = round(spec["matched"] * workers)
+            held = _assign(s, p, assignment, n, today) if assignment else []
+            if state_name == "renewed":  # the renewal carries the same workers on, cover running
+                renewal = factories.pledge(s, company_id=company.id, campaign_id=c.id, workers=workers, months=12,
+                                           start_month=month_start(today), status=PledgeStatus.ACTIVE,
+                                           renewed_from_id=p.id)  # fmt: skip
+                _assign(s, renewal, AssignmentStatus.ACTIVE, n, today, workers=held)
+        user = factories.user(s, role=Role.COMPANY, company_id=company.id)
+        actors[int(company.id or 0)] = factories.actor_of(user)
+    viewer = factories.actor_of(factories.user(s, role=Role.VIEWER))
+    admin = factories.actor_of(factories.user(s, role=Role.ADMIN))
+    s.commit()
+    return viewer, admin, actors
+
+
+RICH = [  # every pledge state at least once, a decline, a letter never sent, a hidden amount, no size
+    {"sent": True, "answer": "pledge", "employees": 11_000, "show_amount": True, "matched": 1.0,
+     "pledges": [("renewed", 4, 12), ("active", 3, 6), ("cancelled", 2, 3)]},
+    {"sent": True, "answer": "pledge", "employees": None, "show_amount": False, "matched": 0.5,
+     "pledges": [("expired", 6, 12), ("registered", 2, 24)]},
+    {"sent": False, "answer": "pledge", "employees": 40, "show_amount": True, "matched": 1.0,
+     "pledges": [("matched", 5, 12), ("submitted", 1, 1)]},
+    {"sent": True, "answer": "decline", "employees": 300, "show_amount": True, "matched": 0.0, "pledges": []},
+]  # fmt: skip
+
+
+@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(plan=campaigns())
+@example(plan=RICH)
+def test_every_catalogued_figure_agrees_on_every_surface_of_random_campaigns(
+    plan: list[dict], sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    path = tmp_path_factory.mktemp("random") / "campaign.db"
+    shutil.copyfile(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    os.environ["DATABASE_URL"] = url
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        with state.db() as s:
+            viewer, admin, company_actors = _build(s, plan, dt.date.today())
+        shown = _city_surfaces(url, viewer, admin)
+        assert surfaces.disagreements(shown) == []
+        assert set(shown["Laporan triwulan (PDF)"]) == set(surfaces.CITY_KEYS) <= set(shown["Ringkasan kota"])
+        with state.db() as s:
+            board = insight.public_board(session=s).rows
+        home = surfaces.run_page("public/home.py")
+        for row in board.itertuples():
+            _company_checks(str(row.slug), company_actors[int(row.company_id)], home)
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
