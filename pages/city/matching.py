@@ -7,6 +7,7 @@ from services import matching
 from services.insight import dashboard
 from services.platform import fmt
 from ui import state
+from ui.tables import indonesian_styler
 
 actor = state.require(Role.ADMIN)
 st.title("Pencocokan pekerja")
@@ -43,21 +44,18 @@ st.subheader("Ikrar yang belum terpenuhi")
 if short.empty:
     st.success("Semua ikrar sudah mendapat pekerja sebanyak yang dijanjikan.")
 else:
+    headers = {
+        "pledge_id": "ID",
+        "company": "Perusahaan",
+        "workers": "Diikrarkan",
+        "assigned": "Ditugaskan",
+        "shortfall": "Kurang",
+        "start": "Mulai",
+        "radius_km": "Radius (km)",
+    }
+    shown = short.assign(start=short["start_month"].map(fmt.month))
     st.dataframe(
-        short.assign(
-            Mulai=short["start_month"].map(fmt.month),
-            Radius=short["radius_km"].map(lambda r: "–" if r is None or r != r else f"{fmt.number(r)} km"),
-        ).rename(
-            columns={
-                "pledge_id": "ID",
-                "company": "Perusahaan",
-                "workers": "Diikrarkan",
-                "assigned": "Ditugaskan",
-                "shortfall": "Kurang",
-            }
-        )[["ID", "Perusahaan", "Diikrarkan", "Ditugaskan", "Kurang", "Mulai", "Radius"]],
-        hide_index=True,
-        width="stretch",
+        indonesian_styler(shown, headers, km=("radius_km",), ids=("pledge_id",)), hide_index=True, width="stretch"
     )
     options = dict(zip(short["pledge_id"], short["company"], strict=True))
     chosen = st.selectbox("Mengapa ikrar ini kurang?", options=list(options), format_func=options.__getitem__)

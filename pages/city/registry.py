@@ -6,6 +6,7 @@ from models import Role
 from services import registry
 from services.platform import fmt, regions
 from ui import state
+from ui.tables import indonesian_styler
 
 WORKER_KEY = "registry_worker_nik"  # the worker page opens this NIK
 actor = state.require(Role.ADMIN)
@@ -57,27 +58,21 @@ rows = result.rows.assign(
     birth_date=result.rows["birth_date"].map(fmt.date),
     coverage_end=result.rows["coverage_end"].map(fmt.date),
 )
-st.dataframe(
-    rows.drop(columns=["worker_id"]).rename(
-        columns={
-            "nik": "NIK",
-            "name": "Nama",
-            "sex": "L/P",
-            "birth_date": "Tgl lahir",
-            "kelurahan": "Kelurahan",
-            "kecamatan": "Kecamatan",
-            "occupation": "Pekerjaan",
-            "desil": "Desil",
-            "phone": "No HP",
-            "status": "Status",
-            "kpj_number": "KPJ",
-            "coverage_end": "Berlaku s.d.",
-        }
-    ),
-    hide_index=True,
-    width="stretch",
-    column_config={"Desil": st.column_config.NumberColumn(format="%d")},
-)
+headers = {
+    "nik": "NIK",
+    "name": "Nama",
+    "sex": "L/P",
+    "birth_date": "Tgl lahir",
+    "kelurahan": "Kelurahan",
+    "kecamatan": "Kecamatan",
+    "occupation": "Pekerjaan",
+    "desil": "Desil",
+    "phone": "No HP",
+    "status": "Status",
+    "kpj_number": "KPJ",
+    "coverage_end": "Berlaku s.d.",
+}
+st.dataframe(indonesian_styler(rows, headers, ids=("desil",)), hide_index=True, width="stretch")
 labels = dict(zip(rows["nik"], rows["name"] + " · " + rows["nik"], strict=True))
 chosen = st.selectbox("Buka data pekerja", list(labels), format_func=labels.__getitem__)
 if st.button("Buka", icon=":material/person:"):

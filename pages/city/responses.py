@@ -10,6 +10,7 @@ from services import campaign, insight
 from services.platform import fmt
 from ui import campaign as campaign_ui
 from ui import state, widgets
+from ui.tables import indonesian_styler
 
 actor = state.require(Role.ADMIN)
 st.title("Tanggapan penerima surat")
@@ -44,19 +45,16 @@ table = shown.assign(
     Status=shown["status"].map(campaign.STATUS_LABELS),
     Terkirim=campaign.as_dates(shown["sent_at"]),
 )
-st.dataframe(
-    table[["company", "Status", "Terkirim", "days_since_letter", "reminders", "kecamatan", "sector"]],
-    column_config={
-        "company": "Perusahaan",
-        "Terkirim": st.column_config.DateColumn(format="DD/MM/YYYY"),
-        "days_since_letter": st.column_config.NumberColumn("Hari sejak surat", format="%d"),
-        "reminders": st.column_config.NumberColumn("Pengingat", format="%d"),
-        "kecamatan": "Kecamatan",
-        "sector": "Sektor",
-    },
-    hide_index=True,
-    width="stretch",
-)
+headers = {
+    "company": "Perusahaan",
+    "Status": "Status",
+    "Terkirim": "Terkirim",
+    "days_since_letter": "Hari sejak surat",
+    "reminders": "Pengingat",
+    "kecamatan": "Kecamatan",
+    "sector": "Sektor",
+}
+st.dataframe(indonesian_styler(table, headers, days=("days_since_letter",)), hide_index=True, width="stretch")
 
 with st.expander("Catat pengiriman surat"), st.form("kirim"):
     st.caption("Berlaku untuk semua penerima yang belum tercatat menerima surat.")

@@ -183,11 +183,5 @@ downloads.audited_download(
 ending = state.load(coverage.expiring_by_company, actor=actor, company_id=actor.company_id or 0)
 if not ending.empty:
     st.subheader("Perlindungan yang segera berakhir")
-    st.dataframe(
-        ending.assign(coverage_end=ending["coverage_end"].map(fmt.date))[
-            ["pledge_id", "coverage_end", "workers", "level"]
-        ].rename(
-            columns={"pledge_id": "Ikrar", "coverage_end": "Berakhir", "workers": "Pekerja", "level": "Pengingat"}
-        ),
-        hide_index=True,
-    )
+    headers = {"pledge_id": "Ikrar", "coverage_end": "Berakhir", "workers": "Pekerja", "level": "Pengingat"}
+    st.dataframe(indonesian_styler(ending, headers, ids=("pledge_id",)), hide_index=True)

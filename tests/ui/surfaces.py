@@ -55,7 +55,8 @@ def page_text(at: AppTest) -> str:
     parts = [
         str(el.value) for kind in ("markdown", "caption", "info", "title", "subheader") for el in getattr(at, kind)
     ]
-    parts += [unescape(re.sub(r"<[^>]+>", " ", str(h.proto.body))) for h in at.html]
+    bodies = [re.sub(r"<style>.*?</style>", " ", str(h.proto.body), flags=re.S) for h in at.html]
+    parts += [unescape(re.sub(r"<[^>]+>", " ", b)) for b in bodies]
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return "\n".join(parts)
 

@@ -53,7 +53,7 @@ def test_responses_page_shows_every_state_and_the_declines(
     declines = at.table[0].value
     assert len(declines) >= 6 and declines["Keterangan"].str.len().min() > 0  # the city sees every reason
     table = at.dataframe[0].value
-    assert table["days_since_letter"].dtype.kind in "iuf" and table["Terkirim"].dtype.kind == "M"
+    assert table["Hari sejak surat"].dtype.kind in "iuf" and table["Terkirim"].dtype.kind == "M"  # sortable values
     at.button[-1].click().run()  # log a contact with the defaults
     assert not at.exception and "dicatat" in all_text(at)
 
