@@ -221,9 +221,8 @@ for _def in (
     FigureDef(
         "workers_pledged",
         "Pekerja diikrarkan",
-        "Jumlah tempat pekerja dalam ikrar yang masih berjalan atau "
-        "terakhir (ikrar yang dibatalkan, berakhir tanpa perpanjangan atau sudah diperpanjang tidak "
-        "dihitung dua kali).",
+        "Tempat pekerja dalam ikrar yang tidak dibatalkan (berjalan atau sudah berakhir); ikrar yang "
+        "diperpanjang dihitung sekali, lewat perpanjangannya.",
         "pekerja",
         WHOLE,
         city_figures,
@@ -315,7 +314,8 @@ for _def in (
     FigureDef(
         "company.workers_pledged",
         "Pekerja diikrarkan",
-        "Tempat pekerja dalam ikrar perusahaan ini yang masih berjalan atau terakhir.",
+        "Tempat pekerja dalam ikrar perusahaan ini yang tidak dibatalkan; ikrar yang diperpanjang dihitung "
+        "sekali, lewat perpanjangannya.",
         "pekerja",
         WHOLE,
         company_figures,
