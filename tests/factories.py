@@ -3,10 +3,22 @@
 import datetime as dt
 import itertools
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from models import Campaign, Company, LetterRecipient, Pledge, Role, User, Worker
+from models import (
+    Assignment,
+    AssignmentStatus,
+    Campaign,
+    Company,
+    LetterRecipient,
+    Pledge,
+    PledgeStatus,
+    Role,
+    User,
+    Worker,
+)
 from services.platform.authz import Actor
+from services.platform.dates import month_start
 
 _serial = itertools.count(1)
 # One bcrypt hash for every factory user (hashing per test would cost ~0.25 s each).
@@ -102,3 +114,106 @@ def pledge(session: Session, *, company_id: int, campaign_id: int, **kw: object)
     session.add(row)
     session.flush()
     return row
+
+
+# A campaign in every state (issue 21's consistency tests): pledge states and the assignment status each implies.
+PLEDGE_STATES = {
+    "submitted": (PledgeStatus.SUBMITTED, None),
+    "matched": (PledgeStatus.MATCHED, AssignmentStatus.ASSIGNED),
+    "registered": (PledgeStatus.REGISTERED, AssignmentStatus.REGISTERED),
+    "active": (PledgeStatus.ACTIVE, AssignmentStatus.ACTIVE),
+    "expired": (PledgeStatus.EXPIRED, AssignmentStatus.EXPIRED),
+    "renewed": (PledgeStatus.RENEWED, AssignmentStatus.RENEWED),
+    "cancelled": (PledgeStatus.CANCELLED, AssignmentStatus.RELEASED),
+}
+RICH_CAMPAIGN = [  # every pledge state at least once, a decline, a letter never sent, a hidden amount, no size
+    {"sent": True, "answer": "pledge", "employees": 11_000, "show_amount": True, "matched": 1.0,
+     "pledges": [("renewed", 4, 12), ("active", 3, 6), ("cancelled", 2, 3)]},
+    {"sent": True, "answer": "pledge", "employees": None, "show_amount": False, "matched": 0.5,
+     "pledges": [("expired", 6, 12), ("registered", 2, 24)]},
+    {"sent": False, "answer": "pledge", "employees": 40, "show_amount": True, "matched": 1.0,
+     "pledges": [("matched", 5, 12), ("submitted", 1, 1)]},
+    {"sent": True, "answer": "decline", "employees": 300, "show_amount": True, "matched": 0.0, "pledges": []},
+]  # fmt: skip
+
+
+def _assign(
+    s: Session, to: Pledge, status: AssignmentStatus | None, n: int, today: dt.date, held: list[Worker] | None = None
+) -> list[Worker]:
+    running = (today - dt.timedelta(days=30), today + dt.timedelta(days=90))
+    ended = (today - dt.timedelta(days=400), today - dt.timedelta(days=40))
+    cover = {AssignmentStatus.ACTIVE: running, AssignmentStatus.EXPIRED: ended, AssignmentStatus.RENEWED: ended}
+    start, end = cover.get(status, (None, None))
+    out = []
+    if status is None:
+        return out
+    for i in range(n):
+        w = held[i] if held else worker(s)
+        s.add(
+            Assignment(
+                worker_id=w.id,
+                pledge_id=to.id,
+                status=status,
+                kpj_number=f"KPJ{w.id:08d}" if start else None,
+                coverage_start=start,
+                coverage_end=end,
+                registered_at=dt.datetime.now(dt.UTC) if status != AssignmentStatus.ASSIGNED else None,
+            )
+        )
+        out.append(w)
+    s.flush()
+    return out
+
+
+def campaign_world(s: Session, plan: list[dict], today: dt.date) -> tuple[Actor, Actor, dict[int, Actor]]:
+    """An active campaign from a plan (one dict per company: letter sent, answer none/pledge/decline, employees,
+    show_amount, share matched, pledges as (state, workers, months)), every row consistent with today's date:
+    running cover spans today, ended cover ended before it, a renewed pledge's workers carry on into an active
+    renewal. Returns (viewer, admin, company id -> its user)."""
+    letter = today - dt.timedelta(days=400)
+    c = campaign(s, letter_date=letter, target_workers=50, suggested_min_workers=5)
+    actors: dict[int, Actor] = {}
+    for i, spec in enumerate(plan):
+        firm = company(s, campaign_id=c.id, employees=spec["employees"], show_amount=spec["show_amount"])
+        recipient = s.exec(select(LetterRecipient).where(LetterRecipient.company_id == firm.id)).one()
+        moment = dt.datetime.combine(letter, dt.time(9), tzinfo=dt.UTC)
+        recipient.sent_at = moment + dt.timedelta(days=1) if spec["sent"] else None
+        if spec["answer"] == "pledge":
+            recipient.responded_at = moment + dt.timedelta(days=3 + i)
+        elif spec["answer"] == "decline":
+            recipient.declined_at, recipient.decline_reason = moment + dt.timedelta(days=5 + i), "budget"
+        s.add(recipient)
+        for state_name, workers, months in spec["pledges"]:
+            status, assignment = PLEDGE_STATES[state_name]
+            start = month_start(today - dt.timedelta(days=30 if state_name != "expired" else 400))
+            p = pledge(
+                s,
+                company_id=firm.id or 0,
+                campaign_id=c.id or 0,
+                workers=workers,
+                months=months,
+                start_month=start,
+                status=status,
+            )
+            if state_name == "cancelled":
+                p.cancelled_at = dt.datetime.now(dt.UTC)
+            n = round(spec["matched"] * workers)
+            held = _assign(s, p, assignment, n, today)
+            if state_name == "renewed":  # the renewal carries the same workers on, cover running
+                renewal = pledge(
+                    s,
+                    company_id=firm.id or 0,
+                    campaign_id=c.id or 0,
+                    workers=workers,
+                    months=12,
+                    start_month=month_start(today),
+                    status=PledgeStatus.ACTIVE,
+                    renewed_from_id=p.id,
+                )
+                _assign(s, renewal, AssignmentStatus.ACTIVE, n, today, held)
+        account = user(s, role=Role.COMPANY, company_id=firm.id)
+        actors[int(firm.id or 0)] = actor_of(account)
+    viewer = actor_of(user(s, role=Role.VIEWER))
+    admin = actor_of(user(s, role=Role.ADMIN))
+    s.commit()
+    return viewer, admin, actors

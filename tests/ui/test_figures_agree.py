@@ -15,10 +15,10 @@ import pytest
 import streamlit as st
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as hst
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
-from models import Assignment, AssignmentStatus, LetterRecipient, Pledge, PledgeStatus, Role, User
+from models import Role, User
 from services import insight, pledges
 from services.insight import catalogue
 from services.platform import fmt
@@ -206,7 +206,7 @@ def test_every_catalogued_figure_agrees_on_every_surface_of_the_demo(
 
 
 ANSWERS = ("none", "pledge", "decline")
-PLEDGE_STATES = ("submitted", "matched", "registered", "active", "expired", "renewed", "cancelled")
+PLEDGE_STATES = tuple(factories.PLEDGE_STATES)
 
 
 @hst.composite
@@ -231,89 +231,9 @@ def campaigns(draw: hst.DrawFn) -> list[dict]:
     return companies
 
 
-def _assign(s: Session, pledge: Pledge, status: AssignmentStatus, n: int, today: dt.date, workers=None) -> list:  # type: ignore[no-untyped-def]
-    running = (today - dt.timedelta(days=30), today + dt.timedelta(days=90))
-    ended = (today - dt.timedelta(days=400), today - dt.timedelta(days=40))
-    cover = {AssignmentStatus.ACTIVE: running, AssignmentStatus.EXPIRED: ended, AssignmentStatus.RENEWED: ended}
-    start, end = cover.get(status, (None, None))
-    out = []
-    for i in range(n):
-        worker = workers[i] if workers else factories.worker(s)
-        s.add(
-            Assignment(
-                worker_id=worker.id,
-                pledge_id=pledge.id,
-                status=status,
-                kpj_number=f"KPJ{worker.id:08d}" if start else None,
-                coverage_start=start,
-                coverage_end=end,
-                registered_at=dt.datetime.now(dt.UTC) if status != AssignmentStatus.ASSIGNED else None,
-            )
-        )
-        out.append(worker)
-    s.flush()
-    return out
-
-
-def _build(s: Session, plan: list[dict], today: dt.date) -> tuple[Actor, Actor, dict[int, Actor]]:
-    letter = today - dt.timedelta(days=400)
-    c = factories.campaign(s, letter_date=letter, target_workers=50, suggested_min_workers=5)
-    per_state = {
-        "submitted": (PledgeStatus.SUBMITTED, None),
-        "matched": (PledgeStatus.MATCHED, AssignmentStatus.ASSIGNED),
-        "registered": (PledgeStatus.REGISTERED, AssignmentStatus.REGISTERED),
-        "active": (PledgeStatus.ACTIVE, AssignmentStatus.ACTIVE),
-        "expired": (PledgeStatus.EXPIRED, AssignmentStatus.EXPIRED),
-        "renewed": (PledgeStatus.RENEWED, AssignmentStatus.RENEWED),
-        "cancelled": (PledgeStatus.CANCELLED, AssignmentStatus.RELEASED),
-    }
-    actors = {}
-    for i, spec in enumerate(plan):
-        company = factories.company(s, campaign_id=c.id, employees=spec["employees"], show_amount=spec["show_amount"])
-        recipient = s.exec(select(LetterRecipient).where(LetterRecipient.company_id == company.id)).one()
-        moment = dt.datetime.combine(letter, dt.time(9), tzinfo=dt.UTC)
-        recipient.sent_at = moment + dt.timedelta(days=1) if spec["sent"] else None
-        if spec["answer"] == "pledge":
-            recipient.responded_at = moment + dt.timedelta(days=3 + i)
-        elif spec["answer"] == "decline":
-            recipient.declined_at, recipient.decline_reason = moment + dt.timedelta(days=5 + i), "budget"
-        s.add(recipient)
-        for state_name, workers, months in spec["pledges"]:
-            status, assignment = per_state[state_name]
-            start = month_start(today - dt.timedelta(days=30 if state_name != "expired" else 400))
-            p = factories.pledge(s, company_id=company.id, campaign_id=c.id, workers=workers, months=months,
-                                 start_month=start, status=status)  # fmt: skip
-            if state_name == "cancelled":
-                p.cancelled_at = dt.datetime.now(dt.UTC)
-            n = round(spec["matched"] * workers)
-            held = _assign(s, p, assignment, n, today) if assignment else []
-            if state_name == "renewed":  # the renewal carries the same workers on, cover running
-                renewal = factories.pledge(s, company_id=company.id, campaign_id=c.id, workers=workers, months=12,
-                                           start_month=month_start(today), status=PledgeStatus.ACTIVE,
-                                           renewed_from_id=p.id)  # fmt: skip
-                _assign(s, renewal, AssignmentStatus.ACTIVE, n, today, workers=held)
-        user = factories.user(s, role=Role.COMPANY, company_id=company.id)
-        actors[int(company.id or 0)] = factories.actor_of(user)
-    viewer = factories.actor_of(factories.user(s, role=Role.VIEWER))
-    admin = factories.actor_of(factories.user(s, role=Role.ADMIN))
-    s.commit()
-    return viewer, admin, actors
-
-
-RICH = [  # every pledge state at least once, a decline, a letter never sent, a hidden amount, no size
-    {"sent": True, "answer": "pledge", "employees": 11_000, "show_amount": True, "matched": 1.0,
-     "pledges": [("renewed", 4, 12), ("active", 3, 6), ("cancelled", 2, 3)]},
-    {"sent": True, "answer": "pledge", "employees": None, "show_amount": False, "matched": 0.5,
-     "pledges": [("expired", 6, 12), ("registered", 2, 24)]},
-    {"sent": False, "answer": "pledge", "employees": 40, "show_amount": True, "matched": 1.0,
-     "pledges": [("matched", 5, 12), ("submitted", 1, 1)]},
-    {"sent": True, "answer": "decline", "employees": 300, "show_amount": True, "matched": 0.0, "pledges": []},
-]  # fmt: skip
-
-
 @settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(plan=campaigns())
-@example(plan=RICH)
+@example(plan=factories.RICH_CAMPAIGN)
 def test_every_catalogued_figure_agrees_on_every_surface_of_random_campaigns(
     plan: list[dict], sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -325,7 +245,7 @@ def test_every_catalogued_figure_agrees_on_every_surface_of_random_campaigns(
     st.cache_data.clear()
     try:
         with state.db() as s:
-            viewer, admin, company_actors = _build(s, plan, dt.date.today())
+            viewer, admin, company_actors = factories.campaign_world(s, plan, dt.date.today())
         shown = _city_surfaces(url, viewer, admin)
         assert surfaces.disagreements(shown) == []
         assert set(shown["Laporan triwulan (PDF)"]) == set(surfaces.CITY_KEYS) <= set(shown["Ringkasan kota"])
