@@ -146,6 +146,11 @@ def _city_surfaces(url: str, viewer: Actor, admin: Actor) -> dict[str, dict[str,
         head = insight.headline(session=s, actor=viewer)
         assert head is not None
         files = surfaces.quarterly_files(s, viewer, dt.date.today())
+        timeline = insight.board_timeline(session=s)
+    # The public chart's last point per series (cumulative): what the page's own figures say.
+    last = {series: int(g.sort_values("month")["workers"].iloc[-1]) for series, g in timeline.groupby("series")}
+    chart = {k: catalogue.figure(k).format(last.get(catalogue.figure(k).label, 0)) for k in ("protected_ever",)}
+    chart["workers_pledged"] = catalogue.figure("workers_pledged").format(last.get("Pekerja diikrarkan", 0))
     headline = {
         "protected_now": head.protected.now,
         "in_process": head.in_process.now,
@@ -157,6 +162,7 @@ def _city_surfaces(url: str, viewer: Actor, admin: Actor) -> dict[str, dict[str,
     return {
         "katalog": expected,
         "headline()": {k: catalogue.figure(k).format(v) for k, v in headline.items()},
+        "Beranda (grafik waktu)": chart,
         **surfaces.city_pages(viewer, admin),
         **files,
         "CLI --json": surfaces.cli(url),
