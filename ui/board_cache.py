@@ -10,7 +10,7 @@ from ui import state
 def public_data(data_version: int) -> tuple:
     """(progress, board, timeline), cached per data version: a commit that changes the board in this process
     changes the key; the TTL covers writes from other processes (CLI imports, other replicas)."""
-    with state.db() as s:
+    with state.db(write=False) as s:
         return insight.campaign_progress(session=s), insight.public_board(session=s), insight.board_timeline(session=s)
 
 
@@ -18,5 +18,5 @@ def public_data(data_version: int) -> tuple:
 def public_company(slug: str, data_version: int) -> insight.PublicCompany:
     """A company's public page, ranked against the cached board (no second pass over every company)."""
     board = public_data(data_version)[1]
-    with state.db() as s:
+    with state.db(write=False) as s:
         return insight.public_company(session=s, slug=slug, rows=board.rows)

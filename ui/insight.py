@@ -19,7 +19,7 @@ TTL = dt.timedelta(seconds=60)
 @st.cache_data(ttl=TTL, show_spinner=False)
 def overview(actor: Actor) -> dict[str, Any]:
     """Everything the overview page draws, read in one Session."""
-    with state.db() as s:
+    with state.db(write=False) as s:
         headline = insight.headline(session=s, actor=actor)
         coverage = insight.coverage_by_kelurahan(session=s, actor=actor)
         return {
@@ -67,7 +67,7 @@ def chart(spec: dict) -> None:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def forecast(actor: Actor, extra_companies: int, city_budget_per_year: int) -> insight.Forecast | None:
     """A bad what-if raises ValidationError (not cached); the page shows its message."""
-    with state.db() as s:
+    with state.db(write=False) as s:
         return insight.forecast(
             session=s, actor=actor, extra_companies=extra_companies, city_budget_per_year=city_budget_per_year
         )

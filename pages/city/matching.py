@@ -31,7 +31,7 @@ if st.button("Jalankan pencocokan penuh", type="primary"):
             f"{fmt.number(result.unmatched_pledges)} ikrar masih kekurangan pekerja."
         )
 
-with state.db() as s:
+with state.db(write=False) as s:
     fill = dashboard.pledge_fill(session=s, actor=actor)
 short = fill[fill["shortfall"] > 0]
 c1, c2, c3 = st.columns(3)
