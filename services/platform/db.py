@@ -44,9 +44,11 @@ _POSTGRES_RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_dete
 _readers: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any) -> Engine:
-    """An engine for the URL; on SQLite a write waits up to `busy_timeout_ms` for the write lock."""
+def make_engine(url: str, *, busy_timeout_ms: int | None = None, **kwargs: Any) -> Engine:
+    """An engine for the URL; on SQLite a write waits up to `busy_timeout_ms` (default SQLITE_BUSY_TIMEOUT_MS) for
+    the write lock."""
     if url.startswith("sqlite"):
+        busy_timeout_ms = SQLITE_BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
         connect_args = {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         _configure_sqlite(engine, busy_timeout_ms)
