@@ -384,7 +384,7 @@ class MemorySampler:
         }
 
 
-def _users(db_url: str, n: int) -> tuple[list[SessionLog], list[str], dict[int, int]]:
+def _users(db_url: str, n: int, only: str | None = None) -> tuple[list[SessionLog], list[str], dict[int, int]]:
     """The sessions' users, the public company slugs and each pledging company's pledge count before the run."""
     engine = make_engine(db_url)
     with Session(engine) as s:
@@ -400,6 +400,8 @@ def _users(db_url: str, n: int) -> tuple[list[SessionLog], list[str], dict[int, 
     engine.dispose()
     wanted = {role: max(1, round(n * share)) if role == "admin" else round(n * share) for role, share in MIX}
     wanted["public"] = n - sum(v for k, v in wanted.items() if k != "public")
+    if only:  # one kind of user only: what one page kind costs
+        wanted = {role: n if role == only else 0 for role, _ in MIX}
     if wanted["company"] > len(open_companies):
         raise SystemExit(f"{wanted['company']} company sessions but only {len(open_companies)} demo companies")
     logs = [SessionLog(f"publik#{i}", "public") for i in range(wanted["public"])]
@@ -483,6 +485,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:  # pragma: no cove
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL cluster instead of SQLite")
     parser.add_argument("--replicas", type=int, default=1, help="Streamlit processes (sessions spread evenly)")
     parser.add_argument("--no-import", action="store_true", help="leave out the command-line import")
+    parser.add_argument("--only", choices=[k for k, _ in MIX], help="every session of this kind (default: the mix)")
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= MAX_SESSIONS:
         parser.error(f"--sessions must be 1..{MAX_SESSIONS}")
@@ -532,7 +535,7 @@ def _measure(args: argparse.Namespace, tmp: Path, db_url: str) -> dict[str, obje
     seeded = time.perf_counter()
     bootstrap(url=db_url, demo=True, n_workers=args.workers, seed=14422)
     print(f"demo seeded ({args.workers} workers) in {time.perf_counter() - seeded:.1f} s", flush=True)
-    logs, slugs, before = _users(db_url, args.sessions)
+    logs, slugs, before = _users(db_url, args.sessions, args.only)
     engine = make_engine(db_url)
     with Session(engine) as s:
         company_of = dict(s.exec(select(User.username, User.company_id).where(User.role == Role.COMPANY)).all())

@@ -8,6 +8,12 @@ from ui import charts
 from ui.leaderboard import progress_legend_html
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _target_spec(protected: int, in_process: int, target: int) -> dict:
+    """Built (and validated by Altair) once per set of numbers, not on every visitor's run."""
+    return charts.target_progress(protected, in_process, target).to_dict()
+
+
 def progress_block(progress: CampaignProgress) -> None:
     """The city's progress toward the campaign target: metrics and one stacked bar."""
     cols = st.columns(4)
@@ -26,8 +32,8 @@ def progress_block(progress: CampaignProgress) -> None:
         "Perusahaan merespons",
         f"{fmt.number(progress.companies_responded)} dari {fmt.number(progress.companies_invited)}",
     )
-    st.altair_chart(
-        charts.target_progress(progress.workers_protected, progress.workers_in_process, progress.target_workers),
+    st.vega_lite_chart(
+        _target_spec(progress.workers_protected, progress.workers_in_process, progress.target_workers),
         width="stretch",
     )
     remaining = max(progress.target_workers - progress.workers_protected - progress.workers_in_process, 0)
