@@ -2,6 +2,7 @@
 new sessions (new visitors, other city staff of the same role), read the database only after a write."""
 
 import dataclasses
+import importlib.util
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from services import insight
 from services.insight import freshness
 from services.platform.authz import Actor
+from tests.ui.conftest import ROOT
 from ui import state
 
 
@@ -64,3 +66,20 @@ def test_city_staff_share_the_dashboard_per_role_and_data_version(
     assert insight.data_version() != version
     assert not page("city/overview.py", viewer).exception
     assert _selects(statements) > 0
+
+
+def test_the_warm_up_before_the_port_opens_serves_the_first_visitor_from_the_cache(
+    page: Callable[..., AppTest], statements: list[str]
+) -> None:
+    """scripts/serve.py runs the public page once before serving: the first visitor's run reads nothing."""
+    spec = importlib.util.spec_from_file_location("payung_serve", ROOT / "scripts" / "serve.py")
+    assert spec and spec.loader
+    serve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(serve)
+    said = serve.warm_public_page()
+    assert said.startswith("Halaman publik siap"), said
+    assert _selects(statements) > 0  # the warm-up did the reading
+    statements.clear()
+    first = page("public/home.py")
+    assert not first.exception and "Papan peringkat" in " ".join(str(s.value) for s in first.subheader)
+    assert _selects(statements) == 0, statements[:5]
