@@ -22,8 +22,7 @@ if st.button("Jalankan pencocokan penuh", type="primary"):
         matching.run_full_match, actor=actor, progress=lambda done, total: bar.progress(done / max(total, 1))
     )
     if result is not None:
-        bar.empty()
-        st.cache_data.clear()
+        bar.empty()  # the cached figures follow by the data version the commit bumped
         st.success(
             f"Selesai dalam {fmt.number(round(result.seconds * 1000))} ms: {fmt.number(result.pledges)} ikrar, "
             f"{fmt.number(result.assigned)} penugasan baru, {fmt.number(result.moved)} dipindah, "

@@ -136,6 +136,5 @@ if st.button("Kirim ikrar", type="primary"):
         st.stop()
     st.session_state[DONE] = dataclasses.asdict(outcome)
     st.session_state.pop(DRAFT, None)
-    st.session_state.pop(NONCE, None)
-    st.cache_data.clear()
+    st.session_state.pop(NONCE, None)  # the cached board and figures follow by the data version the commit bumped
     st.rerun()

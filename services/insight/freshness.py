@@ -13,8 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 WATCHED_TABLES = frozenset(
-    {"pledge", "pledgekelurahan", "assignment", "company", "letterrecipient", "campaign", "worker"}
-)  # worker: the dashboard's gaps count the registry
+    {"pledge", "pledgekelurahan", "assignment", "company", "letterrecipient", "campaign", "worker", "importrun"}
+)  # worker: the dashboard's gaps count the registry; importrun: every import records one (also a COPY's)
 _FLAG = "payung_board_dirty"
 _counter = itertools.count(1)
 _lock = threading.Lock()
