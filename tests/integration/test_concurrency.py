@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
-from models import AuditLog, Pledge, Role
+from models import Assignment, AssignmentStatus, AuditLog, Pledge, Role
 from services import insight, pledges
+from services.matching import run_full_match
 from services.platform import audit
-from services.platform.authz import Actor
+from services.platform.authz import SYSTEM, Actor
 from services.platform.dates import add_months
 from services.platform.db import BUSY_MESSAGE, is_busy, make_engine, run_unit
 from services.platform.errors import DatabaseBusy
@@ -232,4 +233,40 @@ def test_other_database_errors_are_not_retried(sqlite_url: str) -> None:
     with pytest.raises(Exception) as caught:
         run_unit(engine, work, write=False)
     assert len(calls) == 1 and not is_busy(caught.value)
+    engine.dispose()
+
+
+def test_full_match_on_sqlite_solves_without_the_write_lock_and_reruns_when_someone_wrote(sqlite_url: str) -> None:
+    """The matching run starts late: while it solves, a login or a pledge can commit (no write lock held); that
+    commit makes its snapshot stale, so SQLite refuses its first write and the whole run goes again."""
+    engine = make_engine(sqlite_url)
+    with Session(engine, expire_on_commit=False) as s:
+        campaign = f.campaign(s).id or 0
+        for i in range(3):
+            company = f.company(s, campaign_id=campaign, site_lat=-6.2, site_lon=106.57 + 0.002 * i)
+            f.pledge(s, company_id=company.id or 0, campaign_id=campaign, workers=5, radius_km=3.0)
+        for k in range(30):
+            f.worker(s, lat=-6.2 + 0.0004 * k, lon=106.57, desil=1 + k % 5)
+        s.commit()
+    solves: list[float] = []
+    other = make_engine(sqlite_url, busy_timeout_ms=200)  # would fail at once if the run held the write lock
+
+    def progress(_done: int, _total: int) -> None:
+        if not solves:  # during the first solve: someone else commits
+            with Session(other) as s:
+                audit.record(session=s, actor=None, action="uji.during-solve", entity="uji")
+                s.commit()
+        solves.append(time.perf_counter())
+
+    with Session(engine, expire_on_commit=False) as s:
+        result = run_full_match(session=s, actor=SYSTEM, progress=progress)
+    assert result.assigned == 15 and result.unmatched_pledges == 0
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).where(AuditLog.action == "uji.during-solve")).one() == 1
+        held = s.exec(
+            select(Assignment.worker_id).where(col(Assignment.status) == AssignmentStatus.ASSIGNED.value)
+        ).all()
+    assert len(held) == len(set(held)) == 15  # nobody twice, nothing lost
+    assert len({round(t, 3) for t in solves}) >= 2  # the stale first solve was thrown away and done again
+    other.dispose()
     engine.dispose()
