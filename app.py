@@ -29,7 +29,7 @@ except PayungError as exc:
     st.stop()
 
 state.engine()
-with state.db() as s:
+with state.db(write=False) as s:
     credentials = auth.authenticator_credentials(session=s)
 authenticator = stauth.Authenticate(
     credentials, settings.cookie_name, cookie_key, settings.cookie_expiry_days, auto_hash=False, login_sleep_time=0
@@ -70,7 +70,7 @@ if st.session_state.get("authentication_status") and state.actor() is None:
     _admit(st.session_state["username"], via_cookie=True)
 current = state.actor()
 if current is not None:
-    with state.db() as s:
+    with state.db(write=False) as s:
         still_valid = auth.session_is_valid(
             session=s,
             user_id=current.user_id,
@@ -86,7 +86,7 @@ must_change_password = False
 if current is not None:
     if st.session_state.pop(state.REISSUE_COOKIE_KEY, False):
         authenticator.cookie_controller.set_cookie()  # after a password change: a cookie issued after the revocation
-    with state.db() as s:
+    with state.db(write=False) as s:
         must_change_password = accounts.must_change_password(session=s, user_id=current.user_id)
 
 

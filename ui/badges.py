@@ -4,14 +4,27 @@ import streamlit as st
 
 from services import insight
 from services.platform.authz import Actor
+from services.platform.errors import PayungError
 from ui import state
 from ui.leaderboard import company_url
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=512)
+def _badges(_actor: Actor, company_id: int, data_version: int) -> list[insight.EarnedBadge]:
+    """Per company and data version (ranking a company against the board reads every company): the key is the
+    acting company's own id, and the service checks the actor that fills the entry."""
+    with state.db(write=False) as s:
+        return insight.company_badges(session=s, actor=_actor, company_id=company_id)
 
 
 def badge_section(actor: Actor) -> None:
     """A small section for a company page (the report): badges are public facts, so plain bytes are fine."""
     st.subheader("Lencana Payung")
-    badges = state.load(insight.company_badges, actor=actor, company_id=actor.company_id or 0)
+    try:
+        badges = _badges(actor, actor.company_id or 0, insight.data_version())
+    except PayungError as exc:
+        st.error(str(exc))
+        return
     if not badges:
         st.caption("Belum ada lencana. Aturan setiap lencana ada di papan peringkat di Beranda.")
         return

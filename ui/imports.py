@@ -112,8 +112,7 @@ def import_flow(
         done = state.act(service, actor=actor, content=content, filename=upload.name, apply=True, **kwargs)
         bar.empty()
         if done is not None:
-            st.session_state.pop(key, None)
-            st.cache_data.clear()
+            st.session_state.pop(key, None)  # the cached figures follow by the data version the commit bumped
             summary = ", ".join(f"{fmt.number(getattr(done, n))} {names[n].lower()}" for n in counts if n != "read")
             st.success(f"Tersimpan (impor #{done.import_id}): {summary}.")
             return done

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from services.demo.bootstrap import bootstrap
 from services.platform.authz import Actor
-from services.platform.db import make_engine
+from services.platform.db import attempts_for, make_engine, reading, run_unit
 from services.platform.errors import PayungError
 from services.platform.settings import get_settings
 
@@ -33,16 +33,18 @@ def engine() -> Engine:
 
 
 @contextmanager
-def db() -> Iterator[Session]:
-    with Session(engine(), expire_on_commit=False) as session:
+def db(*, write: bool = True) -> Iterator[Session]:
+    """A Session for a block of page code. `write=False` for blocks that only read: on SQLite they never take the
+    write lock (a write block does, at its first statement). Prefer `load`/`act`, which also retry a busy unit."""
+    with Session(engine() if write else reading(engine()), expire_on_commit=False) as session:
         yield session
 
 
 def load(service: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run one service query in its own Session. A domain error is shown (Indonesian) and stops the page."""
+    """Run one service query as a read unit (no write lock; run again if the database was busy, e.g. a query that
+    writes an audit row met a writer). A domain error is shown (Indonesian) and stops the page."""
     try:
-        with db() as session:
-            return service(session=session, **kwargs)
+        return run_unit(engine(), lambda session: service(session=session, **kwargs), write=False)
     except PayungError as exc:
         st.error(str(exc))
         st.stop()
@@ -50,11 +52,13 @@ def load(service: Callable[..., T], /, **kwargs: Any) -> T:
 
 
 def act(service: Callable[..., T], /, **kwargs: Any) -> T | None:
-    """Run one service command in its own Session. On a domain error show it (Indonesian) and return None,
-    so the form stays as the user filled it."""
+    """Run one service command as a write unit, run whole again while the database is busy. On a domain error
+    (also "busy, try again" once the retries are spent) show it (Indonesian) and return None, so the form stays as
+    the user filled it."""
     try:
-        with db() as session:
-            return service(session=session, **kwargs)
+        return run_unit(
+            engine(), lambda session: service(session=session, **kwargs), write=True, attempts=attempts_for(service)
+        )
     except PayungError as exc:
         st.error(str(exc))
         return None

@@ -21,6 +21,12 @@ def definitions_link() -> None:
     st.caption(f"Arti setiap angka: [Definisi angka]({DEFINITIONS_URL})")
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _target_spec(protected: int, in_process: int, target: int) -> dict:
+    """Built (and validated by Altair) once per set of numbers, not on every visitor's run."""
+    return charts.target_progress(protected, in_process, target).to_dict()
+
+
 def progress_block(progress: CampaignProgress) -> None:
     """The city's progress toward the campaign target: catalogued metrics and one stacked bar."""
     cols = st.columns(5)
@@ -28,8 +34,8 @@ def progress_block(progress: CampaignProgress) -> None:
         cols, ["protected_now", "protected_ever", "target", "workers_pledged", "response_rate"], strict=True
     ):
         metric(column, key, progress[key])
-    st.altair_chart(
-        charts.target_progress(progress["protected_now"], progress["in_process"], progress["target"]),
+    st.vega_lite_chart(
+        _target_spec(progress["protected_now"], progress["in_process"], progress["target"]),
         width="stretch",
     )
     waiting = max(progress["remaining_to_target"] - progress["in_process"], 0)

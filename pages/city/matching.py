@@ -23,8 +23,7 @@ if st.button("Jalankan pencocokan penuh", type="primary"):
         matching.run_full_match, actor=actor, progress=lambda done, total: bar.progress(done / max(total, 1))
     )
     if result is not None:
-        bar.empty()
-        st.cache_data.clear()
+        bar.empty()  # the cached figures follow by the data version the commit bumped
         st.success(
             f"Selesai dalam {fmt.number(round(result.seconds * 1000))} ms: {fmt.number(result.pledges)} ikrar, "
             f"{fmt.number(result.assigned)} penugasan baru, {fmt.number(result.moved)} dipindah, "
@@ -32,7 +31,7 @@ if st.button("Jalankan pencocokan penuh", type="primary"):
             f"{fmt.number(result.unmatched_pledges)} ikrar masih kekurangan pekerja."
         )
 
-with state.db() as s:
+with state.db(write=False) as s:
     fill = dashboard.pledge_fill(session=s, actor=actor)
 short = fill[fill["shortfall"] > 0]
 c1, c2, c3 = st.columns(3)

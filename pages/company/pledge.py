@@ -91,7 +91,7 @@ with st.form("ikrar"):
                 kelurahan_codes=tuple(kel_codes),
                 occupations=tuple(occupations),
             )
-            with state.db() as s:  # the service checks every value (ranges, area, site) before anything is shown
+            with state.db(write=False) as s:  # the service checks every value (ranges, area, site) first
                 pledges.quote(session=s, actor=actor, company_id=ctx.company_id, draft=draft)
         except pledges.DraftError as exc:
             for field, message in exc.fields.items():
@@ -125,15 +125,16 @@ company.area_map(
 )
 
 if st.button("Kirim ikrar", type="primary"):
-    outcome = state.load(
+    outcome = state.act(  # a write unit, run again whole if the database was busy; the nonce makes it one pledge
         pledges.create_pledge,
         actor=actor,
         company_id=ctx.company_id,
         draft=draft,
         submission_key=st.session_state.get(NONCE),
     )
+    if outcome is None:  # refused or still busy: the message is shown, the draft stays for another try
+        st.stop()
     st.session_state[DONE] = dataclasses.asdict(outcome)
     st.session_state.pop(DRAFT, None)
-    st.session_state.pop(NONCE, None)
-    st.cache_data.clear()
+    st.session_state.pop(NONCE, None)  # the cached board and figures follow by the data version the commit bumped
     st.rerun()

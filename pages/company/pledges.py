@@ -74,8 +74,7 @@ st.caption(
 
 
 def _done(message: str) -> None:
-    st.session_state["pledge_flash"] = message
-    st.cache_data.clear()
+    st.session_state["pledge_flash"] = message  # the cached figures follow by the data version the commit bumped
     st.rerun()
 
 

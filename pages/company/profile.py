@@ -87,8 +87,7 @@ with st.form("profil"):
             st.error(str(exc))
         else:
             where = f" Lokasi terdekat: Kel. {site.nearest_kelurahan}, Kec. {site.nearest_kecamatan}." if site else ""
-            st.session_state["profile_flash"] = "Profil tersimpan." + where
-            st.cache_data.clear()
+            st.session_state["profile_flash"] = "Profil tersimpan." + where  # caches follow the data version
             st.rerun()
 
 st.subheader("Peta lokasi")

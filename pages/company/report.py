@@ -26,7 +26,7 @@ else:
     right.altair_chart(company.impact_chart(rep.by_occupation, "pekerjaan", "Pekerjaan"), width="stretch")
 st.download_button(
     "Unduh laporan (PDF)",
-    pledges.impact_pdf(rep),
+    lambda: pledges.impact_pdf(rep),  # built on the click, not on every view of the page
     file_name="laporan-dampak-payung.pdf",
     mime="application/pdf",
     type="primary",

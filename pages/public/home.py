@@ -20,7 +20,8 @@ st.markdown(
     "Pedagang kaki lima, pengemudi ojek, buruh bangunan, juru parkir, dan pekerja informal lainnya "
     "mendapat Jaminan Kecelakaan Kerja dan Jaminan Kematian lewat dana TJSL perusahaan."
 )
-progress, board, timeline = board_cache.public_data(insight.data_version())
+version = insight.data_version()
+progress, board, timeline = board_cache.public_data(version)
 if progress is None:
     st.info("Belum ada surat edaran yang aktif. Halaman ini akan menampilkan capaian setelah kampanye dimulai.")
     st.stop()
@@ -48,13 +49,9 @@ direction = c3.selectbox("Arah", DIRECTIONS, index=natural, key=f"lb_dir_{sort_b
 kecamatan = c4.selectbox("Kecamatan", [ALL_KEC, *board.kecamatan], key="lb_kec")
 sector = c5.selectbox("Sektor", [ALL_SECTOR, *board.sectors], key="lb_sector")
 descending = direction == DIRECTIONS[0]
+kec_code, sector_name = (None if kecamatan == ALL_KEC else kecamatan), (None if sector == ALL_SECTOR else sector)
 rows = insight.board_view(
-    board.rows,
-    view=view,
-    sort_by=sort_by,
-    descending=descending,
-    kecamatan=None if kecamatan == ALL_KEC else kecamatan,
-    sector=None if sector == ALL_SECTOR else sector,
+    board.rows, view=view, sort_by=sort_by, descending=descending, kecamatan=kec_code, sector=sector_name
 )
 st.markdown(f"**Aturan peringkat ({insight.VIEWS[view].label}).** {insight.VIEWS[view].rule}")
 hidden = int(rows["hidden"].sum())
@@ -71,36 +68,27 @@ else:
     page = 0
     if len(labels) > 1:  # 100 rows a page keeps the table fast; the A-Z index below lists every company
         page = st.selectbox("Baris", list(labels), format_func=labels.__getitem__, key="lb_page")
-    shown, _ = insight.page_of(rows, page=page)
-    groups = [(summary, shown)]
-    if view == "ukuran":
-        groups = [
-            (insight.band_rule(name, low, high), shown[shown["size_band"] == name])
-            for name, low, high in insight.SIZE_BANDS[::-1]
-        ] + [("Jumlah karyawan belum diisi", shown[shown["size_band"] == insight.UNKNOWN_BAND])]
-    for label, part in groups:
-        if part.empty:
-            continue
-        if view == "ukuran":
-            st.markdown(f"##### {label}")
-        st.html(lb.board_html(part, suggested_min=board.suggested_min, caption=label, sort_by=sort_by,
-                              descending=descending))  # fmt: skip
+    # Built once per data version and choice, for every visitor (board_cache).
+    tables = board_cache.board_tables(version, view, sort_by, descending, kec_code, sector_name, page, summary)
+    for heading, html in tables:
+        if heading:
+            st.markdown(f"##### {heading}")
+        st.html(html)
 
 st.markdown("**Lencana dan aturannya**")
 st.html(lb.badge_rules_html(board.suggested_min))
 left, right = st.columns(2)
 metric = {"per100": "per_100"}.get(view, "workers_protected")
 left.markdown(f"**10 teratas: {insight.SORT_KEYS[metric].lower()}**")
-left.altair_chart(lb.top_companies_chart(rows.sort_values(metric, ascending=False), value=metric,
-                                         title=insight.SORT_KEYS[metric], n=10), width="stretch")  # fmt: skip
+left.vega_lite_chart(board_cache.top_chart(version, view, metric, kec_code, sector_name), width="stretch")
 right.markdown("**Ikrar dan pekerja dilindungi dari waktu ke waktu**")
 if timeline.empty:
     right.info("Belum ada data waktu.")
 else:
-    right.altair_chart(lb.timeline_chart(timeline), width="stretch")
+    right.vega_lite_chart(board_cache.timeline_chart(version), width="stretch")
 if len(board.rows) > insight.PAGE_SIZE:  # the table is paged: list every name, so the browser's find reaches it
     st.markdown("**Semua perusahaan yang berpartisipasi (A–Z)**")
-    st.html(lb.name_index_html(board.rows))
+    st.html(board_cache.name_index(version))
 st.caption(
     "Klik nama perusahaan untuk membuka halamannya. Halaman publik ini hanya memuat angka agregat per perusahaan; "
     "tidak ada nama, NIK, nomor telepon, atau alamat pekerja."

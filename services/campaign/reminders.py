@@ -14,6 +14,7 @@ from models import Campaign, Channel, Company, LetterRecipient, OutboxMessage, R
 from services.campaign.responses import log_contact
 from services.platform import audit, fmt
 from services.platform.authz import Actor, require_role
+from services.platform.db import run_once
 from services.platform.errors import NotFound, ValidationError
 from services.platform.mail import send_email
 from services.platform.settings import Settings, get_settings
@@ -67,6 +68,7 @@ def _load(session: Session, recipient_id: int) -> tuple[LetterRecipient, Company
     return row[0], row[1], row[2]
 
 
+@run_once  # the e-mail leaves before the commit: a retried unit would send it twice
 def send_reminder(
     *,
     session: Session,

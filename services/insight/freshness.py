@@ -1,7 +1,8 @@
 """A process-wide data version for the read side's caches: bumped after every commit that wrote a row the
-public board shows (pledges, assignments, companies, letter recipients, campaigns).
+public board or the city dashboard counts (pledges, assignments, companies, letter recipients, campaigns, workers).
 
-The UI caches the board keyed by `data_version()`, so a pledge saved in this process shows on the next render.
+The UI caches the board and the dashboard keyed by `data_version()`, so a pledge saved in this process shows on
+the next render.
 Writes from another process (a CLI import, another replica) are not seen here: the UI cache also has a short TTL.
 """
 
@@ -11,7 +12,9 @@ import threading
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-WATCHED_TABLES = frozenset({"pledge", "pledgekelurahan", "assignment", "company", "letterrecipient", "campaign"})
+WATCHED_TABLES = frozenset(
+    {"pledge", "pledgekelurahan", "assignment", "company", "letterrecipient", "campaign", "worker", "importrun"}
+)  # worker: the dashboard's gaps count the registry; importrun: every import records one (also a COPY's)
 _FLAG = "payung_board_dirty"
 _counter = itertools.count(1)
 _lock = threading.Lock()

@@ -41,6 +41,7 @@ from models.common import utcnow
 from services.matching.core import UNKNOWN_DESIL, SolveStats, solve_detailed
 from services.platform import audit, fmt
 from services.platform.authz import Actor, require_company_access, require_role
+from services.platform.db import READ, UNIT_OPTION
 from services.platform.errors import ConflictError, NotFound
 from services.platform.geo import bounding_box, haversine_km
 
@@ -516,8 +517,10 @@ def run_full_match(
     `processes` > 1 (the batch command) solves independent pledge groups and builds big pair sets in forked
     worker processes (same answer as one process); the portal keeps 1: it does not fork its server."""
     require_role(actor, Role.ADMIN, session=session, action="matching.full")
+    tries = iter(range(1, MAX_ATTEMPTS + 1))
     return _with_retry(  # type: ignore[no-any-return]
-        session, lambda: _run_full_match(session, actor, progress, processes=processes)
+        session,
+        lambda: _run_full_match(session, actor, progress, processes=processes, optimistic=next(tries) < MAX_ATTEMPTS),
     )
 
 
@@ -527,9 +530,16 @@ def _run_full_match(
     progress: Callable[[int, int], None] | None,
     stats: SolveStats | None = None,
     processes: int = 1,
+    optimistic: bool = False,
 ) -> FullMatchResult:
     t0 = time.perf_counter()
-    session.execute(text("SELECT 1"))  # SQLite: BEGIN IMMEDIATE now, before anything is read
+    if optimistic and not _is_postgres(session):
+        # SQLite, start late: read a snapshot and solve without the write lock (seconds at city scale, in which
+        # every pledge and login of the crowd would wait); the first write takes the lock, and SQLite refuses it
+        # ("database is locked") if anyone committed since the snapshot — then _with_retry runs the whole match
+        # again, the last attempt pessimistically (BEGIN IMMEDIATE), so a busy day cannot starve it.
+        session.connection(execution_options={UNIT_OPTION: READ})
+    session.execute(text("SELECT 1"))  # SQLite: BEGIN IMMEDIATE now (unless optimistic), before anything is read
     rows = _load_pledges(session)
     _lock(session, [r.id for r in rows])
     rows = _load_pledges(session)  # re-read under the lock: a raise committed meanwhile is seen

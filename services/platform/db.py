@@ -1,44 +1,74 @@
-"""Engine factory and migrations. SQLite: WAL, busy timeout, foreign keys, BEGIN IMMEDIATE writes."""
+"""Engine factory, units of work and migrations.
 
+SQLite: WAL, busy timeout, foreign keys; a unit of work that writes begins IMMEDIATE (the write lock at its first
+statement), a unit that only reads begins DEFERRED and never takes the write lock (WAL lets it read while a writer
+is open). `run_unit` runs a whole unit of work and runs it again, from the start in a fresh Session, when the
+database answered "busy" (SQLite's "database is locked", PostgreSQL's serialization failure or deadlock).
+"""
+
+import random
 import re
-from collections.abc import Iterator
+import sqlite3
+import time
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from services.platform import text
-from services.platform.errors import ValidationError
+from services.platform.errors import DatabaseBusy, ValidationError
 from services.platform.settings import PROJECT_ROOT
 
+T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+UNIT_OPTION = "payung_unit"  # execution option: "read" for units of work that only read
+READ = "read"
+WRITE = "write"
+UNIT_ATTEMPTS = 4  # a busy unit is run at most this often (each attempt itself waits up to the busy timeout)
+RETRY_BUDGET_S = 20.0  # and not again once this long has passed since its first attempt began
+RETRY_PAUSE_S = 0.05  # before the 2nd attempt; doubled for each further one, with jitter
+BUSY_MESSAGE = (
+    "Sistem sedang melayani banyak pengguna sekaligus, jadi permintaan Anda belum tersimpan. "
+    "Isian Anda masih ada: tunggu beberapa detik lalu coba lagi."
+)
+_POSTGRES_RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+_readers: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, busy_timeout_ms: int | None = None, **kwargs: Any) -> Engine:
+    """An engine for the URL; on SQLite a write waits up to `busy_timeout_ms` (default SQLITE_BUSY_TIMEOUT_MS) for
+    the write lock."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15}, **kwargs)
-        _configure_sqlite(engine)
+        busy_timeout_ms = SQLITE_BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
+        connect_args = {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        _configure_sqlite(engine, busy_timeout_ms)
         return engine
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     # pysqlite's own transaction handling starts transactions lazily and as DEFERRED, so two writers can
-    # both read and then collide. Take over: every transaction begins IMMEDIATE (the write lock up front).
+    # both read and then collide. Take over: a transaction begins IMMEDIATE (the write lock up front, waiting up
+    # to the busy timeout for it) unless its connection was asked for a read-only unit (`reading`), which begins
+    # DEFERRED and, in WAL, reads its snapshot without ever blocking or being blocked by the writer.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -46,7 +76,73 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get(UNIT_OPTION) == READ
+        conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+
+
+def reading(engine: Engine) -> Engine:
+    """The same engine (pool, events) for units of work that only read: on SQLite they begin DEFERRED and never
+    take the write lock. A unit that writes after all still works (SQLite upgrades the lock), and `run_unit`
+    runs it again if that upgrade met a concurrent writer."""
+    reader = _readers.get(engine)
+    if reader is None:
+        reader = _readers[engine] = engine.execution_options(**{UNIT_OPTION: READ})
+    return reader
+
+
+ONCE_ATTRIBUTE = "payung_run_once"
+
+
+def run_once(service: Callable[..., T]) -> Callable[..., T]:
+    """Mark a service whose unit of work has an effect outside the database before it commits (an e-mail sent):
+    `run_unit` never runs it twice, a busy database ends it with DatabaseBusy at the first attempt."""
+    setattr(service, ONCE_ATTRIBUTE, True)
+    return service
+
+
+def attempts_for(service: Callable[..., Any]) -> int:
+    """How often `run_unit` may run this service's unit of work: once if marked `run_once`."""
+    return 1 if getattr(service, ONCE_ATTRIBUTE, False) else UNIT_ATTEMPTS
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for the database's "try again" answers: SQLite's "database is locked"/"database table is locked"/
+    "database is busy" (SQLITE_BUSY, SQLITE_LOCKED) and PostgreSQL's serialization failure and deadlock. Nothing
+    else (a constraint, a syntax error, a lost connection) is retried."""
+    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(original, sqlite3.OperationalError):
+        message = str(original).lower()
+        return "locked" in message or "busy" in message
+    return getattr(original, "sqlstate", None) in _POSTGRES_RETRYABLE
+
+
+def run_unit(
+    engine: Engine,
+    work: Callable[[Session], T],
+    *,
+    write: bool,
+    attempts: int = UNIT_ATTEMPTS,
+    pause_s: float = RETRY_PAUSE_S,
+) -> T:
+    """Run one unit of work (`work(session)`, which commits what it writes) in a fresh Session; if the database
+    answers busy, roll the whole unit back and run it again from the start — never one statement alone, which
+    could mix two snapshots. Safe because an attempt that failed left nothing behind: `work` must have no effect
+    outside the database before its commit (every service here: mail goes through the outbox table).
+    After the last attempt raises DatabaseBusy, whose Indonesian message tells the user to try again; the page
+    keeps what was typed."""
+    bind = engine if write else reading(engine)
+    began = time.monotonic()
+    for attempt in range(1, attempts + 1):
+        try:
+            with Session(bind, expire_on_commit=False) as session:
+                return work(session)
+        except DBAPIError as exc:
+            if not is_busy(exc):
+                raise
+            if attempt == attempts or time.monotonic() - began > RETRY_BUDGET_S:
+                raise DatabaseBusy(BUSY_MESSAGE) from exc
+        time.sleep(pause_s * 2 ** (attempt - 1) * (0.5 + random.random()))  # jitter: retries do not collide again
+    raise AssertionError("unreachable")
 
 
 @event.listens_for(OrmSession, "before_flush")

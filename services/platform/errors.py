@@ -19,3 +19,8 @@ class AccessDenied(PayungError):
 
 class ConflictError(PayungError):
     """Someone else changed the data first (double click, two users at once)."""
+
+
+class DatabaseBusy(ConflictError):
+    """The database stayed busy (many users writing at once) through every retry of a unit of work. Nothing of
+    the unit was saved; the message asks the user to try again."""

@@ -51,11 +51,14 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def streamlit_server(db_url: str, tmp: Path) -> Iterator[str]:
-    """`streamlit run app.py` over `db_url` on a free loopback port, until the block ends."""
+def streamlit_server(
+    db_url: str, tmp: Path, *, started: list[subprocess.Popen] | None = None, log_name: str = "streamlit.log"
+) -> Iterator[str]:
+    """`streamlit run app.py` over `db_url` on a free loopback port, until the block ends. `started` receives the
+    server process (the load benchmark samples its memory)."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": db_url, "PAYUNG_COOKIE_KEY": E2E_COOKIE_KEY, "PAYUNG_DEMO": "true"}
-    log = open(tmp / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    log = open(tmp / log_name, "w")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -75,6 +78,8 @@ def streamlit_server(db_url: str, tmp: Path) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
+    if started is not None:
+        started.append(proc)
     try:
         deadline = time.time() + 60
         while True:
@@ -85,7 +90,7 @@ def streamlit_server(db_url: str, tmp: Path) -> Iterator[str]:
             except OSError:
                 pass
             if time.time() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"streamlit did not start: {(tmp / 'streamlit.log').read_text()[-2000:]}")
+                raise RuntimeError(f"streamlit did not start: {(tmp / log_name).read_text()[-2000:]}")
             time.sleep(0.5)
         yield url
     finally:

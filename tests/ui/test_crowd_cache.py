@@ -1,0 +1,99 @@
+"""A crowd of readers costs one set of queries per data change: the public page and the city dashboard, opened by
+new sessions (new visitors, other city staff of the same role), read the database only after a write."""
+
+import dataclasses
+import importlib.util
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import event
+from streamlit.testing.v1 import AppTest
+
+from services import insight
+from services.insight import freshness
+from services.platform.authz import Actor
+from tests.ui.conftest import ROOT
+from ui import insight as view
+from ui import state
+
+
+@pytest.fixture
+def statements(demo_env: str) -> Iterator[list[str]]:
+    """Every SQL statement the pages' engine runs while the test runs pages."""
+    seen: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    engine = state.engine()
+    event.listen(engine, "before_cursor_execute", count)
+    yield seen
+    event.remove(engine, "before_cursor_execute", count)
+
+
+def _selects(seen: list[str]) -> int:
+    return sum(1 for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH")))
+
+
+def test_new_visitors_of_the_public_page_cost_no_query_until_a_write(
+    page: Callable[..., AppTest], statements: list[str]
+) -> None:
+    first = page("public/home.py")
+    assert not first.exception
+    assert _selects(statements) > 0  # the first visitor after a change fills the cache
+    statements.clear()
+    for _ in range(3):  # three new visitors, each a new session
+        assert not page("public/home.py").exception
+    assert _selects(statements) == 0, statements[:5]
+    freshness.bump()  # a pledge, an import or a matching run committed in this process
+    assert not page("public/home.py").exception
+    assert _selects(statements) > 0
+
+
+def test_city_staff_share_the_dashboard_per_role_and_data_version(
+    page: Callable[..., AppTest],
+    actor_for: Callable[[str], Actor],
+    statements: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    viewer = actor_for("walikota")
+    assert not page("city/overview.py", viewer).exception
+    assert _selects(statements) > 0
+    statements.clear()
+    colleague = dataclasses.replace(viewer, username="staf-lain", display_name="Staf lain")
+    for who in (viewer, colleague):  # the same role: the same figures, from the cache
+        at = page("city/overview.py", who)
+        assert not at.exception and at.title[0].value == "Ringkasan kota"
+    assert _selects(statements) == 0, statements[:5]
+
+    # A burst of writes: within REFRESH_S of the version shown, the crowd keeps the figures it has.
+    monkeypatch.setattr(view, "REFRESH_S", 3600.0)
+    freshness.bump()
+    assert not page("city/overview.py", colleague).exception
+    assert _selects(statements) == 0, statements[:5]
+    # Once REFRESH_S has passed, the next viewer takes the newest version and reads it, once.
+    monkeypatch.setattr(view, "REFRESH_S", 0.0)
+    version = insight.data_version()
+    assert not page("city/overview.py", viewer).exception
+    assert view.shown_version(viewer.role) == version
+    assert _selects(statements) > 0
+    statements.clear()
+    assert not page("city/overview.py", colleague).exception
+    assert _selects(statements) == 0, statements[:5]
+
+
+def test_the_warm_up_before_the_port_opens_serves_the_first_visitor_from_the_cache(
+    page: Callable[..., AppTest], statements: list[str]
+) -> None:
+    """scripts/serve.py runs the public page once before serving: the first visitor's run reads nothing."""
+    spec = importlib.util.spec_from_file_location("payung_serve", ROOT / "scripts" / "serve.py")
+    assert spec and spec.loader
+    serve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(serve)
+    said = serve.warm_public_page()
+    assert said.startswith("Halaman publik siap"), said
+    assert _selects(statements) > 0  # the warm-up did the reading
+    statements.clear()
+    first = page("public/home.py")
+    assert not first.exception and "Papan peringkat" in " ".join(str(s.value) for s in first.subheader)
+    assert _selects(statements) == 0, statements[:5]
