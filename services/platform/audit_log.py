@@ -210,6 +210,7 @@ ACTION_LABELS: dict[object, str] = {
     "user.reactivate": "Mengaktifkan kembali akun",
     "user.reset": "Membuat kata sandi sekali pakai baru",
     "user.role": "Mengganti peran pengguna",
+    "user.admin_grant": "Memberi peran Admin kota (dikonfirmasi)",
 }
 DETAIL_LABELS = {
     "assigned": "dicocokkan",
