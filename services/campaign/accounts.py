@@ -222,7 +222,7 @@ def create_city_user(
         username=username,
         display_name=display_name.strip()[:120],
         email=email.strip(),
-        role=role,
+        role=role or Role.VIEWER,  # never None here: refused above
         password_hash=_one_time_hash(password),
         must_change_password=True,
     )
