@@ -19,9 +19,16 @@ from sqlmodel import Session, select
 from models import Company, Role, User
 from models.common import utcnow
 from services.platform import audit, exports
-from services.platform.auth import BCRYPT_MAX_BYTES, MIN_PASSWORD_LENGTH, fingerprint_of, hash_password
+from services.platform.auth import (
+    BCRYPT_MAX_BYTES,
+    MIN_PASSWORD_LENGTH,
+    confirm_password,
+    fingerprint_of,
+    hash_password,
+)
 from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
+from services.platform.throttle import UNKNOWN_CLIENT
 
 # Letters and digits a person can read off paper without confusing them (no 0/O, 1/l/I).
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY3479"
@@ -132,18 +139,13 @@ def check_new_password(new: str, repeat: str, *, username: str = "", current: st
     return errors
 
 
-def change_password(*, session: Session, actor: Actor, current: str, new: str, repeat: str) -> tuple[int, str]:
-    """Change one's own password. Ends the user's other sessions; returns the new session version and password
-    fingerprint, which the caller keeps so the session in which the change was made goes on."""
-    user = session.get(User, actor.user_id) if actor.user_id is not None else None
-    if user is None or not user.is_active:
-        raise NotFound("Akun tidak ditemukan atau tidak aktif.")
-    if not bcrypt.checkpw(current.encode()[:BCRYPT_MAX_BYTES], user.password_hash.encode()):
-        audit.record(
-            session=session, actor=actor, action="password.change", entity="user", entity_id=user.id, success=False
-        )
-        session.commit()
-        raise ValidationError("Kata sandi saat ini salah. Ketik kata sandi yang Anda pakai untuk masuk.")
+def change_password(
+    *, session: Session, actor: Actor, current: str, new: str, repeat: str, client: str = UNKNOWN_CLIENT
+) -> tuple[int, str]:
+    """Change one's own password. The current password is checked through `auth.confirm_password` (throttled
+    like login, per user and `client`, audited). Ends the user's other sessions; returns the new session version
+    and password fingerprint, which the caller keeps so the session in which the change was made goes on."""
+    user = confirm_password(session=session, actor=actor, password=current, client=client, purpose="password.change")
     errors = check_new_password(new, repeat, username=user.username, current=current)
     if errors:
         raise ValidationError("Kata sandi baru belum dapat dipakai:\n\n" + "\n".join(f"- {e}" for e in errors))
