@@ -30,8 +30,8 @@ st.html(
     )
 )
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Pekerja dilindungi", fmt.number(company.workers_protected), help="Kartu BPJS terbit melalui perusahaan ini.")
-c2.metric("Terlindungi saat ini", fmt.number(company.workers_protected_now))
+c1.metric("Pekerja dilindungi", company.workers_protected_text, help="Kartu BPJS terbit melalui perusahaan ini.")
+c2.metric("Terlindungi saat ini", company.workers_protected_now_text)
 c3.metric("Pekerja diikrarkan", fmt.number(company.workers_pledged))
 c4.metric("Bulan perlindungan", fmt.number(company.months))
 facts = [
@@ -54,11 +54,16 @@ else:
     st.caption("Belum ada lencana. Aturan setiap lencana ada di Beranda.")
 
 st.subheader("Pekerja dilindungi")
-if company.by_kecamatan.empty:
+if company.workers_protected == 0:
     st.info("Kartu BPJS pekerja yang diikrarkan belum terbit. Angka per kecamatan dan pekerjaan muncul setelahnya.")
+elif company.by_kecamatan.empty or company.by_occupation.empty:
+    st.info("Rincian per kecamatan dan pekerjaan disembunyikan: pekerjanya masih terlalu sedikit untuk ditampilkan.")
 else:
     left, right = st.columns(2)
     left.html(lb.counts_html(company.by_kecamatan, "kecamatan", "Kecamatan tempat tinggal"))
     right.html(lb.counts_html(company.by_occupation, "pekerjaan", "Pekerjaan"))
-st.caption("Hanya angka agregat: halaman ini tidak memuat nama, NIK, nomor telepon, atau alamat pekerja.")
+st.caption(
+    "Hanya angka agregat: halaman ini tidak memuat nama, NIK, nomor telepon, atau alamat pekerja. Angka 1 atau 2 "
+    "ditulis « < 3 » (dan bila perlu satu angka lain « ≥ 3 ») agar tidak ada pekerja yang dapat dikenali."
+)
 st.html(lb.back_link_html())

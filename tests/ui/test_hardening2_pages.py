@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from models import AuditLog, User
 from services.platform.authz import Actor
+from tests.ui.conftest import ROOT as ROOTDIR
 from tests.ui.conftest import all_text
 from ui import state
 
@@ -60,3 +61,30 @@ def test_a_city_user_created_without_touching_the_role_is_not_an_admin(
             select(AuditLog).where(AuditLog.action == "user.admin_grant", AuditLog.entity_id == str(made.id))
         )
         assert grant.one()
+
+
+def test_no_public_company_page_shows_a_count_of_one_or_two(page: Callable[..., AppTest], demo_db_url: str) -> None:
+    """The demo's participating companies with the fewest protected workers (where small cells are likeliest):
+    no count cell, metric or chart on their public pages reads 1 or 2; before the fix "Nelayan 1" was shown."""
+    import re
+
+    from services import insight
+    from services.platform.db import make_engine
+
+    with Session(make_engine(demo_db_url)) as s:
+        rows = insight.public_board(session=s).rows
+    picks = rows[rows["workers_protected"] > 0].sort_values("workers_protected").head(6)
+    hidden_seen = 0
+    for slug in picks["slug"]:
+        at = AppTest.from_file(str(ROOTDIR / "pages" / "public" / "company.py"), default_timeout=30)
+        at.query_params["id"] = str(slug)
+        at.run()
+        assert not at.exception
+        html = " ".join(h.value for h in at.html)
+        cells = re.findall(r'<td class="n">([^<]*)</td>', html)
+        assert not {"1", "2"} & set(cells), (slug, cells)
+        assert not {"1", "2"} & {
+            m.value for m in at.metric if m.label.startswith(("Pekerja dilindungi", "Terlindungi"))
+        }
+        hidden_seen += cells.count("&lt; 3")
+    assert hidden_seen > 0, "the sample holds small cells, so the rule was exercised"
