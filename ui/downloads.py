@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 from sqlmodel import Session
 
+from services.platform.text import safe_filename
 from ui import state
 
 log = logging.getLogger("payung.downloads")
@@ -38,6 +39,7 @@ def audited_download(
     a fresh Session that is committed here. Pass `where` = `st` or a column/container.
     """
     engine = state.engine()  # captured now: the click runs outside the script, where st.cache_* is not safe
+    file_name = safe_filename(file_name)
 
     def _on_click() -> bytes:
         data = build()
@@ -59,6 +61,7 @@ def service_download(label: str, service: Callable[..., bytes], file_name: str, 
     Streamlit 1.67 runs the callable outside the script run, where `st.cache_resource` is not safe: the engine is
     captured now. Services that need no database (`sheets.errors_report_xlsx`) are called without a session."""
     engine = state.engine()
+    file_name = safe_filename(file_name)
     needs_session = "session" in inspect.signature(service).parameters
 
     def _on_click() -> bytes:
