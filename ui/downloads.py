@@ -16,7 +16,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from services.platform.text import safe_filename
-from ui import state
+from ui import server_guard, state
 
 log = logging.getLogger("payung.downloads")
 
@@ -40,9 +40,11 @@ def audited_download(
     """
     engine = state.engine()  # captured now: the click runs outside the script, where st.cache_* is not safe
     file_name = safe_filename(file_name)
+    username = _username()
 
     def _on_click() -> bytes:
         data = build()
+        server_guard.expect(data, username)  # only this user's cookie may fetch it, once
         with Session(engine, expire_on_commit=False) as session:
             record(session=session)
             session.commit()
@@ -50,6 +52,11 @@ def audited_download(
         return data
 
     where.download_button(label, data=_on_click, file_name=file_name, mime=mime, key=key, icon=icon, on_click="ignore")
+
+
+def _username() -> str:
+    actor = state.actor()
+    return actor.username if actor is not None else ""
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,12 +70,16 @@ def service_download(label: str, service: Callable[..., bytes], file_name: str, 
     engine = state.engine()
     file_name = safe_filename(file_name)
     needs_session = "session" in inspect.signature(service).parameters
+    username = _username()
 
     def _on_click() -> bytes:
         if not needs_session:
-            return service(**kwargs)
-        with Session(engine, expire_on_commit=False) as session:
-            return service(session=session, **kwargs)
+            data = service(**kwargs)
+        else:
+            with Session(engine, expire_on_commit=False) as session:
+                data = service(session=session, **kwargs)
+        server_guard.expect(data, username)
+        return data
 
     st.download_button(
         label,

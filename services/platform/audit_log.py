@@ -212,6 +212,8 @@ ACTION_LABELS: dict[object, str] = {
     "user.role": "Mengganti peran pengguna",
     "password.failed": "Kata sandi saat ini salah (ganti sandi/konfirmasi)",
     "password.throttled": "Pemeriksaan kata sandi ditahan (terlalu banyak percobaan)",
+    "download.fetched": "Mengambil berkas unduhan (sekali pakai)",
+    "download.refused": "Pengambilan berkas unduhan ditolak",
     "user.admin_grant": "Memberi peran Admin kota (dikonfirmasi)",
 }
 DETAIL_LABELS = {
