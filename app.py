@@ -1,7 +1,5 @@
 """Payung — router and frame only: page config, login, role-filtered navigation, run the page."""
 
-import os
-
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities import LoginError
@@ -19,11 +17,7 @@ st.set_page_config(page_title="Payung — Perlindungan Pekerja Rentan Kota Tange
 
 settings = get_settings()
 try:
-    configured_key = os.environ.get("PAYUNG_COOKIE_KEY") or st.secrets.get("cookie_key")
-except FileNotFoundError:  # no secrets.toml: StreamlitSecretNotFoundError
-    configured_key = None
-try:
-    cookie_key = resolve_cookie_key(settings=settings, configured=configured_key)
+    cookie_key = resolve_cookie_key(settings=settings, configured=login.configured_cookie_key())
 except PayungError as exc:
     st.error(f"Payung belum dapat dijalankan: {exc}")
     st.stop()

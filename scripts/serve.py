@@ -76,6 +76,10 @@ def main(argv: list[str]) -> None:  # pragma: no cover - exercised by the end-to
     print(warm_public_page(), flush=True)
     from streamlit.web import cli
 
+    from ui import server_guard
+
+    server_guard.install()  # bounded uploads, session-bound one-time downloads (issue 23; docs/security.md)
+
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *argv]
     cli.main()
 

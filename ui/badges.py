@@ -5,6 +5,7 @@ import streamlit as st
 from services import insight
 from services.platform.authz import Actor
 from services.platform.errors import PayungError
+from services.platform.text import safe_filename
 from ui import state
 from ui.leaderboard import company_url
 
@@ -40,7 +41,7 @@ def badge_section(actor: Actor) -> None:
         right.download_button(
             f"Unduh lencana {badge.label} (SVG)",
             badge.svg.encode("utf-8"),
-            file_name=badge.file_name,
+            file_name=safe_filename(badge.file_name),
             mime="image/svg+xml",
             key=f"badge_{badge.code}",
             icon=":material/workspace_premium:",

@@ -15,7 +15,8 @@ from typing import Any
 import streamlit as st
 from sqlmodel import Session
 
-from ui import state
+from services.platform.text import safe_filename
+from ui import server_guard, state
 
 log = logging.getLogger("payung.downloads")
 
@@ -38,9 +39,12 @@ def audited_download(
     a fresh Session that is committed here. Pass `where` = `st` or a column/container.
     """
     engine = state.engine()  # captured now: the click runs outside the script, where st.cache_* is not safe
+    file_name = safe_filename(file_name)
+    username = _username()
 
     def _on_click() -> bytes:
         data = build()
+        server_guard.expect(data, username)  # only this user's cookie may fetch it, once
         with Session(engine, expire_on_commit=False) as session:
             record(session=session)
             session.commit()
@@ -48,6 +52,11 @@ def audited_download(
         return data
 
     where.download_button(label, data=_on_click, file_name=file_name, mime=mime, key=key, icon=icon, on_click="ignore")
+
+
+def _username() -> str:
+    actor = state.actor()
+    return actor.username if actor is not None else ""
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,13 +68,18 @@ def service_download(label: str, service: Callable[..., bytes], file_name: str, 
     Streamlit 1.67 runs the callable outside the script run, where `st.cache_resource` is not safe: the engine is
     captured now. Services that need no database (`sheets.errors_report_xlsx`) are called without a session."""
     engine = state.engine()
+    file_name = safe_filename(file_name)
     needs_session = "session" in inspect.signature(service).parameters
+    username = _username()
 
     def _on_click() -> bytes:
         if not needs_session:
-            return service(**kwargs)
-        with Session(engine, expire_on_commit=False) as session:
-            return service(session=session, **kwargs)
+            data = service(**kwargs)
+        else:
+            with Session(engine, expire_on_commit=False) as session:
+                data = service(session=session, **kwargs)
+        server_guard.expect(data, username)
+        return data
 
     st.download_button(
         label,

@@ -13,6 +13,7 @@ import streamlit as st
 from services import registry
 from services.platform import fmt, sheets
 from services.platform.authz import Actor
+from services.platform.text import safe_filename
 from ui import state
 
 COUNT_LABELS = {
@@ -84,7 +85,7 @@ def import_flow(
         st.download_button(
             "Unduh laporan baris yang ditolak",
             data=functools.partial(_report, preview["errors"], preview["name"]),
-            file_name=f"ditolak-{preview['name'].rsplit('.', 1)[0]}.xlsx",
+            file_name=safe_filename(f"ditolak-{preview['name'].rsplit('.', 1)[0]}.xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:",
             key=f"{key}_report",

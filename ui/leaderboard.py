@@ -10,7 +10,7 @@ from html import escape
 import altair as alt
 import pandas as pd
 
-from services.insight import BADGES, SORT_KEYS, badge_label, badge_rule
+from services.insight import BADGES, SORT_KEYS, badge_label, badge_rule, suppression
 from services.insight import figures as fig
 from services.platform import fmt
 from ui.charts import AMBER, GREEN, GREY, indonesian
@@ -113,6 +113,10 @@ def _cell(column: str, row: pd.Series, suggested_min: int) -> str:
         return "Ya" if value else "Belum"
     if column == "rupiah":
         return "Dirahasiakan" if row["hidden"] else escape(fmt.rupiah(int(value)))
+    if column == "workers_protected":
+        return escape(suppression.shown(int(value)))
+    if column in ("share_fulfilled", "per_100") and suppression.is_small(int(row["workers_protected"])):
+        return "–"  # a share of a small count gives the count back
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return "–"
     if column in CATALOGUED_COLUMNS:
@@ -172,10 +176,11 @@ def facts_html(rows: list[tuple[str, str]]) -> str:
 
 
 def counts_html(df: pd.DataFrame, label: str, header: str) -> str:
-    """A small aggregate table (name, pekerja) as text."""
+    """A small aggregate table (name, pekerja) as text; `tampil` (the suppressed text) when the service gave it."""
+    texts = df["tampil"] if "tampil" in df else df["pekerja"].map(lambda n: fmt.number(int(n)))
     body = "".join(
-        f'<tr><td>{escape(str(name))}</td><td class="n">{escape(fmt.number(int(n)))}</td></tr>'
-        for name, n in zip(df[label], df["pekerja"], strict=True)
+        f'<tr><td>{escape(str(name))}</td><td class="n">{escape(str(text))}</td></tr>'
+        for name, text in zip(df[label], texts, strict=True)
     )
     return (
         f'{_STYLE}<table class="payung-board"><thead><tr><th scope="col">{escape(header)}</th>'
@@ -201,7 +206,8 @@ def progress_legend_html(protected: int, in_process: int, waiting: int) -> str:
 
 def top_companies_chart(df: pd.DataFrame, *, value: str, title: str, n: int = 15) -> alt.Chart:
     """Horizontal bars of the first `n` companies by `value` (already sorted by the service)."""
-    data = df.head(n)[["company", value]].rename(columns={"company": "perusahaan", value: "nilai"})
+    small = df["workers_protected"].map(lambda w: suppression.is_small(int(w)))  # a bar would show 1 or 2
+    data = df[~small].head(n)[["company", value]].rename(columns={"company": "perusahaan", value: "nilai"})
     return indonesian(
         alt.Chart(data)
         .mark_bar(color=GREEN)

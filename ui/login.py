@@ -2,12 +2,14 @@
 (throttled per username and client, one answer for every failure); on success the library's session keys
 and signed cookie are set exactly as its own form would, so cookie restore and logout keep working."""
 
+import os
+
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from services.platform import auth, throttle
-from services.platform.settings import get_settings
+from services.platform.settings import get_settings, resolve_cookie_key
 from ui import state
 
 
@@ -19,6 +21,21 @@ def client_address() -> str | None:
         if forwarded.strip():
             return forwarded.split(",")[-1].strip()
     return st.context.ip_address
+
+
+def configured_cookie_key() -> str | None:
+    """The cookie key as configured (environment first, then secrets.toml), before `resolve_cookie_key` checks it."""
+    try:
+        return os.environ.get("PAYUNG_COOKIE_KEY") or st.secrets.get("cookie_key")
+    except FileNotFoundError:  # no secrets.toml: StreamlitSecretNotFoundError
+        return None
+
+
+def this_client() -> str:
+    """This browser's throttle key, as the login form computes it: every password check shares its counters."""
+    key = resolve_cookie_key(settings=get_settings(), configured=configured_cookie_key())
+    address = client_address()
+    return throttle.client_key(address if isinstance(address, str) else None, secret=key)  # no address: tests
 
 
 def requested_page() -> str | None:

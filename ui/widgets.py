@@ -12,9 +12,10 @@ from ui.leaderboard import progress_legend_html
 DEFINITIONS_URL = "definisi-angka"  # the url_path of pages/public/definitions.py in app.py's PAGES
 
 
-def metric(column: Any, key: str, value: Any, **kwargs: Any) -> None:
-    """A catalogued figure as st.metric: its label, its Indonesian value, its definition as the tooltip."""
-    column.metric(fig.label(key), fig.show(key, value), help=fig.helptext(key), **kwargs)
+def metric(column: Any, key: str, value: Any, *, shown: str | None = None, **kwargs: Any) -> None:
+    """A catalogued figure as st.metric: its label, its Indonesian value, its definition as the tooltip.
+    `shown` replaces the value's text where a rule hides it (small-count suppression on public pages)."""
+    column.metric(fig.label(key), shown or fig.show(key, value), help=fig.helptext(key), **kwargs)
 
 
 def definitions_link() -> None:

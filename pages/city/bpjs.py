@@ -8,6 +8,7 @@ import streamlit as st
 from models import Role
 from services import coverage
 from services.platform import fmt
+from services.platform.text import safe_filename
 from ui import state
 from ui.imports import import_flow
 
@@ -53,7 +54,7 @@ with export_tab:
         st.download_button(
             "Unduh berkas pendaftaran (Excel)",
             data=_file,
-            file_name=f"pendaftaran-bpjs-{selection.describe()}.xlsx",
+            file_name=safe_filename(f"pendaftaran-bpjs-{selection.describe()}.xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             type="primary",
             icon=":material/download:",

@@ -8,6 +8,7 @@ import streamlit as st
 from models import Role
 from services import insight
 from services.platform import fmt
+from services.platform.text import safe_filename
 from ui import state
 
 actor = state.require(Role.ADMIN, Role.VIEWER)
@@ -41,7 +42,7 @@ for column, (label, kind, mime, icon) in zip(st.columns(2), FILES, strict=True):
     column.download_button(
         label,
         data=lambda kind=kind: _file(kind),
-        file_name=f"payung-laporan-{year}-T{quarter}.{kind}",
+        file_name=safe_filename(f"payung-laporan-{year}-T{quarter}.{kind}"),
         mime=mime,
         type="primary" if kind == "pdf" else "secondary",
         icon=icon,

@@ -37,12 +37,26 @@ st.dataframe(
 with st.expander("Tambah pengguna kota"), st.form("pengguna_baru", clear_on_submit=True):
     c1, c2 = st.columns(2)
     username = c1.text_input("Nama pengguna", placeholder="siti.disnaker")
-    new_role = c2.selectbox("Peran", list(campaign.CITY_ROLES), format_func=campaign.ROLE_LABELS.__getitem__)
+    # No default role: the choice is explicit, and admin needs the box below ticked too (least privilege).
+    new_role = c2.selectbox(
+        "Peran",
+        list(campaign.CITY_ROLES),
+        index=None,
+        placeholder="Pilih peran",
+        format_func=campaign.ROLE_LABELS.__getitem__,
+    )
     name = st.text_input("Nama lengkap")
     email = st.text_input("Email")
+    grant = st.checkbox("Saya memberi peran Admin kota (akses penuh) dengan sengaja", key="grant_admin_new")
     if st.form_submit_button("Buat akun", type="primary"):
         otp = state.act(
-            campaign.create_city_user, actor=actor, username=username, display_name=name, email=email, role=new_role
+            campaign.create_city_user,
+            actor=actor,
+            username=username,
+            display_name=name,
+            email=email,
+            role=new_role,
+            confirm_admin=grant,
         )
         if otp is not None:
             campaign_ui.keep_passwords([otp])
@@ -74,5 +88,11 @@ if c2.button("Buat kata sandi sekali pakai baru", icon=":material/key:"):
     apply(campaign.reset_password, f"Kata sandi {picked['username']} diganti; sesinya berakhir.")
 if picked["role"] in campaign.CITY_ROLES:
     other = Role.VIEWER if picked["role"] == Role.ADMIN else Role.ADMIN
+    sure = other != Role.ADMIN or c3.checkbox("Ya, beri akses admin penuh", key="grant_admin_existing")
     if c3.button(f"Jadikan {campaign.ROLE_LABELS[other]}", icon=":material/swap_horiz:"):
-        apply(campaign.change_role, f"{picked['username']} sekarang {campaign.ROLE_LABELS[other]}.", role=other)
+        apply(
+            campaign.change_role,
+            f"{picked['username']} sekarang {campaign.ROLE_LABELS[other]}.",
+            role=other,
+            confirm_admin=bool(sure),
+        )

@@ -8,6 +8,7 @@ import streamlit as st
 from models import Role
 from services import registry
 from services.platform import fmt, regions
+from services.platform.text import safe_filename
 from ui import state
 
 WORKER_KEY = "registry_worker_nik"
@@ -69,7 +70,7 @@ def _history_file() -> bytes:
 st.download_button(
     "Unduh riwayat untuk pemilik data",
     data=_history_file,
-    file_name=f"riwayat-{w['nik']}.xlsx",
+    file_name=safe_filename(f"riwayat-{w['nik']}.xlsx"),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
 )

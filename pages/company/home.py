@@ -5,6 +5,7 @@ import streamlit as st
 from models import Role
 from services.campaign import companies
 from services.platform import fmt
+from services.platform.text import safe_filename
 from ui import campaign as campaign_ui
 from ui import company, state, text
 
@@ -38,7 +39,10 @@ if home.letter_number:
             attachment = companies.letter_attachment(session=s, actor=actor, company_id=home.company_id)
         if attachment:
             st.download_button(
-                "Unduh lampiran surat", attachment[1], file_name=attachment[0], icon=":material/attach_file:"
+                "Unduh lampiran surat",
+                attachment[1],
+                file_name=safe_filename(attachment[0]),
+                icon=":material/attach_file:",
             )
     if home.responded_at:
         st.caption(f"Perusahaan Anda menjawab pada {fmt.date(home.responded_at)}.")

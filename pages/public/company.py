@@ -31,12 +31,17 @@ st.html(
     )
 )
 figs = company.figures
+# Counts of workers on a public page go through small-count suppression ("< 3"), see docs/security.md.
+suppressed = {
+    "company.protected_ever": company.workers_protected_text,
+    "company.protected_now": company.workers_protected_now_text,
+}
 for column, key in zip(
     st.columns(4),
     ["company.protected_ever", "company.protected_now", "company.workers_pledged", "company.cover_months"],
     strict=True,
 ):
-    widgets.metric(column, key, figs[key])
+    widgets.metric(column, key, figs[key], shown=suppressed.get(key))
 rupiah = figs["company.rupiah_committed"]
 facts = [
     ("Peringkat se-kota (pernah dilindungi)", fmt.number(company.rank)),
@@ -63,12 +68,17 @@ else:
     st.caption("Belum ada lencana. Aturan setiap lencana ada di Beranda.")
 
 st.subheader("Pekerja yang pernah dilindungi")
-if company.by_kecamatan.empty:
+if company.workers_protected == 0:
     st.info("Kartu BPJS pekerja yang diikrarkan belum terbit. Angka per kecamatan dan pekerjaan muncul setelahnya.")
+elif company.by_kecamatan.empty or company.by_occupation.empty:
+    st.info("Rincian per kecamatan dan pekerjaan disembunyikan: pekerjanya masih terlalu sedikit untuk ditampilkan.")
 else:
     left, right = st.columns(2)
     left.html(lb.counts_html(company.by_kecamatan, "kecamatan", "Kecamatan tempat tinggal"))
     right.html(lb.counts_html(company.by_occupation, "pekerjaan", "Pekerjaan"))
-st.caption("Hanya angka agregat: halaman ini tidak memuat nama, NIK, nomor telepon, atau alamat pekerja.")
+st.caption(
+    "Hanya angka agregat: halaman ini tidak memuat nama, NIK, nomor telepon, atau alamat pekerja. Angka 1 atau 2 "
+    "ditulis « < 3 » (dan bila perlu satu angka lain « ≥ 3 ») agar tidak ada pekerja yang dapat dikenali."
+)
 st.html(lb.back_link_html())
 widgets.definitions_link()

@@ -4,7 +4,7 @@ import streamlit as st
 
 from models import Role
 from services import campaign
-from ui import state
+from ui import login, state
 
 actor = state.require(Role.COMPANY, Role.ADMIN, Role.VIEWER)
 st.title("Ganti kata sandi")
@@ -22,7 +22,14 @@ with st.form("ganti_sandi", clear_on_submit=True):
     repeat = st.text_input("Ulangi kata sandi baru", type="password")
     submitted = st.form_submit_button("Ganti kata sandi", type="primary")
 if submitted:
-    changed = state.act(campaign.change_password, actor=actor, current=current, new=new, repeat=repeat)
+    changed = state.act(
+        campaign.change_password,
+        actor=actor,
+        current=current,
+        new=new,
+        repeat=repeat,
+        client=login.this_client(),
+    )
     if changed is not None:
         state.sign_in(actor, *changed)  # this session goes on; the others end
         st.session_state[state.REISSUE_COOKIE_KEY] = True

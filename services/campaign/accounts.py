@@ -19,9 +19,16 @@ from sqlmodel import Session, select
 from models import Company, Role, User
 from models.common import utcnow
 from services.platform import audit, exports
-from services.platform.auth import BCRYPT_MAX_BYTES, MIN_PASSWORD_LENGTH, fingerprint_of, hash_password
+from services.platform.auth import (
+    BCRYPT_MAX_BYTES,
+    MIN_PASSWORD_LENGTH,
+    confirm_password,
+    fingerprint_of,
+    hash_password,
+)
 from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
+from services.platform.throttle import UNKNOWN_CLIENT
 
 # Letters and digits a person can read off paper without confusing them (no 0/O, 1/l/I).
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY3479"
@@ -30,6 +37,11 @@ ONE_TIME_LENGTH = 14  # 14 symbols of 47: ~78 bits, out of reach of guessing eve
 # an import of 10,000 recipients hashes in ~20 s instead of ~40 min. The user's own password gets full cost.
 ONE_TIME_BCRYPT_ROUNDS = 4
 CITY_ROLES = (Role.ADMIN, Role.VIEWER)
+# Least privilege: a new city user is a viewer unless admin is chosen *and* confirmed (issue 23).
+ADMIN_CONFIRMATION = (
+    "Peran Admin kota memberi akses penuh: data pribadi pekerja, impor, pencocokan dan pengelolaan pengguna. "
+    "Centang konfirmasi pemberian peran admin, atau pilih Pemantau kota."
+)
 ROLE_LABELS = {Role.ADMIN: "Admin kota", Role.VIEWER: "Pemantau kota", Role.COMPANY: "Perusahaan"}
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
 
@@ -127,18 +139,13 @@ def check_new_password(new: str, repeat: str, *, username: str = "", current: st
     return errors
 
 
-def change_password(*, session: Session, actor: Actor, current: str, new: str, repeat: str) -> tuple[int, str]:
-    """Change one's own password. Ends the user's other sessions; returns the new session version and password
-    fingerprint, which the caller keeps so the session in which the change was made goes on."""
-    user = session.get(User, actor.user_id) if actor.user_id is not None else None
-    if user is None or not user.is_active:
-        raise NotFound("Akun tidak ditemukan atau tidak aktif.")
-    if not bcrypt.checkpw(current.encode()[:BCRYPT_MAX_BYTES], user.password_hash.encode()):
-        audit.record(
-            session=session, actor=actor, action="password.change", entity="user", entity_id=user.id, success=False
-        )
-        session.commit()
-        raise ValidationError("Kata sandi saat ini salah. Ketik kata sandi yang Anda pakai untuk masuk.")
+def change_password(
+    *, session: Session, actor: Actor, current: str, new: str, repeat: str, client: str = UNKNOWN_CLIENT
+) -> tuple[int, str]:
+    """Change one's own password. The current password is checked through `auth.confirm_password` (throttled
+    like login, per user and `client`, audited). Ends the user's other sessions; returns the new session version
+    and password fingerprint, which the caller keeps so the session in which the change was made goes on."""
+    user = confirm_password(session=session, actor=actor, password=current, client=client, purpose="password.change")
     errors = check_new_password(new, repeat, username=user.username, current=current)
     if errors:
         raise ValidationError("Kata sandi baru belum dapat dipakai:\n\n" + "\n".join(f"- {e}" for e in errors))
@@ -177,15 +184,31 @@ def _target(session: Session, user_id: int) -> User:
     return user
 
 
+def _grant_admin_audit(session: Session, actor: Actor, user: User) -> None:
+    audit.record(session=session, actor=actor, action="user.admin_grant", entity="user", entity_id=user.id)
+
+
 def create_city_user(
-    *, session: Session, actor: Actor, username: str, display_name: str, email: str, role: str
+    *,
+    session: Session,
+    actor: Actor,
+    username: str,
+    display_name: str,
+    email: str,
+    role: str | None,
+    confirm_admin: bool = False,
 ) -> OneTimePassword:
-    """A new admin or viewer with a one-time password to change at first login."""
+    """A new admin or viewer with a one-time password to change at first login. The role has no default; an admin
+    is made only with `confirm_admin` (the form's explicit confirmation), and that grant has its own audit row."""
     require_role(actor, Role.ADMIN, session=session, action="user.create")
     username = username.strip().lower()
     errors = []
-    if role not in CITY_ROLES:
+    if not role:
+        errors.append("Pilih peran: Pemantau kota (hanya membaca) atau Admin kota.")
+    elif role not in CITY_ROLES:
         errors.append("Peran pengguna kota hanya Admin kota atau Pemantau kota.")
+    elif role == Role.ADMIN and not confirm_admin:
+        errors.append(ADMIN_CONFIRMATION)
     if not _USERNAME.match(username):
         errors.append("Nama pengguna 3–60 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung.")
     if not display_name.strip():
@@ -201,13 +224,15 @@ def create_city_user(
         username=username,
         display_name=display_name.strip()[:120],
         email=email.strip(),
-        role=role,
+        role=role or Role.VIEWER,  # never None here: refused above
         password_hash=_one_time_hash(password),
         must_change_password=True,
     )
     session.add(user)
     session.flush()
     audit.record(session=session, actor=actor, action="user.create", entity="user", entity_id=user.id, role=role)
+    if role == Role.ADMIN:
+        _grant_admin_audit(session, actor, user)
     session.commit()
     return OneTimePassword(user.username, user.display_name, password)
 
@@ -255,9 +280,9 @@ def reset_password(*, session: Session, actor: Actor, user_id: int) -> OneTimePa
     return OneTimePassword(user.username, user.display_name, password, company.name if company else "")
 
 
-def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> str:
+def change_role(*, session: Session, actor: Actor, user_id: int, role: str, confirm_admin: bool = False) -> str:
     """Switch a city user between admin and viewer (company accounts keep their role). Their sessions end, so the
-    new menu applies at once."""
+    new menu applies at once. Making someone admin needs `confirm_admin` and is audited as an admin grant."""
     require_role(actor, Role.ADMIN, session=session, action="user.role")
     user = _target(session, user_id)
     if role not in CITY_ROLES or user.role not in CITY_ROLES:
@@ -266,10 +291,14 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> s
         raise ValidationError("Anda tidak dapat mengganti peran akun Anda sendiri.")
     if user.role == role:
         return user.username
+    if role == Role.ADMIN and not confirm_admin:
+        raise ValidationError(ADMIN_CONFIRMATION)
     old, user.role = user.role, role
     _end_sessions(user)
     session.add(user)
     audit.record(session=session, actor=actor, action="user.role", entity="user", entity_id=user.id, old=old, new=role)
+    if role == Role.ADMIN:
+        _grant_admin_audit(session, actor, user)
     session.commit()
     return user.username
 

@@ -53,7 +53,7 @@ def whatsapp_url(phone: str, text: str) -> str | None:
         digits = "62" + digits[1:]
     if len(digits) < 9 or not digits.startswith("62"):
         return None
-    return f"https://wa.me/{digits}?text={urllib.parse.quote(text)}"
+    return f"https://wa.me/{digits}?text={urllib.parse.quote(text, safe='')}"  # every reserved character encoded
 
 
 def _load(session: Session, recipient_id: int) -> tuple[LetterRecipient, Company, Campaign]:

@@ -5,7 +5,8 @@ what the code does.
 """
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+
+from services.platform.text import xml_attr, xml_text
 
 PIONEER_PLACES = 10  # Perintis: among the first ten companies to answer the letter
 
@@ -130,14 +131,16 @@ def badge_rule(code: str, suggested_min: int) -> str:
 
 
 def badge_svg(code: str, *, company: str, suggested_min: int, campaign: str) -> str:
-    """A self-contained SVG badge for a company's website or CSR report. Every text is XML-escaped."""
+    """A self-contained SVG badge for a company's website or CSR report. Every text and attribute is escaped."""
     badge = BADGES[code]
-    label = escape(badge_label(code, suggested_min))
-    name = escape(company if len(company) <= 38 else company[:37] + "…")
-    campaign_text = escape(campaign)
+    short = company if len(company) <= 38 else company[:37] + "…"
+    label, name = xml_text(badge_label(code, suggested_min)), xml_text(short)
+    campaign_text = xml_text(campaign)
+    # Text through xml_text, the attribute through quoteattr: a `"` in a name cannot open a new attribute.
+    aria = xml_attr(f"Lencana Payung {badge_label(code, suggested_min)} — {short}")
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="120" viewBox="0 0 320 120" role="img" '
-        f'aria-label="Lencana Payung {label} — {name}">'
+        f"aria-label={aria}>"
         f"<title>Lencana Payung {label} — {name}</title>"
         f'<rect x="1" y="1" width="318" height="118" rx="14" fill="#ffffff" stroke="{badge.colour}" stroke-width="2"/>'
         f'<circle cx="58" cy="60" r="40" fill="{badge.colour}"/>'

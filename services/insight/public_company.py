@@ -17,6 +17,7 @@ from services.insight.badges import badge_label, badge_rule, badge_svg, contradi
 from services.insight.dashboard import active_campaign
 from services.insight.figures import company_figures
 from services.insight.leaderboard import CARD_ISSUED, board_rows, company_id_of, enrich
+from services.insight.suppression import shown, suppress_frame
 from services.platform.authz import Actor, require_company_access
 from services.platform.errors import NotFound
 
@@ -48,9 +49,13 @@ class PublicCompany:
     rank: int  # among all participating companies, default view (only meaningful on the whole board)
     badges: tuple[str, ...]
     suggested_min: int
-    by_kecamatan: pd.DataFrame  # kecamatan, pekerja
-    by_occupation: pd.DataFrame  # pekerjaan, pekerja
+    # kecamatan | pekerjaan, pekerja (<NA> where hidden), tampil ("< 3", "≥ 3" or the number): small counts
+    # suppressed (services/insight/suppression.py); empty when the breakdown must be withheld
+    by_kecamatan: pd.DataFrame
+    by_occupation: pd.DataFrame
     figures: dict[str, Any]  # the company's catalogued figures (keys "company.*"), as the page shows them
+    workers_protected_text: str = ""  # "< 3" for 1 or 2 (small-count suppression)
+    workers_protected_now_text: str = ""
 
     def contradicted_badges(self) -> list[str]:
         """Badges this page would show that its own figures contradict (always empty; checked by tests)."""
@@ -116,7 +121,8 @@ def _protected_by(session: Session, company_id: int, campaign_id: int, label: ob
     )
     df = pd.DataFrame(session.exec(stmt).all(), columns=[name, "pekerja"])
     df["pekerja"] = df["pekerja"].astype("int64")
-    return df.sort_values(["pekerja", name], ascending=[False, True]).reset_index(drop=True)
+    df = df.sort_values(["pekerja", name], ascending=[False, True]).reset_index(drop=True)
+    return suppress_frame(df)  # public: counts of 1 or 2 never leave this module
 
 
 def public_company(*, session: Session, slug: str, rows: pd.DataFrame | None = None) -> PublicCompany:
@@ -149,6 +155,8 @@ def public_company(*, session: Session, slug: str, rows: pd.DataFrame | None = N
         by_kecamatan=_protected_by(session, company_id, cid, Kecamatan.name, "kecamatan"),
         by_occupation=_protected_by(session, company_id, cid, Worker.occupation, "pekerjaan"),
         figures=company_figures({str(k): v for k, v in row.items()}),
+        workers_protected_text=shown(int(row["workers_protected"])),
+        workers_protected_now_text=shown(int(row["workers_protected_now"])),
     )
 
 

@@ -3,7 +3,6 @@ browser and no network are needed) and the audited download of either format."""
 
 import datetime as dt
 import math
-import unicodedata
 from collections.abc import Callable, Sequence
 
 import pandas as pd
@@ -25,6 +24,7 @@ from services.insight.quarterly import (
 from services.platform import audit, fmt
 from services.platform.authz import Actor, require_role
 from services.platform.errors import ValidationError
+from services.platform.text import pdf_text
 
 FORMATS = ("pdf", "xlsx")
 GREEN = (11, 110, 79)
@@ -32,13 +32,6 @@ GREEN = (11, 110, 79)
 CLASSES = [0.05, 0.10, 0.20, 0.40]
 RAMP = [(237, 248, 233), (186, 228, 179), (116, 196, 118), (49, 163, 84), (0, 109, 44)]
 NO_DATA = (220, 220, 220)
-
-
-def pdf_text(text: object) -> str:
-    """Core PDF fonts are Latin-1: fold what is outside it (dashes, quotes, arrows) to plain characters."""
-    s = str(text).replace("–", "-").replace("—", "-").replace("→", "->").replace("·", "-").replace("…", "...")
-    s = unicodedata.normalize("NFKC", s)
-    return s.encode("latin-1", "replace").decode("latin-1")
 
 
 def colour_for(share: float | None) -> tuple[int, int, int]:

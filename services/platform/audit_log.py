@@ -205,6 +205,11 @@ ACTION_LABELS: dict[object, str] = {
     "user.reactivate": "Mengaktifkan kembali akun",
     "user.reset": "Membuat kata sandi sekali pakai baru",
     "user.role": "Mengganti peran pengguna",
+    "password.failed": "Kata sandi saat ini salah (ganti sandi/konfirmasi)",
+    "password.throttled": "Pemeriksaan kata sandi ditahan (terlalu banyak percobaan)",
+    "download.fetched": "Mengambil berkas unduhan (sekali pakai)",
+    "download.refused": "Pengambilan berkas unduhan ditolak",
+    "user.admin_grant": "Memberi peran Admin kota (dikonfirmasi)",
 }
 DETAIL_LABELS = {
     "assigned": "dicocokkan",

@@ -100,6 +100,62 @@ def _check_password(password: str, password_hash: str) -> bool:
     return matches
 
 
+def _reserved_check(
+    session: Session, name: str, password: str, client: str, now: dt.datetime
+) -> tuple[int | None, bool, bool, User | None]:
+    """The one password comparison every check goes through: reserve the try (atomic, committed), then one
+    bcrypt comparison, against the account's hash only if the account is usable and the try allowed. Returns
+    (try number, allowed, matches, user)."""
+    number = throttle.reserve(session=session, username=name, client=client, now=now)
+    user = session.exec(select(User).where(User.username == name)).first() if name else None
+    usable = user is not None and user.is_active and not _is_locked(user, now)
+    allowed = number is not None and number <= MAX_FAILED_ATTEMPTS
+    matches = _check_password(password, user.password_hash if (usable and allowed and user) else _DUMMY_HASH)
+    return number, allowed, bool(usable and allowed and matches), user
+
+
+PASSWORD_WRONG_MESSAGE = "Kata sandi saat ini salah. Ketik kata sandi yang Anda pakai untuk masuk."
+PASSWORD_THROTTLED_MESSAGE = (
+    "Terlalu banyak percobaan kata sandi yang salah. Tunggu {wait} lalu coba lagi, atau minta admin kota "
+    "membuka blokirnya."
+)
+
+
+def confirm_password(
+    *, session: Session, actor: Actor, password: str, client: str, purpose: str, now: dt.datetime | None = None
+) -> User:
+    """Check a signed-in user's own password (password change, any confirmation asking for it), throttled
+    exactly like login and sharing its counters: the same (username, client) row, so the change form and the
+    login form together give a guesser MAX_FAILED_ATTEMPTS comparisons, then growing waits and a block.
+    Every failure is audited (`password.failed`, `password.throttled`) with `purpose`. Returns the user on
+    success (the caller commits its change); raises ValidationError otherwise (after committing the audit row)."""
+    now = now or utcnow()
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None or not user.is_active:
+        raise NotFound("Akun tidak ditemukan atau tidak aktif.")
+    number, allowed, matches, _ = _reserved_check(session, user.username, password, client, now)
+    if matches and number is not None:
+        throttle.clear(session=session, username=user.username, client=client, number=number)
+        return user
+    if number is not None:
+        throttle.record_failure(session=session, username=user.username, client=client, number=number, now=now)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="password.failed" if allowed else "password.throttled",
+        entity="user",
+        entity_id=user.id,
+        success=False,
+        purpose=purpose,
+        client=client[:12],
+    )
+    session.commit()
+    if allowed and number is not None and number < MAX_FAILED_ATTEMPTS:
+        raise ValidationError(PASSWORD_WRONG_MESSAGE)
+    wait = "15 menit" if (number or MAX_FAILED_ATTEMPTS) >= MAX_FAILED_ATTEMPTS else "beberapa detik"
+    raise ValidationError(PASSWORD_THROTTLED_MESSAGE.format(wait=wait))
+
+
 def attempt_login(
     *, session: Session, username: str, password: str, client: str, now: dt.datetime | None = None
 ) -> LoginOutcome:
@@ -113,11 +169,8 @@ def attempt_login(
     """
     now = now or utcnow()
     name = username.strip()[:60]
-    number = throttle.reserve(session=session, username=name, client=client, now=now)
-    user = session.exec(select(User).where(User.username == name)).first() if name else None
+    number, allowed, matches, user = _reserved_check(session, name, password, client, now)
     usable = user is not None and user.is_active and not _is_locked(user, now)
-    allowed = number is not None and number <= MAX_FAILED_ATTEMPTS
-    matches = _check_password(password, user.password_hash if (usable and allowed and user) else _DUMMY_HASH)
     # An unknown name is not written to the log (it may be a password typed in the wrong field).
     actor = _actor_of(user) if user is not None else Actor(user_id=None, username=UNKNOWN_USER, role="public")
     if allowed and usable and matches:

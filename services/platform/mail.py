@@ -8,20 +8,29 @@ from email.utils import make_msgid
 
 from services.platform.errors import ValidationError
 from services.platform.settings import Settings
+from services.platform.text import header_text
 
 SMTP_TIMEOUT_S = 15
+
+
+def build_message(*, sender: str, to: str, subject: str, body: str) -> EmailMessage:
+    """The message as it will be sent. The subject (which may carry a company name or a letter's subject) is
+    reduced to one line first, so a CR/LF in it can neither add a header (Bcc:) nor make the library raise; the
+    body is plain text (no HTML part), encoded by the library."""
+    msg = EmailMessage()
+    msg["From"] = sender
+    msg["To"] = header_text(to)
+    msg["Subject"] = header_text(subject)
+    msg["Message-ID"] = make_msgid(domain="payung.tangerangkota.go.id")
+    msg.set_content(body.replace("\x00", " "))
+    return msg
 
 
 def send_email(*, settings: Settings, to: str, subject: str, body: str) -> str:
     """Deliver one plain-text message; returns its Message-ID. Raises ValidationError (Indonesian) on failure."""
     if not settings.smtp_configured:
         raise ValidationError("Server email (SMTP_HOST) belum diatur: email tidak dapat dikirim.")
-    msg = EmailMessage()
-    msg["From"] = settings.smtp_from
-    msg["To"] = to
-    msg["Subject"] = subject
-    msg["Message-ID"] = make_msgid(domain="payung.tangerangkota.go.id")
-    msg.set_content(body)
+    msg = build_message(sender=settings.smtp_from, to=to, subject=subject, body=body)
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=SMTP_TIMEOUT_S) as smtp:
             smtp.ehlo()

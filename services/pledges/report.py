@@ -31,6 +31,7 @@ from services.platform import audit, fmt
 from services.platform.authz import Actor, require_company_access
 from services.platform.dates import cover_end
 from services.platform.errors import NotFound
+from services.platform.text import pdf_text
 
 GREEN = (11, 110, 79)
 GREY = (201, 209, 211)
@@ -129,18 +130,10 @@ def impact_report(*, session: Session, actor: Actor, company_id: int, today: dt.
     return report
 
 
-def _latin1(text: str) -> str:
-    """Core fonts are Latin-1: replace the few typographic characters outside it."""
-    table = {"–": "-", "—": "-", "’": "'", "‘": "'", "“": '"', "”": '"', "…": "...", "→": "->", "·": "-"}
-    for a, b in table.items():
-        text = text.replace(a, b)
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def _bar_chart(pdf: FPDF, title: str, df: pd.DataFrame, label: str, top: int = 13) -> None:
     data = df.head(top)
     pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(0, 8, _latin1(title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, pdf_text(title), new_x="LMARGIN", new_y="NEXT")
     if data.empty:
         pdf.set_font("Helvetica", "", 10)
         pdf.cell(0, 6, "Belum ada pekerja yang dicocokkan.", new_x="LMARGIN", new_y="NEXT")
@@ -151,7 +144,7 @@ def _bar_chart(pdf: FPDF, title: str, df: pd.DataFrame, label: str, top: int = 1
     for name, value in zip(data[label].astype(str).tolist(), data["pekerja"].astype(int).tolist(), strict=True):
         x, y = pdf.l_margin, pdf.get_y()
         pdf.set_xy(x, y)
-        pdf.cell(label_w, row_h, _latin1(name[:34]))
+        pdf.cell(label_w, row_h, pdf_text(name[:34]))
         pdf.set_fill_color(*GREY)
         pdf.rect(x + label_w, y + 1, bar_w, row_h - 2, style="F")
         pdf.set_fill_color(*GREEN)
@@ -168,16 +161,16 @@ def impact_pdf(report: ImpactReport, *, compress: bool = True) -> bytes:
     """A4 PDF: headline figures, bar charts by kecamatan and occupation. Aggregates only."""
     pdf = FPDF(format="A4")
     pdf.set_compression(compress)
-    pdf.set_title(_latin1(f"Laporan dampak Payung - {report.company_name}"))
+    pdf.set_title(pdf_text(f"Laporan dampak Payung - {report.company_name}"))
     pdf.set_author("Payung - Pemerintah Kota Tangerang")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
     pdf.set_text_color(*GREEN)
-    pdf.multi_cell(0, 8, _latin1("Laporan dampak perlindungan pekerja rentan"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 8, pdf_text("Laporan dampak perlindungan pekerja rentan"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.set_font("Helvetica", "B", 13)
-    pdf.multi_cell(0, 7, _latin1(report.company_name), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 7, pdf_text(report.company_name), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     period = (
         f"{fmt.month(report.first_cover)} s.d. {fmt.long_date(report.last_cover_end)}" if report.first_cover else "-"
@@ -185,7 +178,7 @@ def impact_pdf(report: ImpactReport, *, compress: bool = True) -> bytes:
     pdf.multi_cell(
         0,
         5,
-        _latin1(
+        pdf_text(
             f"Tanggapan atas {report.letter_number or 'surat edaran Wali Kota Tangerang'} - BPJS Ketenagakerjaan "
             f"program JKK dan JKM bagi pekerja rentan (Bukan Penerima Upah). Periode perlindungan: {period}. "
             f"Dibuat {fmt.long_date(report.generated_on)}."
@@ -199,9 +192,9 @@ def impact_pdf(report: ImpactReport, *, compress: bool = True) -> bytes:
     pdf.set_font("Helvetica", "", 10)
     for label, value in figures:
         pdf.set_fill_color(240, 245, 243)
-        pdf.cell(95, 8, _latin1(label), border=0, fill=True)
+        pdf.cell(95, 8, pdf_text(label), border=0, fill=True)
         pdf.set_font("Helvetica", "B", 11)
-        pdf.cell(0, 8, _latin1(value), border=0, fill=True, new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 8, pdf_text(value), border=0, fill=True, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 10)
         pdf.ln(1)
     pdf.ln(4)
@@ -211,7 +204,7 @@ def impact_pdf(report: ImpactReport, *, compress: bool = True) -> bytes:
     pdf.multi_cell(
         0,
         4,
-        _latin1(
+        pdf_text(
             "Laporan ini hanya memuat angka agregat dan tidak memuat data pribadi (UU No. 27 Tahun 2022 tentang "
             "Pelindungan Data Pribadi). Sumber: Payung, Pemerintah Kota Tangerang."
         ),

@@ -144,7 +144,10 @@ def test_city_user_lifecycle_and_sessions(session: Session, admin) -> None:  # t
     )
     assert not auth.session_is_valid(session=session, user_id=user.id, session_version=grant.session_version)
 
-    desk.change_role(session=session, actor=admin, user_id=user.id or 0, role="admin")
+    with pytest.raises(ValidationError, match="konfirmasi"):
+        desk.change_role(session=session, actor=admin, user_id=user.id or 0, role="admin")
+    assert session.get(User, user.id).role == "viewer"  # type: ignore[union-attr]
+    desk.change_role(session=session, actor=admin, user_id=user.id or 0, role="admin", confirm_admin=True)
     assert session.get(User, user.id).role == "admin"  # type: ignore[union-attr]
     desk.set_active(session=session, actor=admin, user_id=user.id or 0, active=False)
     assert not auth.session_is_valid(session=session, user_id=user.id, session_version=version + 1)
@@ -157,8 +160,11 @@ def test_city_user_lifecycle_and_sessions(session: Session, admin) -> None:  # t
         desk.set_active(session=session, actor=admin, user_id=admin.user_id, active=False)
     with pytest.raises(ValidationError, match="sudah dipakai"):
         desk.create_city_user(
-            session=session, actor=admin, username="siti.dinsos", display_name="S", email="", role="admin"
+            session=session, actor=admin, username="siti.dinsos", display_name="S", email="", role="viewer"
         )
+    for role, words in [(None, "Pilih peran"), ("", "Pilih peran"), ("admin", "konfirmasi")]:
+        with pytest.raises(ValidationError, match=words):
+            desk.create_city_user(session=session, actor=admin, username="baru", display_name="B", email="", role=role)
     with pytest.raises(ValidationError, match="Peran"):
         desk.create_city_user(session=session, actor=admin, username="baru", display_name="B", email="", role="company")
     actions = set(session.exec(select(AuditLog.action).where(AuditLog.entity == "user")).all())
@@ -169,6 +175,7 @@ def test_city_user_lifecycle_and_sessions(session: Session, admin) -> None:  # t
         "user.deactivate",
         "user.reactivate",
         "user.reset",
+        "user.admin_grant",
     } <= actions
 
 

@@ -236,9 +236,9 @@ def test_public_company_page_is_aggregates_only(session: Session, board_fixture:
         0,
         3,
     )
-    assert page.by_occupation.to_dict("records") == [{"pekerjaan": "Pengemudi ojek", "pekerja": 60}]
+    assert page.by_occupation.to_dict("records") == [{"pekerjaan": "Pengemudi ojek", "pekerja": 60, "tampil": "60"}]
     assert int(page.by_kecamatan["pekerja"].sum()) == 60
-    assert set(page.by_kecamatan.columns) == {"kecamatan", "pekerja"}
+    assert set(page.by_kecamatan.columns) == {"kecamatan", "pekerja", "tampil"}
     beta = insight.public_company(session=session, slug=str(board_fixture["beta"]))
     assert beta.rupiah is None and beta.rank == 1
 

@@ -94,6 +94,7 @@ def test_users_page_creates_a_viewer_with_a_one_time_password(
     assert not at.exception
     at.text_input[0].set_value("bpjs.cikokol")
     at.text_input[1].set_value("BPJS Cabang Cikokol")
+    next(s for s in at.selectbox if s.label == "Peran" and s.value is None).set_value("viewer")
     next(b for b in at.button if b.label == "Buat akun").click().run()
     assert not at.exception
     assert "bpjs.cikokol" in all_text(at) and at.session_state["campaign_onetime_passwords"][0][0] == "bpjs.cikokol"
