@@ -221,9 +221,10 @@ def password_only(pages: dict[str, list]) -> dict[str, list]:
     routes.append(st.Page(script, title="Ganti kata sandi", url_path=START_URL, default=True, visibility="hidden"))
     routes += [
         st.Page(script, title="Ganti kata sandi", url_path=url, visibility="hidden")
-        for url in [*(u for *_rest, u, _r in PAGES), "masuk"]
+        for *_rest, url, _roles in PAGES
         if url != PASSWORD_URL
     ]
+    routes.append(st.Page(already_signed_in, title="Masuk", url_path="masuk", visibility="hidden"))
     return {"Akun": routes}
 
 

@@ -37,3 +37,33 @@ def test_nothing_english_on_the_login_page(page: Page, app_url: str) -> None:
     wait_idle(page)
     expect(page.get_by_role("heading", name="Masuk ke Payung")).to_be_visible()
     expect(page.get_by_text(re.compile("Page not found|View \\d+ more"))).to_have_count(0)
+
+
+def test_a_decline_is_chosen_confirmed_and_can_be_taken_back(page: Page, app_url: str) -> None:
+    login_ok(page, app_url, "benteng", DEMO_PASSWORDS["company"])
+    page.get_by_text("Kami belum dapat ikut serta saat ini").click()
+    form = page.get_by_test_id("stForm")
+    expect(form.get_by_role("radio")).to_have_count(5)
+    expect(form.get_by_role("radio", checked=True)).to_have_count(0)  # no reason chosen for the company
+    wait_idle(page)
+    form.get_by_role("button", name="Lanjut").click()
+    wait_idle(page)
+    expect(page.get_by_text("Pilih salah satu alasan dari daftar")).to_be_visible(timeout=30_000)
+    form.get_by_text("Menunggu persetujuan kantor pusat/direksi").click()
+    form.get_by_role("button", name="Lanjut").click()
+    wait_idle(page)
+    expect(page.get_by_text("Alasan: Menunggu persetujuan kantor pusat/direksi")).to_be_visible()
+    page.get_by_role("button", name="Ya, kirim jawaban").click()
+    wait_idle(page)
+    expect(page.get_by_text("Anda menyatakan belum dapat ikut serta")).to_be_visible()
+    page.get_by_role("button", name="Tarik jawaban ini").click()
+    wait_idle(page)
+    expect(page.get_by_text("Kami belum dapat ikut serta saat ini")).to_be_visible()  # may answer again, or pledge
+    page.get_by_role("button", name="Keluar").click()
+    wait_idle(page)
+    login_ok(page, app_url, "admin", DEMO_PASSWORDS["admin"])
+    page.goto(f"{app_url}/tanggapan")
+    wait_idle(page)
+    row = page.locator("table tr").filter(has_text="PT Benteng Logistik Nusantara")
+    expect(row).to_contain_text("Menunggu persetujuan kantor pusat/direksi")  # the decline…
+    expect(row).to_contain_text("Sudah login, belum menjawab")  # …and its withdrawal: no answer now
