@@ -67,3 +67,18 @@ def test_a_decline_is_chosen_confirmed_and_can_be_taken_back(page: Page, app_url
     row = page.locator("table tr").filter(has_text="PT Benteng Logistik Nusantara")
     expect(row).to_contain_text("Menunggu persetujuan kantor pusat/direksi")  # the decline…
     expect(row).to_contain_text("Sudah login, belum menjawab")  # …and its withdrawal: no answer now
+
+
+def test_a_renewal_for_next_month_waits_to_start_with_its_own_cards(page: Page, app_url: str) -> None:
+    login_ok(page, app_url, "panarub", DEMO_PASSWORDS["company"])  # its cover ends this month
+    page.get_by_test_id("stSidebarNav").get_by_text("Ikrar saya").click()
+    wait_idle(page)
+    renew = page.get_by_role("button", name="Perpanjang", exact=True)
+    if renew.count():  # not yet renewed by another test of this run
+        renew.click()
+        wait_idle(page)
+    expect(page.get_by_text(re.compile(r"perpanjangan dari ikrar #\d+"))).to_be_visible()
+    expect(page.get_by_text("Menunggu mulai").first).to_be_visible()
+    cards = page.get_by_test_id("stMetric").filter(has_text="Kartu terbit")
+    expect(cards).to_contain_text("0")
+    expect(cards).not_to_contain_text("148")
