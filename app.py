@@ -2,6 +2,7 @@
 
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit.navigation.page import StreamlitPage
 from streamlit_authenticator.utilities import LoginError
 
 from models import Role
@@ -11,7 +12,7 @@ from services.platform import auth, authz
 from services.platform.authz import Actor
 from services.platform.errors import AccessDenied, PayungError
 from services.platform.settings import get_settings, resolve_cookie_key
-from ui import errors, login, state, text
+from ui import errors, locale_css, login, state, text
 
 st.set_page_config(page_title="Payung — Perlindungan Pekerja Rentan Kota Tangerang", page_icon="☂️", layout="wide")
 
@@ -160,6 +161,7 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
 HIDDEN_URLS = {"perusahaan-publik"}
 SECTION = {COMPANY: "Perusahaan", ADMIN: "Kota", VIEWER: "Kota"}
 PASSWORD_URL = "kata-sandi"
+START_URL = "mulai"  # the hidden default page's own path (served at `/`; never linked)
 
 
 def _asked_for() -> str | None:
@@ -180,9 +182,12 @@ def already_signed_in() -> None:
 
 
 def pages_for(role: str) -> dict[str, list]:
-    """The navigation of one role: its own section first (its first page is the default), then the public pages.
+    """The navigation of one role: its own section first (its first page is its home), then the public pages.
     Every other URL of the PAGES table stays registered as a hidden route, so a bookmark never meets Streamlit's
-    English "Page not found": logged out it shows the login (then the page asked for), logged in a notice."""
+    English "Page not found": logged out it shows the login (then the page asked for), logged in a notice.
+    Streamlit serves the default page at `/` and answers a link to the default's own path with that English
+    dialog, so the default is a hidden copy of the home at a path nobody links to: every menu page, the home
+    included, opens at its own URL."""
     sections: dict[str, list] = {}
     hidden: list = []
     for script, title, icon, url, roles in PAGES:
@@ -192,17 +197,36 @@ def pages_for(role: str) -> dict[str, list]:
             continue
         section = "Publik" if "public" in script and role != PUBLIC else SECTION.get(role, "Payung")
         section = "Akun" if url == PASSWORD_URL else section
-        is_default = not sections  # the role's first page
         visibility = "hidden" if url in HIDDEN_URLS else "visible"
-        page = st.Page(script, title=title, icon=icon, url_path=url, default=is_default, visibility=visibility)
-        sections.setdefault(section, []).append(page)
+        sections.setdefault(section, []).append(
+            st.Page(script, title=title, icon=icon, url_path=url, visibility=visibility)
+        )
     if role == PUBLIC:
         sections["Payung"].append(st.Page(login_page, title="Masuk", icon=":material/login:", url_path="masuk"))
     else:
         hidden.append(st.Page(already_signed_in, title="Masuk", url_path="masuk", visibility="hidden"))
     first = next(iter(sections))
-    sections[first] = sections[first] + hidden
+    sections[first] = [*sections[first], _start_page(sections[first][0]), *hidden]
     return sections
+
+
+def _start_page(home: StreamlitPage) -> StreamlitPage:
+    """The role's home once more, as the hidden default served at `/`."""
+    return st.Page(home._page, title=home.title, icon=home.icon, url_path=START_URL, default=True, visibility="hidden")
+
+
+def password_only(pages: dict[str, list]) -> dict[str, list]:
+    """A one-time password: nothing else opens until the user has chosen a password; every URL shows that form."""
+    script = next(p for p in pages["Akun"] if p.url_path == PASSWORD_URL)._page
+    routes = [st.Page(script, title="Ganti kata sandi", url_path=PASSWORD_URL)]
+    routes.append(st.Page(script, title="Ganti kata sandi", url_path=START_URL, default=True, visibility="hidden"))
+    routes += [
+        st.Page(script, title="Ganti kata sandi", url_path=url, visibility="hidden")
+        for *_rest, url, _roles in PAGES
+        if url != PASSWORD_URL
+    ]
+    routes.append(st.Page(already_signed_in, title="Masuk", url_path="masuk", visibility="hidden"))
+    return {"Akun": routes}
 
 
 def _audit_refused_page(actor: Actor | None) -> None:
@@ -218,11 +242,12 @@ def _audit_refused_page(actor: Actor | None) -> None:
 
 _audit_refused_page(current)
 pages = pages_for(PUBLIC if current is None else current.role)
-if must_change_password:  # a one-time password: nothing else opens until the user has chosen a password
-    pages = {"Akun": [p for p in pages["Akun"] if p.url_path == PASSWORD_URL]}
-pg_home = next(iter(pages.values()))[0]  # the role's default page
-pg = st.navigation(pages)
+if must_change_password:
+    pages = password_only(pages)
+pg_home = next(iter(pages.values()))[0]  # the role's home: the first page of its menu
+pg = st.navigation(pages, expanded=True)  # every page in the menu (not 10 and an English "View N more")
 state.write_login_cookie()  # before the page: a page that reruns or stops cannot lose the login cookie
+locale_css.indonesian_widgets()
 with st.sidebar:
     if current is not None:
         role_label = {Role.ADMIN: "Admin kota", Role.VIEWER: "Pemantau kota", Role.COMPANY: "Perusahaan"}[current.role]

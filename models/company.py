@@ -45,3 +45,4 @@ class LetterRecipient(SQLModel, table=True):
     declined_at: dt.datetime | None = None
     decline_reason: str | None = Field(default=None, max_length=40)  # a DeclineReason value
     decline_note: str = Field(default="", max_length=500)
+    decline_withdrawn_at: dt.datetime | None = None  # the company took its decline back (it may pledge later)

@@ -5,7 +5,8 @@ import streamlit as st
 
 from services import campaign
 from services.platform.authz import Actor
-from ui import state
+from services.platform.errors import ValidationError
+from ui import state, text
 from ui.downloads import service_download as download  # noqa: F401  (the pages' name for it)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,24 +62,58 @@ def passwords_block(actor: Actor) -> None:
             st.rerun()
 
 
+DECLINE_DRAFT = "decline_draft"  # the reason chosen, waiting for the company's confirmation
+
+
 def decline_block(actor: Actor, company_id: int) -> None:
-    """Company home: "Kami belum dapat ikut serta saat ini", with a reason the city sees."""
+    """Company home: "Kami belum dapat ikut serta saat ini" with a reason the company chooses itself (nothing is
+    chosen for it), a confirmation before it is sent, and a way to take it back."""
     answer = state.load(campaign.company_answer, actor=actor, company_id=company_id)
     if answer.recipient_id is None or answer.responded_at is not None:
         return
-    if answer.declined_at is not None:
+    if answer.declined:
         reason = campaign.DECLINE_REASONS.get(answer.decline_reason or "", answer.decline_reason)
         st.info(
             f"Anda menyatakan belum dapat ikut serta ({reason}). Disnaker sudah menerima jawaban ini; "
-            "Anda tetap dapat membuat ikrar kapan saja."
+            "Anda tetap dapat membuat ikrar kapan saja, atau menarik jawaban ini."
         )
+        withdraw = st.button("Tarik jawaban ini", icon=":material/undo:", key="decline_withdraw")
+        if withdraw and state.act(campaign.withdraw_decline, actor=actor, company_id=company_id) is not None:
+            st.rerun()
+        return
+    draft = st.session_state.get(DECLINE_DRAFT)
+    if draft is not None:
+        _confirm_decline(actor, company_id, draft)
         return
     with st.expander("Kami belum dapat ikut serta saat ini"), st.form("tolak"):
-        reason = st.selectbox(
-            "Alasan", list(campaign.DECLINE_REASONS), format_func=campaign.DECLINE_REASONS.__getitem__
+        reason = st.radio(
+            "Alasan",
+            list(campaign.DECLINE_REASONS),
+            index=None,
+            format_func=campaign.DECLINE_REASONS.__getitem__,
         )
-        note = st.text_area("Keterangan (wajib untuk 'Alasan lain')", max_chars=500)
-        if st.form_submit_button("Kirim jawaban"):
-            done = state.act(campaign.decline_letter, actor=actor, company_id=company_id, reason=reason, note=note)
-            if done is not None:
+        note = st.text_area("Keterangan (wajib untuk 'Lainnya')", max_chars=500)
+        if st.form_submit_button("Lanjut"):
+            try:
+                st.session_state[DECLINE_DRAFT] = {"reason": reason, "note": campaign.check_decline(reason, note)}
+            except ValidationError as exc:
+                st.error(str(exc))
+            else:
                 st.rerun()
+
+
+def _confirm_decline(actor: Actor, company_id: int, draft: dict[str, str]) -> None:
+    label = campaign.DECLINE_REASONS[draft["reason"]]
+    with st.container(border=True):
+        st.markdown(f'**Kirim jawaban "belum dapat ikut serta" ke Disnaker?**  \nAlasan: {text.md(label)}')
+        if draft["note"].strip():
+            st.caption(f"Keterangan: {text.md(draft['note'].strip())}")
+        c1, c2 = st.columns(2)
+        if c1.button("Ya, kirim jawaban", type="primary", key="decline_confirm"):
+            done = state.act(campaign.decline_letter, actor=actor, company_id=company_id, **draft)
+            if done is not None:
+                st.session_state.pop(DECLINE_DRAFT, None)
+                st.rerun()
+        if c2.button("Batal", key="decline_cancel"):
+            st.session_state.pop(DECLINE_DRAFT, None)
+            st.rerun()

@@ -3,6 +3,7 @@
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from models import Role
@@ -25,7 +26,7 @@ cols = st.columns(len(campaign.STATUS_LABELS))
 for col, (status, label) in zip(cols, campaign.STATUS_LABELS.items(), strict=True):
     col.metric(label, fmt.number(int(counts.get(status, 0))))
 
-declined = frame[frame["status"] == "declined"]
+declined = frame[frame["declined_at"].notna()]  # a withdrawn decline stays listed: the city sees both events
 if not declined.empty:
     st.subheader("Belum dapat ikut serta — alasan perusahaan")
     st.table(
@@ -34,6 +35,8 @@ if not declined.empty:
             "Alasan": [campaign.DECLINE_REASONS.get(r, r) for r in declined["decline_reason"]],
             "Keterangan": list(declined["decline_note"]),
             "Tanggal": [fmt.date(t) for t in declined["declined_at"]],
+            "Ditarik": [fmt.date(t) if pd.notna(t) else "–" for t in declined["decline_withdrawn_at"]],
+            "Sekarang": [campaign.STATUS_LABELS[s] for s in declined["status"]],
         }
     )
 

@@ -47,6 +47,11 @@ p = state.load(pledges.get_pledge, actor=actor, pledge_id=pledge_id)
 workers = state.load(pledges.pledge_workers, actor=actor, pledge_id=pledge_id)
 
 company.timeline(p.timeline)
+if p.shown_status == pledges.WAITING:
+    st.info(
+        f"Menunggu mulai: perlindungan ikrar ini berjalan mulai {fmt.month(p.start_month)}. Sampai saat itu kartu "
+        f"pekerja Anda berjalan atas ikrar #{p.renewed_from_id}; kartu ikrar ini dihitung sejak bulan pertamanya."
+    )
 if p.reminder_days is not None and p.days_left is not None:
     text = (
         f"Pengingat {p.reminder_days} hari: perlindungan berakhir {fmt.long_date(p.cover_end)} "

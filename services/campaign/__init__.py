@@ -52,12 +52,14 @@ from services.campaign.responses import (
     STATUS_LABELS,
     Answer,
     as_dates,
+    check_decline,
     company_answer,
     contacts,
     decline_letter,
     log_contact,
     mark_sent,
     recipients,
+    withdraw_decline,
 )
 
 __all__ = [
@@ -94,7 +96,9 @@ __all__ = [
     "contacts",
     "create_city_user",
     "create_letter",
+    "check_decline",
     "decline_letter",
+    "withdraw_decline",
     "escalation",
     "import_recipients",
     "letter_attachment",

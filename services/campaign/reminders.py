@@ -82,7 +82,8 @@ def send_reminder(
     require_role(actor, Role.ADMIN, session=session, action="reminder.send")
     settings = settings or get_settings()
     recipient, company, campaign = _load(session, recipient_id)
-    if recipient.responded_at is not None or recipient.declined_at is not None:
+    declined = recipient.declined_at is not None and recipient.decline_withdrawn_at is None
+    if recipient.responded_at is not None or declined:
         raise ValidationError(f"{company.name} sudah menjawab surat; pengingat tidak diperlukan.")
     subject, body = reminder_text(
         company=company.name,

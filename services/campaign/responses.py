@@ -28,7 +28,7 @@ DECLINE_REASONS = {
     "approval": "Menunggu persetujuan kantor pusat/direksi",
     "other_program": "Sudah menjalankan program perlindungan pekerja lain",
     "no_workers": "Tidak ada pekerja rentan di sekitar lokasi kami",
-    "other": "Alasan lain",
+    "other": "Lainnya (tuliskan alasannya)",
 }
 OUTCOMES = [
     "Pengingat terkirim",
@@ -67,6 +67,7 @@ RECIPIENT_COLUMNS = [
     "declined_at",
     "decline_reason",
     "decline_note",
+    "decline_withdrawn_at",
     "reminders",
     "last_contact",
     "status",
@@ -83,6 +84,11 @@ class Answer:
     declined_at: dt.datetime | None
     decline_reason: str | None
     decline_note: str
+    withdrawn_at: dt.datetime | None = None  # the decline was taken back: no answer now, a pledge still welcome
+
+    @property
+    def declined(self) -> bool:
+        return self.declined_at is not None and self.withdrawn_at is None
 
 
 def _set(value: Any) -> bool:
@@ -141,6 +147,7 @@ def recipients(
         LetterRecipient.declined_at,
         LetterRecipient.decline_reason,
         LetterRecipient.decline_note,
+        LetterRecipient.decline_withdrawn_at,
         LetterRecipient.reminders_sent,
         LetterRecipient.last_reminder_at,
     ]
@@ -157,7 +164,11 @@ def recipients(
     frame["status"] = [
         status_of(*t)
         for t in zip(
-            frame["sent_at"], frame["first_login_at"], frame["responded_at"], frame["declined_at"], strict=True
+            frame["sent_at"],
+            frame["first_login_at"],
+            frame["responded_at"],
+            frame["declined_at"].where(frame["decline_withdrawn_at"].isna(), None),
+            strict=True,
         )
     ]
     frame["days_since_letter"] = pd.array(
@@ -175,7 +186,12 @@ def company_answer(*, session: Session, actor: Actor, company_id: int) -> Answer
     if recipient is None:
         return Answer(None, None, None, None, "")
     return Answer(
-        recipient.id, recipient.responded_at, recipient.declined_at, recipient.decline_reason, recipient.decline_note
+        recipient.id,
+        recipient.responded_at,
+        recipient.declined_at,
+        recipient.decline_reason,
+        recipient.decline_note,
+        recipient.decline_withdrawn_at,
     )
 
 
@@ -188,26 +204,33 @@ def _recipient_of(session: Session, company_id: int) -> LetterRecipient | None:
     ).first()
 
 
+def check_decline(reason: str | None, note: str) -> str:
+    """A decline's reason and note as the company gave them (the note stripped); refused with the fix to make."""
+    if reason not in DECLINE_REASONS:
+        raise ValidationError("Pilih salah satu alasan dari daftar; tidak ada alasan yang dipilihkan untuk Anda.")
+    note = note.strip()
+    if reason == "other" and not note:
+        raise ValidationError("Untuk 'Lainnya', tuliskan alasannya singkat di kolom keterangan.")
+    if len(note) > 500:
+        raise ValidationError("Keterangan paling panjang 500 karakter.")
+    return note
+
+
 def decline_letter(*, session: Session, actor: Actor, company_id: int, reason: str, note: str = "") -> Answer:
     """ "Kami belum dapat ikut serta saat ini": the company's answer, with a reason the city sees."""
     require_company_access(actor, company_id, session=session, action="letter.decline", write=True)
-    if reason not in DECLINE_REASONS:
-        raise ValidationError("Pilih salah satu alasan dari daftar.")
-    note = note.strip()
-    if reason == "other" and not note:
-        raise ValidationError("Untuk 'Alasan lain', tuliskan alasannya singkat di kolom keterangan.")
-    if len(note) > 500:
-        raise ValidationError("Keterangan paling panjang 500 karakter.")
+    note = check_decline(reason, note)
     recipient = _recipient_of(session, company_id)
     if recipient is None:
         raise NotFound("Perusahaan Anda tidak tercatat sebagai penerima surat edaran. Hubungi Disnaker.")
     if recipient.responded_at is not None:
         raise ValidationError("Perusahaan Anda sudah berikrar; tidak perlu menyatakan belum dapat ikut serta.")
-    if recipient.declined_at is not None:
+    if recipient.declined_at is not None and recipient.decline_withdrawn_at is None:
         return company_answer(session=session, actor=actor, company_id=company_id)  # a repeated click: no change
     recipient.declined_at = utcnow()
     recipient.decline_reason = reason
     recipient.decline_note = note
+    recipient.decline_withdrawn_at = None
     session.add(recipient)
     audit.record(
         session=session,
@@ -218,6 +241,28 @@ def decline_letter(*, session: Session, actor: Actor, company_id: int, reason: s
         reason=reason,
     )
     session.commit()
+    return company_answer(session=session, actor=actor, company_id=company_id)
+
+
+def withdraw_decline(*, session: Session, actor: Actor, company_id: int) -> Answer:
+    """The company takes its decline back: no answer again (reminders may follow), a pledge still welcome. The city
+    keeps the decline, its reason and the withdrawal (Tanggapan shows both)."""
+    require_company_access(actor, company_id, session=session, action="letter.decline.withdraw", write=True)
+    recipient = _recipient_of(session, company_id)
+    if recipient is None or recipient.declined_at is None:
+        raise ValidationError("Perusahaan Anda belum menyatakan belum dapat ikut serta; tidak ada yang ditarik.")
+    if recipient.decline_withdrawn_at is None:  # a repeated click changes nothing
+        recipient.decline_withdrawn_at = utcnow()
+        session.add(recipient)
+        audit.record(
+            session=session,
+            actor=actor,
+            action="letter.decline.withdraw",
+            entity="letterrecipient",
+            entity_id=recipient.id,
+            reason=recipient.decline_reason or "",
+        )
+        session.commit()
     return company_answer(session=session, actor=actor, company_id=company_id)
 
 

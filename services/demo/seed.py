@@ -27,7 +27,7 @@ from models import (
     User,
     Worker,
 )
-from services.demo import campaign_demo, insight_demo, registry_demo, timeline, words
+from services.demo import campaign_demo, registry_demo, timeline, words
 from services.platform.authz import SYSTEM
 from services.platform.dates import add_months, month_start
 from services.platform.regions import load_regions, read_kecamatan_csv
@@ -267,9 +267,12 @@ def seed_demo(
     sent = letter.sent_at
     plans: list[tuple[Pledge, str, list[str]]] = []
     answered: list[tuple[Pledge, dt.datetime]] = []
-    # Respond order: Panarub first, then a random order for those who pledge (~55 % of the rest).
+    # Answer order: Panarub first, then a random order for those who pledge (~55 % of the rest), Cisadane last.
     responders = [c for c in companies[4:] if rng.random() < 0.55]
-    response_rank = {id(c): i for i, c in enumerate([companies[0], companies[1], *responders, companies[2]])}
+    order = [companies[0], companies[1], *responders, companies[2]]
+    response_rank = {id(c): i for i, c in enumerate(order)}
+    answers = timeline.answer_times(count=len(order), letter=letter, today=today, rng=rng)
+    stories = _stories(order, answers, letter, rng)
     for c in companies:
         company = Company(**{k: v for k, v in c.items() if k not in {"username", "story", "kecamatan_name"}})
         session.add(company)
@@ -295,13 +298,8 @@ def seed_demo(
         if rank is None:
             recipient.reminders_sent = int(rng.integers(0, 3))
         else:
-            plans.append(_plan_pledge(c, company.id, campaign, rank, anchor, rng, kel))
-            start = plans[-1][0].start_month
-            recipient.responded_at = (
-                letter.first_response_at
-                if rank == 0
-                else timeline.response_at(start_month=start, letter=letter, today=today, rng=rng)
-            )
+            recipient.responded_at = answers[rank]
+            plans.append(_plan_pledge(c, stories[rank], company.id, campaign, answers[rank], anchor, rng, kel))
             recipient.first_login_at = min(recipient.first_login_at or recipient.responded_at, recipient.responded_at)
             answered.append((plans[-1][0], recipient.responded_at))
         session.add(recipient)
@@ -314,10 +312,9 @@ def seed_demo(
     session.commit()
 
     run_full_match(session=session, actor=SYSTEM)
-    renewed_on = timeline.advance_statuses(session=session, plans=plans, anchor=anchor, today=today, rng=rng)
-    timeline.date_history(session=session, pledges=answered, renewed_on=renewed_on)
+    renewed_on = timeline.advance_statuses(session=session, plans=plans, today=today, rng=rng)
+    timeline.date_history(session=session, pledges=answered, renewed_on=renewed_on, today=today)
     campaign_demo.seed_campaign_demo(session=session, seed=seed, today=today)  # and commits
-    insight_demo.backdate_history(session=session)  # commits; BPJS registration dates for the dashboard
     return SeedSummary(
         companies=len(companies),
         workers=n_workers,
@@ -327,19 +324,40 @@ def seed_demo(
     )
 
 
+def _stories(
+    order: list[dict], answers: list[dt.datetime], letter: timeline.LetterDates, rng: np.random.Generator
+) -> list[str]:
+    """How far each responder's pledge has come, from when it answered: the first wave renewed, still covered by a
+    two-year pledge or lapsed; the tail after the deadline covered since; the last answers wait for BPJS cards
+    (registered, matched, short of eligible workers)."""
+    recent = ["registered", "short", "matched", "registered"]
+    late = [i for i, at in enumerate(answers) if timeline.is_late(at, letter)]
+    last = late[-timeline.RECENT_TAIL :] if late else []
+    wave = ["expired", "renew", "active", "renew", "active"]  # every state in even a small demo, then a mix
+    out: list[str] = []
+    for i, c in enumerate(order):
+        if c["story"]:
+            out.append(c["story"])
+        elif i in last:
+            out.append(recent[last.index(i) % len(recent)])
+        elif i in late:
+            out.append("active")
+        else:
+            out.append(wave.pop(0) if wave else str(rng.choice(["renew", "renew", "active", "active", "expired"])))
+    return out
+
+
 def _plan_pledge(
     c: dict,
+    story: str,
     company_id: int,
     campaign: Campaign,
-    rank: int,
+    answered: dt.datetime,
     anchor: dt.date,
     rng: np.random.Generator,
     kel: pd.DataFrame,
 ) -> tuple[Pledge, str, list[str]]:
-    """One pledge per responding company, with a story that decides how far it has come by `anchor`."""
-    story = c["story"]
-    if not story:
-        story = str(rng.choice(["active", "active", "active", "registered", "matched", "matched", "expired", "short"]))
+    """One pledge per responding company, made when it answered, with a story that decides how far it has come."""
     size = c["employees"]
     workers = int(np.clip(rng.normal(100 + size / 40, 40), 50, 500) // 5 * 5)
     months = int(rng.choice([12, 12, 12, 6, 3]))
@@ -353,20 +371,14 @@ def _plan_pledge(
         radius = None if rng.random() < 0.5 else 1.5
     if rng.random() < 0.15:
         occupations = [str(rng.choice(["Pengemudi ojek", "Pedagang kaki lima", "Buruh bangunan"]))]
-    start = {
-        # Cards handed over in Nov 2024 for the first year; renewed once (below), so the cover now running
-        # ends at the end of this month and shows the expiry reminders.
-        "first": add_months(anchor, -23),
-        "active": add_months(anchor, -int(rng.integers(1, months))) if months > 1 else anchor,
-        "expired": add_months(anchor, -months - int(rng.integers(1, 4))),
-        "registered": add_months(anchor, 1),
-        "matched": add_months(anchor, int(rng.integers(1, 3))),
-        "short": add_months(anchor, 1),
-    }[story]
     if story == "short":  # fishers are few and far between: this pledge waits for more eligible workers
         occupations, radius, kel_codes = ["Nelayan"], 2.0, []
     if story == "first":
         workers, months, radius, occupations, kel_codes = 148, 12, 2.0, ["Pedagang kaki lima"], []
+    # Cards handed over for the first year; renewed once, so the cover now running ends this month.
+    start = add_months(anchor, -timeline.FIRST_START_MONTHS_AGO)
+    if story != "first":
+        start, months = timeline.plan_start(story=story, answered=answered, anchor=anchor, months=months, rng=rng)
     assert campaign.id is not None
     include_jht = bool(rng.random() < 0.1) and story != "first"
     premium = campaign.premium_jkk_jkm + (campaign.premium_jht if include_jht else 0)

@@ -144,6 +144,7 @@ ACTION_LABELS: dict[object, str] = {
     "letter.attachment": "Mengunduh lampiran surat edaran",
     "letter.create": "Membuat surat edaran",
     "letter.decline": "Menyatakan belum dapat ikut serta",
+    "letter.decline.withdraw": "Menarik pernyataan belum dapat ikut serta",
     "letter.sent": "Mencatat pengiriman surat edaran",
     "letter.update": "Mengubah surat edaran",
     "matching.explain": "Membaca penjelasan kekurangan pekerja",

@@ -33,6 +33,7 @@ from services.pledges.rules import (
     ASSIGNMENT_LABELS,
     MAX_START_AHEAD_MONTHS,
     STATUS_LABELS,
+    WAITING,
     DraftError,
     FormContext,
     MatchOutcome,
@@ -276,10 +277,12 @@ def _summaries(session: Session, pledges: list[Pledge], today: dt.date) -> list[
     for p in pledges:
         assert p.id is not None
         end = cover_end(p.start_month, p.months)
-        shown = derived_status(p.status, end, today)
+        shown = derived_status(p.status, end, today, start=p.start_month)
         per_month, total = pledge_cost(workers=p.workers, months=p.months, premium=p.premium_per_worker_month)
         registered = counts.get((p.id, AssignmentStatus.REGISTERED), 0)
         active = counts.get((p.id, AssignmentStatus.ACTIVE), 0)
+        if shown == WAITING:  # a renewal's cards are its own from its first month: until then they are registered
+            registered, active = registered + active, 0
         assigned = counts.get((p.id, AssignmentStatus.ASSIGNED), 0) + registered + active
         live = p.status in (PledgeStatus.ACTIVE, PledgeStatus.REGISTERED) and today <= end
         out.append(
@@ -377,7 +380,7 @@ def pledge_workers(*, session: Session, actor: Actor, pledge_id: int, today: dt.
     for nik_value, name, kel, kec, occ, dist, status, end in rows:
         shown = status
         if status == AssignmentStatus.ACTIVE and end is not None:
-            shown = derived_status(PledgeStatus.ACTIVE, end, today)
+            shown = derived_status(PledgeStatus.ACTIVE, end, today, start=pledge.start_month)
         data.append(
             [
                 nik.mask(nik_value),

@@ -24,11 +24,13 @@ MAX_START_AHEAD_MONTHS = 12
 RENEWAL_WINDOW_DAYS = 60
 REMINDER_DAYS = (60, 30, 7)
 EXPIRING = "expiring"  # derived, never stored
+WAITING = "waiting"  # derived: a renewal whose cover starts in a later month (its cards are not running yet)
 
 STATUS_LABELS: dict[str, str] = {
     PledgeStatus.SUBMITTED: "Terkirim",
     PledgeStatus.MATCHED: "Pekerja dicocokkan",
     PledgeStatus.REGISTERED: "Didaftarkan ke BPJS",
+    WAITING: "Menunggu mulai",
     PledgeStatus.ACTIVE: "Aktif",
     EXPIRING: "Segera berakhir",
     PledgeStatus.EXPIRED: "Berakhir",
@@ -38,6 +40,7 @@ STATUS_LABELS: dict[str, str] = {
 ASSIGNMENT_LABELS: dict[str, str] = {
     AssignmentStatus.ASSIGNED: "Dicocokkan",
     AssignmentStatus.REGISTERED: "Didaftarkan ke BPJS",
+    WAITING: "Menunggu mulai",
     AssignmentStatus.ACTIVE: "Kartu terbit (aktif)",
     EXPIRING: "Segera berakhir",
     AssignmentStatus.EXPIRED: "Berakhir",
@@ -269,8 +272,11 @@ def validate_draft(draft: PledgeDraft, *, today: dt.date) -> list[str]:
     return list(draft_problems(draft, today=today).values())
 
 
-def derived_status(status: str, end: dt.date, today: dt.date) -> str:
-    """'expiring' for an active pledge whose cover ends within 60 days (never stored)."""
+def derived_status(status: str, end: dt.date, today: dt.date, start: dt.date | None = None) -> str:
+    """'waiting' for an active pledge (a renewal) whose cover starts in a later month; 'expiring' for an active
+    pledge whose cover ends within 60 days (never stored)."""
+    if status == PledgeStatus.ACTIVE and start is not None and today < start:
+        return WAITING
     if status == PledgeStatus.ACTIVE and today <= end and (end - today).days <= RENEWAL_WINDOW_DAYS:
         return EXPIRING
     if status == PledgeStatus.ACTIVE and today > end:
@@ -313,7 +319,10 @@ def timeline(status: str, shown_status: str) -> list[TimelineStep]:
         return [TimelineStep(PledgeStatus.SUBMITTED, STATUS_LABELS[PledgeStatus.SUBMITTED], "done")] + [
             TimelineStep(PledgeStatus.CANCELLED, final[PledgeStatus.CANCELLED], "current")
         ]
-    if shown_status in final:
+    if shown_status == WAITING:  # registered (the cards carried over), cover not started yet
+        reached = steps.index(PledgeStatus.REGISTERED)
+        last = TimelineStep("end", "Berakhir atau diperpanjang", "todo")
+    elif shown_status in final:
         reached = len(steps)
         last = TimelineStep(shown_status, final[shown_status], "current")
     else:

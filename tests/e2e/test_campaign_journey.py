@@ -121,8 +121,11 @@ def test_campaign_desk_journey(page: Page, app_url: str, tmp_path: Path) -> None
     expect(page.get_by_text(NEW_LETTER, exact=False).first).to_be_visible()
     expect(page.get_by_role("button", name="Unduh lampiran surat")).to_be_visible()
     decline = _expander(page, "Kami belum dapat ikut serta saat ini")
-    decline.get_by_label("Keterangan (wajib untuk 'Alasan lain')").fill("Anggaran baru dibahas Januari")
-    decline.get_by_role("button", name="Kirim jawaban").click()
+    decline.get_by_text("Anggaran CSR/TJSL tahun ini sudah teralokasi").click()  # nothing is chosen beforehand
+    decline.get_by_label("Keterangan (wajib untuk 'Lainnya')").fill("Anggaran baru dibahas Januari")
+    decline.get_by_role("button", name="Lanjut").click()
+    wait_idle(page)
+    page.get_by_role("button", name="Ya, kirim jawaban").click()
     wait_idle(page)
     expect(page.get_by_text("Anda menyatakan belum dapat ikut serta")).to_be_visible()
     logout(page)

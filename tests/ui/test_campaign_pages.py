@@ -117,16 +117,28 @@ def test_company_declines_with_a_reason_the_city_sees(
     username = _silent_company_user()
     at = page("company/home.py", actor_for(username))
     assert not at.exception and at.expander[-1].label == "Kami belum dapat ikut serta saat ini"
-    at.selectbox[0].set_value("other")
-    next(b for b in at.button if b.label == "Kirim jawaban").click().run()
+    assert at.radio[0].value is None  # no reason chosen for the company
+    next(b for b in at.button if b.label == "Lanjut").click().run()
+    assert at.error and "Pilih salah satu alasan" in at.error[0].value  # one click records nothing
+    at.radio[0].set_value("other")
+    next(b for b in at.button if b.label == "Lanjut").click().run()
     assert at.error and "tuliskan alasannya" in at.error[0].value  # bad input: nothing saved
     at.text_area[0].set_value("Menunggu RUPS bulan depan")
-    next(b for b in at.button if b.label == "Kirim jawaban").click().run()
+    next(b for b in at.button if b.label == "Lanjut").click().run()
+    assert "Kirim jawaban" in all_text(at) and "Lainnya" in all_text(at)  # the confirmation repeats the choice
+    company_id = actor_for(username).company_id
+    with state.db() as s:
+        assert s.exec(select(LetterRecipient).where(LetterRecipient.company_id == company_id)).one().declined_at is None
+    next(b for b in at.button if b.label == "Ya, kirim jawaban").click().run()
     assert not at.exception and "belum dapat ikut serta" in all_text(at)
     with state.db() as s:
-        company_id = actor_for(username).company_id
         recipient = s.exec(select(LetterRecipient).where(LetterRecipient.company_id == company_id)).one()
         assert recipient.decline_reason == "other" and recipient.decline_note == "Menunggu RUPS bulan depan"
+    next(b for b in at.button if b.label == "Tarik jawaban ini").click().run()  # the company takes it back
+    assert not at.exception and at.expander[-1].label == "Kami belum dapat ikut serta saat ini"
+    with state.db() as s:
+        recipient = s.exec(select(LetterRecipient).where(LetterRecipient.company_id == company_id)).one()
+        assert recipient.declined_at is not None and recipient.decline_withdrawn_at is not None
 
 
 def test_profile_says_when_the_site_is_approximate(

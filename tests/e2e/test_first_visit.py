@@ -1,0 +1,84 @@
+"""In Chromium: what a first visit meets (issue 22), one test per item, each failing before its fix."""
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+from services.demo.seed import DEMO_PASSWORDS
+from tests.e2e.conftest import login_ok, wait_idle
+
+AFTER = "(el) => getComputedStyle(el, '::after').content"
+
+
+def test_upload_widgets_speak_indonesian_in_an_english_browser(browser: Browser, app_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page = context.new_page()
+    login_ok(page, app_url, "admin", DEMO_PASSWORDS["admin"])
+    for url, hint in (("impor-penerima", "Excel (.xlsx) atau CSV, maks. 30 MB"), ("impor-pekerja", "Excel (.xlsx)")):
+        page.goto(f"{app_url}/{url}")
+        wait_idle(page)
+        zone = page.get_by_test_id("stFileUploaderDropzone").first
+        shown = zone.inner_text()
+        assert "Upload" not in shown.replace("upload", "") and "per file" not in shown, shown
+        expect(zone.locator("button")).to_be_visible()
+        assert zone.locator("button p").evaluate(AFTER) == '"Pilih berkas"'
+        zone.screenshot(path=f"test-results/upload-{url}.png")
+        assert hint in zone.get_by_test_id("stFileUploaderDropzoneInstructions").locator("span").evaluate(AFTER)
+    page.goto(f"{app_url}/surat")
+    wait_idle(page)
+    pdf = page.get_by_test_id("stFileUploaderDropzoneInstructions").locator("span")
+    if pdf.count():
+        assert "PDF, maks. 10 MB" in pdf.first.evaluate(AFTER)
+    context.close()
+
+
+def test_nothing_english_on_the_login_page(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/masuk")
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Masuk ke Payung")).to_be_visible()
+    expect(page.get_by_text(re.compile("Page not found|View \\d+ more"))).to_have_count(0)
+
+
+def test_a_decline_is_chosen_confirmed_and_can_be_taken_back(page: Page, app_url: str) -> None:
+    login_ok(page, app_url, "benteng", DEMO_PASSWORDS["company"])
+    page.get_by_text("Kami belum dapat ikut serta saat ini").click()
+    form = page.get_by_test_id("stForm")
+    expect(form.get_by_role("radio")).to_have_count(5)
+    expect(form.get_by_role("radio", checked=True)).to_have_count(0)  # no reason chosen for the company
+    wait_idle(page)
+    form.get_by_role("button", name="Lanjut").click()
+    wait_idle(page)
+    expect(page.get_by_text("Pilih salah satu alasan dari daftar")).to_be_visible(timeout=30_000)
+    form.get_by_text("Menunggu persetujuan kantor pusat/direksi").click()
+    form.get_by_role("button", name="Lanjut").click()
+    wait_idle(page)
+    expect(page.get_by_text("Alasan: Menunggu persetujuan kantor pusat/direksi")).to_be_visible()
+    page.get_by_role("button", name="Ya, kirim jawaban").click()
+    wait_idle(page)
+    expect(page.get_by_text("Anda menyatakan belum dapat ikut serta")).to_be_visible()
+    page.get_by_role("button", name="Tarik jawaban ini").click()
+    wait_idle(page)
+    expect(page.get_by_text("Kami belum dapat ikut serta saat ini")).to_be_visible()  # may answer again, or pledge
+    page.get_by_role("button", name="Keluar").click()
+    wait_idle(page)
+    login_ok(page, app_url, "admin", DEMO_PASSWORDS["admin"])
+    page.goto(f"{app_url}/tanggapan")
+    wait_idle(page)
+    row = page.locator("table tr").filter(has_text="PT Benteng Logistik Nusantara")
+    expect(row).to_contain_text("Menunggu persetujuan kantor pusat/direksi")  # the decline…
+    expect(row).to_contain_text("Sudah login, belum menjawab")  # …and its withdrawal: no answer now
+
+
+def test_a_renewal_for_next_month_waits_to_start_with_its_own_cards(page: Page, app_url: str) -> None:
+    login_ok(page, app_url, "panarub", DEMO_PASSWORDS["company"])  # its cover ends this month
+    page.get_by_test_id("stSidebarNav").get_by_text("Ikrar saya").click()
+    wait_idle(page)
+    renew = page.get_by_role("button", name="Perpanjang", exact=True)
+    if renew.count():  # not yet renewed by another test of this run
+        renew.click()
+        wait_idle(page)
+    expect(page.get_by_text(re.compile(r"perpanjangan dari ikrar #\d+"))).to_be_visible()
+    expect(page.get_by_text("Menunggu mulai").first).to_be_visible()
+    cards = page.get_by_test_id("stMetric").filter(has_text="Kartu terbit")
+    expect(cards).to_contain_text("0")
+    expect(cards).not_to_contain_text("148")
