@@ -35,7 +35,7 @@ from models import (
     Pledge,
 )
 from services.insight.badges import per_100_employees
-from services.insight.catalogue import FigureDef, figure, figures, register
+from services.insight.catalogue import FigureDef, figure, register
 
 CARD_ISSUED = (AssignmentStatus.ACTIVE, AssignmentStatus.EXPIRED, AssignmentStatus.RENEWED)
 IN_PROCESS = (AssignmentStatus.ASSIGNED, AssignmentStatus.REGISTERED)
@@ -151,11 +151,6 @@ def helptext(key: str) -> str:
     """The tooltip of a figure: its definition and how it is rounded."""
     f = figure(key)
     return f"{f.definition} Pembulatan: {f.rounding}."
-
-
-def describe(values: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """(label, value text, definition) for each catalogued key in `values` (the CLI, the report's glossary)."""
-    return [(label(k), show(k, v), figure(k).definition) for k, v in values.items() if k in {f.key for f in figures()}]
 
 
 WHOLE = "bilangan bulat"
