@@ -3,8 +3,8 @@
 City-wide figures (the public page, the dashboard headline, the quarterly report, the CLI) are computed by
 `city_figures`, one small SQL query per family; a company's figures (leaderboard, public company page, company
 impact report and its PDF) by `company_figures` over the leaderboard's grouped rows. Each figure is registered
-in the catalogue with its label, definition, unit and rounding, so every surface writes the same value the same
-way and the page *Definisi angka* lists exactly what the surfaces show.
+in the catalogue (`definitions.py`) with its label, definition, unit and rounding, so every surface writes the
+same value the same way and the page *Definisi angka* lists exactly what the surfaces show.
 
 Choices made once here:
 - *Terlindungi saat ini* is cover running now (status active); *Pernah dilindungi* is a card ever issued (active,
