@@ -8,6 +8,7 @@ company only, never a worker. `data_version()` changes after every commit that t
 board shows, so the UI can cache the board and drop the cache on writes.
 """
 
+from services.insight import definitions, figures  # the catalogue's figures: registered, and computed
 from services.insight.badges import (
     BADGE_ORDER,
     BADGES,
@@ -36,7 +37,7 @@ from services.insight.board import (
     page_of,
     rank_board,
 )
-from services.insight.catalogue import FigureDef, figure, figures, format_value, glossary, register
+from services.insight.catalogue import FigureDef, figure, format_value, glossary, register
 from services.insight.dashboard import (
     CampaignProgress,
     active_campaign,
@@ -102,6 +103,7 @@ __all__ = [
     "coverage_by_kecamatan",
     "coverage_by_kelurahan",
     "data_version",
+    "definitions",
     "earned_badges",
     "expiring_cover",
     "figure",
