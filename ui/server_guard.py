@@ -242,6 +242,12 @@ def guard_media_endpoint(
                 _forget(storage, file_id)
             record("download.refused", user or "", file_id, False, reason)
             return Response(GONE_MESSAGE, status_code=404)
+        if request.headers.get("sec-fetch-mode") in {"cors", "same-origin", "no-cors"} and request.method == "GET":
+            # Streamlit's button first fetch()es the URL only to check it answers (checkSourceUrlResponse),
+            # then the browser downloads it (a navigation: Sec-Fetch-Mode 'navigate'). The check gets an empty
+            # 200 and does not use the link up; so a script in the page cannot read the file by fetch() either.
+            record("download.probe", user or "", file_id, True)
+            return Response(b"", status_code=200, media_type=media.mimetype or "text/plain")
         response = await endpoint(request)
         if request.method == "GET":  # served once: the link dies with this answer (HEAD probes do not use it up)
             _forget(storage, file_id)

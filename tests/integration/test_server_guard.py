@@ -45,8 +45,9 @@ def _call(
     cookie: str | None = None,
     body_read: list[int] | None = None,
     length: int = 10,
+    fetch_mode: str = "navigate",
 ) -> Any:
-    headers = [(b"content-length", str(length).encode())]
+    headers = [(b"content-length", str(length).encode()), (b"sec-fetch-mode", fetch_mode.encode())]
     if cookie:
         headers.append((b"cookie", f"{COOKIE}={cookie}".encode()))
     scope = {
@@ -95,13 +96,23 @@ def test_the_worker_list_link_needs_the_cookie_and_dies_once_fetched(
     assert _get(endpoint, file_id, _cookie("rani", expired=True)).status_code == 404
     assert _get(endpoint, file_id, _cookie("budi")).status_code == 404  # another signed-in user: nothing
     assert _get(endpoint, file_id, "bukan.jwt").status_code == 404
+    probe = _call(
+        endpoint,
+        "GET",
+        f"/media/{file_id}.csv",
+        {"file_id": f"{file_id}.csv"},
+        cookie=_cookie("rani"),
+        fetch_mode="cors",
+    )  # Streamlit's own check of the URL (a fetch() from the page): answered empty, the link not used up
+    assert probe.status_code == 200 and probe.body == b""
     served = _get(endpoint, file_id, _cookie("rani"))
     assert served.status_code == 200 and served.body == WORKER_LIST
     assert _get(endpoint, file_id, _cookie("rani")).status_code == 404  # once
     with Session(engine) as s:
         rows = s.exec(select(AuditLog).where(AuditLog.entity == "media").order_by(AuditLog.id)).all()
-    assert [r.action for r in rows] == ["download.refused"] * 4 + ["download.fetched", "download.refused"]
-    assert rows[4].user_id is not None and rows[4].entity_id == file_id
+    actions = [r.action for r in rows]
+    assert actions == ["download.refused"] * 4 + ["download.probe", "download.fetched", "download.refused"]
+    assert rows[5].user_id is not None and rows[5].entity_id == file_id
 
 
 def test_the_link_dies_within_a_minute_unfetched(media: tuple[guard.GuardedMediaStorage, Any]) -> None:
