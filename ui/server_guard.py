@@ -30,6 +30,7 @@ from sqlmodel import Session
 from streamlit.runtime.media_file_storage import MediaFileKind
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec, UploadFileUrlInfo
 
 from services.platform import audit
@@ -124,12 +125,16 @@ class GuardedMediaStorage(MemoryMediaFileStorage):
     def __init__(self, media_endpoint: str) -> None:
         super().__init__(media_endpoint)
         self.owner: dict[str, str] = {}
+        self.guarded: set[str] = set()
 
     def load_and_get_id(
         self, path_or_data: str | bytes, mimetype: str, kind: MediaFileKind, filename: str | None = None
     ) -> str:
         file_id = super().load_and_get_id(path_or_data, mimetype, kind, filename)
-        if kind == MediaFileKind.DOWNLOADABLE:
+        # Guarded: files made on a click (Streamlit runs the callable outside any script run) or bound by `expect`.
+        # A file a page hands over as bytes while it renders (the letter's attachment) keeps Streamlit's rules.
+        if kind == MediaFileKind.DOWNLOADABLE and (get_script_run_ctx() is None or self._bound(path_or_data)):
+            self.guarded.add(file_id)
             _made[file_id] = time.monotonic()
             if isinstance(path_or_data, bytes):
                 with _expect_lock:
@@ -137,6 +142,13 @@ class GuardedMediaStorage(MemoryMediaFileStorage):
                 if bound is not None:
                     self.owner[file_id] = bound[0]
         return file_id
+
+    @staticmethod
+    def _bound(data: str | bytes) -> bool:
+        if not isinstance(data, bytes):
+            return False
+        with _expect_lock:
+            return hashlib.sha256(data).hexdigest() in _expected
 
 
 class _Auditor:
@@ -197,6 +209,7 @@ def _forget(storage: MemoryMediaFileStorage, file_id: str) -> None:
     storage.delete_file(file_id)
     _made.pop(file_id, None)
     getattr(storage, "owner", {}).pop(file_id, None)
+    getattr(storage, "guarded", set()).discard(file_id)
     now = time.monotonic()
     for old in [k for k, t in _gone.items() if now - t > 3600]:
         del _gone[old]
@@ -225,8 +238,8 @@ def guard_media_endpoint(
                 record("download.refused", user or "", file_id, False, "sudah diambil atau kedaluwarsa")
                 return Response(GONE_MESSAGE, status_code=404)
             return await endpoint(request)  # Streamlit's own 404
-        if media.kind != MediaFileKind.DOWNLOADABLE:
-            return await endpoint(request)  # images and charts of the page: unchanged
+        if media.kind != MediaFileKind.DOWNLOADABLE or file_id not in getattr(storage, "guarded", {file_id}):
+            return await endpoint(request)  # images and charts of the page, render-time files: unchanged
         user = cookie_user(dict(request.cookies), cookie_name=cookie_name, key=key)
         owner = getattr(storage, "owner", {}).get(file_id)
         made = _made.get(file_id, 0.0)
