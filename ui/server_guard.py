@@ -53,18 +53,40 @@ class UploadRefused(Exception):
         self.status, self.reason = status, reason
 
 
+def session_has_upload_widget(session_id: str) -> bool | None:
+    """Whether the session's page drew an upload widget (file, camera or audio input) — read from the widget
+    registry of Streamlit's session state; None when it cannot be told (then the other limits still hold)."""
+    try:
+        from streamlit.runtime import Runtime
+
+        info = Runtime.instance()._session_mgr.get_active_session_info(session_id)  # noqa: SLF001
+        if info is None:
+            return False
+        metadata = info.session.session_state._new_widget_state.widget_metadata  # noqa: SLF001
+        return any(m.value_type == "file_uploader_state_value" for m in metadata.values())
+    except Exception:  # Streamlit internals moved: do not guess
+        return None
+
+
 class BoundedUploadManager(MemoryUploadedFileManager):
     """Streamlit's in-memory upload store, bounded in number (per session) and bytes (per session and total)."""
 
-    def __init__(self, upload_endpoint: str) -> None:
+    def __init__(self, upload_endpoint: str, has_upload_widget: Callable[[str], bool | None] | None = None) -> None:
         super().__init__(upload_endpoint)
         self._issued: dict[str, set[str]] = defaultdict(set)
+        self._has_upload_widget = has_upload_widget or session_has_upload_widget
+        self._uploaders: set[str] = set()
 
     def _held(self, session_id: str) -> tuple[int, int]:
         files = self.file_storage.get(session_id, {})
         return len(files), sum(len(f.data) for f in files.values())
 
     def get_upload_urls(self, session_id: str, file_names: Sequence[str]) -> list[UploadFileUrlInfo]:
+        if session_id not in self._uploaders:  # once seen, kept: a rerun clears the registry for a moment
+            if self._has_upload_widget(session_id) is False:  # a page without an upload widget asks for none
+                log.warning("upload urls refused session=%s: no upload widget", session_id[:8])
+                return []
+            self._uploaders.add(session_id)
         with self._lock:
             held, _ = self._held(session_id)
             room = max(MAX_PENDING_PER_SESSION - held - len(self._issued[session_id]), 0)
@@ -99,6 +121,7 @@ class BoundedUploadManager(MemoryUploadedFileManager):
         super().remove_session_files(session_id)
         with self._lock:
             self._issued.pop(session_id, None)
+            self._uploaders.discard(session_id)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -159,16 +159,25 @@ def _put(endpoint: Any, session_id: str, file_id: str, length: int = 10) -> tupl
 
 
 def test_a_session_without_an_upload_widget_is_refused_before_its_body_is_read() -> None:
-    manager = guard.BoundedUploadManager("/_stcore/upload_file")
+    manager = guard.BoundedUploadManager("/_stcore/upload_file", has_upload_widget=lambda _: False)
     endpoint = _upload_endpoint(manager)
+    assert manager.get_upload_urls("tamu", ["a.xlsx"]) == []
     for _ in range(3):  # the probe's visitor: new file ids, a page without any upload widget
         status, read = _put(endpoint, "tamu", str(uuid.uuid4()), length=29 * 1024 * 1024)
         assert (status, read) == (403, False)
     assert manager.file_storage.get("tamu") is None
 
 
+def test_a_page_without_an_upload_widget_is_issued_no_upload_id() -> None:
+    widgets = {"impor": True, "beranda": False}
+    manager = guard.BoundedUploadManager("/_stcore/upload_file", has_upload_widget=widgets.get)
+    assert manager.get_upload_urls("beranda", ["a.xlsx"]) == []
+    assert len(manager.get_upload_urls("impor", ["a.xlsx"])) == 1
+    assert guard.session_has_upload_widget("tidak-ada") in (False, None)  # outside a server: no such session
+
+
 def test_pending_files_per_session_are_few_and_bytes_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    manager = guard.BoundedUploadManager("/_stcore/upload_file")
+    manager = guard.BoundedUploadManager("/_stcore/upload_file", has_upload_widget=lambda _: True)
     infos = manager.get_upload_urls("s1", [f"f{i}.xlsx" for i in range(10)])
     assert len(infos) == guard.MAX_PENDING_PER_SESSION  # the widget asks; only four ids are issued
     for info in infos:
