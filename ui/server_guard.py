@@ -30,6 +30,7 @@ from sqlmodel import Session
 from streamlit.runtime.media_file_storage import MediaFileKind
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec, UploadFileUrlInfo
 
 from services.platform import audit
@@ -52,18 +53,40 @@ class UploadRefused(Exception):
         self.status, self.reason = status, reason
 
 
+def session_has_upload_widget(session_id: str) -> bool | None:
+    """Whether the session's page drew an upload widget (file, camera or audio input) — read from the widget
+    registry of Streamlit's session state; None when it cannot be told (then the other limits still hold)."""
+    try:
+        from streamlit.runtime import Runtime
+
+        info = Runtime.instance()._session_mgr.get_active_session_info(session_id)  # noqa: SLF001
+        if info is None:
+            return False
+        metadata = info.session.session_state._new_widget_state.widget_metadata  # noqa: SLF001
+        return any(m.value_type == "file_uploader_state_value" for m in metadata.values())
+    except Exception:  # Streamlit internals moved: do not guess
+        return None
+
+
 class BoundedUploadManager(MemoryUploadedFileManager):
     """Streamlit's in-memory upload store, bounded in number (per session) and bytes (per session and total)."""
 
-    def __init__(self, upload_endpoint: str) -> None:
+    def __init__(self, upload_endpoint: str, has_upload_widget: Callable[[str], bool | None] | None = None) -> None:
         super().__init__(upload_endpoint)
         self._issued: dict[str, set[str]] = defaultdict(set)
+        self._has_upload_widget = has_upload_widget or session_has_upload_widget
+        self._uploaders: set[str] = set()
 
     def _held(self, session_id: str) -> tuple[int, int]:
         files = self.file_storage.get(session_id, {})
         return len(files), sum(len(f.data) for f in files.values())
 
     def get_upload_urls(self, session_id: str, file_names: Sequence[str]) -> list[UploadFileUrlInfo]:
+        if session_id not in self._uploaders:  # once seen, kept: a rerun clears the registry for a moment
+            if self._has_upload_widget(session_id) is False:  # a page without an upload widget asks for none
+                log.warning("upload urls refused session=%s: no upload widget", session_id[:8])
+                return []
+            self._uploaders.add(session_id)
         with self._lock:
             held, _ = self._held(session_id)
             room = max(MAX_PENDING_PER_SESSION - held - len(self._issued[session_id]), 0)
@@ -98,6 +121,7 @@ class BoundedUploadManager(MemoryUploadedFileManager):
         super().remove_session_files(session_id)
         with self._lock:
             self._issued.pop(session_id, None)
+            self._uploaders.discard(session_id)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -124,12 +148,16 @@ class GuardedMediaStorage(MemoryMediaFileStorage):
     def __init__(self, media_endpoint: str) -> None:
         super().__init__(media_endpoint)
         self.owner: dict[str, str] = {}
+        self.guarded: set[str] = set()
 
     def load_and_get_id(
         self, path_or_data: str | bytes, mimetype: str, kind: MediaFileKind, filename: str | None = None
     ) -> str:
         file_id = super().load_and_get_id(path_or_data, mimetype, kind, filename)
-        if kind == MediaFileKind.DOWNLOADABLE:
+        # Guarded: files made on a click (Streamlit runs the callable outside any script run) or bound by `expect`.
+        # A file a page hands over as bytes while it renders (the letter's attachment) keeps Streamlit's rules.
+        if kind == MediaFileKind.DOWNLOADABLE and (get_script_run_ctx() is None or self._bound(path_or_data)):
+            self.guarded.add(file_id)
             _made[file_id] = time.monotonic()
             if isinstance(path_or_data, bytes):
                 with _expect_lock:
@@ -137,6 +165,13 @@ class GuardedMediaStorage(MemoryMediaFileStorage):
                 if bound is not None:
                     self.owner[file_id] = bound[0]
         return file_id
+
+    @staticmethod
+    def _bound(data: str | bytes) -> bool:
+        if not isinstance(data, bytes):
+            return False
+        with _expect_lock:
+            return hashlib.sha256(data).hexdigest() in _expected
 
 
 class _Auditor:
@@ -197,6 +232,7 @@ def _forget(storage: MemoryMediaFileStorage, file_id: str) -> None:
     storage.delete_file(file_id)
     _made.pop(file_id, None)
     getattr(storage, "owner", {}).pop(file_id, None)
+    getattr(storage, "guarded", set()).discard(file_id)
     now = time.monotonic()
     for old in [k for k, t in _gone.items() if now - t > 3600]:
         del _gone[old]
@@ -225,8 +261,8 @@ def guard_media_endpoint(
                 record("download.refused", user or "", file_id, False, "sudah diambil atau kedaluwarsa")
                 return Response(GONE_MESSAGE, status_code=404)
             return await endpoint(request)  # Streamlit's own 404
-        if media.kind != MediaFileKind.DOWNLOADABLE:
-            return await endpoint(request)  # images and charts of the page: unchanged
+        if media.kind != MediaFileKind.DOWNLOADABLE or file_id not in getattr(storage, "guarded", {file_id}):
+            return await endpoint(request)  # images and charts of the page, render-time files: unchanged
         user = cookie_user(dict(request.cookies), cookie_name=cookie_name, key=key)
         owner = getattr(storage, "owner", {}).get(file_id)
         made = _made.get(file_id, 0.0)
@@ -242,6 +278,12 @@ def guard_media_endpoint(
                 _forget(storage, file_id)
             record("download.refused", user or "", file_id, False, reason)
             return Response(GONE_MESSAGE, status_code=404)
+        if request.headers.get("sec-fetch-mode") in {"cors", "same-origin", "no-cors"} and request.method == "GET":
+            # Streamlit's button first fetch()es the URL only to check it answers (checkSourceUrlResponse),
+            # then the browser downloads it (a navigation: Sec-Fetch-Mode 'navigate'). The check gets an empty
+            # 200 and does not use the link up; so a script in the page cannot read the file by fetch() either.
+            record("download.probe", user or "", file_id, True)
+            return Response(b"", status_code=200, media_type=media.mimetype or "text/plain")
         response = await endpoint(request)
         if request.method == "GET":  # served once: the link dies with this answer (HEAD probes do not use it up)
             _forget(storage, file_id)

@@ -209,6 +209,7 @@ ACTION_LABELS: dict[object, str] = {
     "password.failed": "Kata sandi saat ini salah (ganti sandi/konfirmasi)",
     "password.throttled": "Pemeriksaan kata sandi ditahan (terlalu banyak percobaan)",
     "download.fetched": "Mengambil berkas unduhan (sekali pakai)",
+    "download.probe": "Pemeriksaan tautan unduhan oleh halaman (tanpa isi)",
     "download.refused": "Pengambilan berkas unduhan ditolak",
     "user.admin_grant": "Memberi peran Admin kota (dikonfirmasi)",
 }

@@ -114,6 +114,15 @@ def test_the_worker_list_is_made_only_on_the_click_and_audited_then(page: Page, 
     assert re.search(r"\d{4}\*{8}\d{4}", content) and content.startswith('"')  # quoted fields
     exports = _actions(engine, "pledge.workers.export", "graha")
     assert len(exports) == 1 and exports[0].detail["format"] == "csv"
+    # Issue 23: the link the browser used is dead now — for a stranger and for the same browser's cookie too.
+    link = re.sub(r"^https?://[^/]+", "", info.value.url)
+    assert "/media/" in link
+    assert _fetch_without_cookie(url + link)[0] == 404
+    again = page.request.get(url + link)  # this browser's context: its login cookie goes along
+    assert again.status == 404 and b"3671" not in again.body()
+    fetched = _actions(engine, "download.fetched", "graha")
+    refused = _actions(engine, "download.refused", "graha")
+    assert len(fetched) == 1 and len(refused) >= 1  # every fetch audited, the one that worked and the later one
     _clean(page)
 
 

@@ -45,8 +45,9 @@ def _call(
     cookie: str | None = None,
     body_read: list[int] | None = None,
     length: int = 10,
+    fetch_mode: str = "navigate",
 ) -> Any:
-    headers = [(b"content-length", str(length).encode())]
+    headers = [(b"content-length", str(length).encode()), (b"sec-fetch-mode", fetch_mode.encode())]
     if cookie:
         headers.append((b"cookie", f"{COOKIE}={cookie}".encode()))
     scope = {
@@ -95,13 +96,23 @@ def test_the_worker_list_link_needs_the_cookie_and_dies_once_fetched(
     assert _get(endpoint, file_id, _cookie("rani", expired=True)).status_code == 404
     assert _get(endpoint, file_id, _cookie("budi")).status_code == 404  # another signed-in user: nothing
     assert _get(endpoint, file_id, "bukan.jwt").status_code == 404
+    probe = _call(
+        endpoint,
+        "GET",
+        f"/media/{file_id}.csv",
+        {"file_id": f"{file_id}.csv"},
+        cookie=_cookie("rani"),
+        fetch_mode="cors",
+    )  # Streamlit's own check of the URL (a fetch() from the page): answered empty, the link not used up
+    assert probe.status_code == 200 and probe.body == b""
     served = _get(endpoint, file_id, _cookie("rani"))
     assert served.status_code == 200 and served.body == WORKER_LIST
     assert _get(endpoint, file_id, _cookie("rani")).status_code == 404  # once
     with Session(engine) as s:
         rows = s.exec(select(AuditLog).where(AuditLog.entity == "media").order_by(AuditLog.id)).all()
-    assert [r.action for r in rows] == ["download.refused"] * 4 + ["download.fetched", "download.refused"]
-    assert rows[4].user_id is not None and rows[4].entity_id == file_id
+    actions = [r.action for r in rows]
+    assert actions == ["download.refused"] * 4 + ["download.probe", "download.fetched", "download.refused"]
+    assert rows[5].user_id is not None and rows[5].entity_id == file_id
 
 
 def test_the_link_dies_within_a_minute_unfetched(media: tuple[guard.GuardedMediaStorage, Any]) -> None:
@@ -148,16 +159,25 @@ def _put(endpoint: Any, session_id: str, file_id: str, length: int = 10) -> tupl
 
 
 def test_a_session_without_an_upload_widget_is_refused_before_its_body_is_read() -> None:
-    manager = guard.BoundedUploadManager("/_stcore/upload_file")
+    manager = guard.BoundedUploadManager("/_stcore/upload_file", has_upload_widget=lambda _: False)
     endpoint = _upload_endpoint(manager)
+    assert manager.get_upload_urls("tamu", ["a.xlsx"]) == []
     for _ in range(3):  # the probe's visitor: new file ids, a page without any upload widget
         status, read = _put(endpoint, "tamu", str(uuid.uuid4()), length=29 * 1024 * 1024)
         assert (status, read) == (403, False)
     assert manager.file_storage.get("tamu") is None
 
 
+def test_a_page_without_an_upload_widget_is_issued_no_upload_id() -> None:
+    widgets = {"impor": True, "beranda": False}
+    manager = guard.BoundedUploadManager("/_stcore/upload_file", has_upload_widget=widgets.get)
+    assert manager.get_upload_urls("beranda", ["a.xlsx"]) == []
+    assert len(manager.get_upload_urls("impor", ["a.xlsx"])) == 1
+    assert guard.session_has_upload_widget("tidak-ada") in (False, None)  # outside a server: no such session
+
+
 def test_pending_files_per_session_are_few_and_bytes_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    manager = guard.BoundedUploadManager("/_stcore/upload_file")
+    manager = guard.BoundedUploadManager("/_stcore/upload_file", has_upload_widget=lambda _: True)
     infos = manager.get_upload_urls("s1", [f"f{i}.xlsx" for i in range(10)])
     assert len(infos) == guard.MAX_PENDING_PER_SESSION  # the widget asks; only four ids are issued
     for info in infos:
