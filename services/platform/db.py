@@ -34,7 +34,8 @@ UNIT_OPTION = "payung_unit"  # execution option: "read" for units of work that o
 READ = "read"
 WRITE = "write"
 UNIT_ATTEMPTS = 4  # a busy unit is run at most this often (each attempt itself waits up to the busy timeout)
-RETRY_BUDGET_S = 20.0  # and not again once this long has passed since its first attempt began
+RETRY_BUDGET_S = 40.0  # and not again once this long has passed since its first attempt began (a user waits rather
+# than being asked to click again and join the same queue; the page's own timeout is longer)
 RETRY_PAUSE_S = 0.05  # before the 2nd attempt; doubled for each further one, with jitter
 BUSY_MESSAGE = (
     "Sistem sedang melayani banyak pengguna sekaligus, jadi permintaan Anda belum tersimpan. "
