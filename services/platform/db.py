@@ -30,6 +30,10 @@ from services.platform.settings import PROJECT_ROOT
 
 T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Every Streamlit session runs its script in a thread of one process: 200 sessions may ask for a connection at once.
+# A unit holds one only while it runs, so 30 serve them; a thread waits up to 60 s for one (the default 5 + 10
+# and 30 s would answer a long queue with "QueuePool limit … timed out"). Two replicas stay under PostgreSQL's 100.
+POOL: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_timeout": 60}
 UNIT_OPTION = "payung_unit"  # execution option: "read" for units of work that only read
 READ = "read"
 WRITE = "write"
@@ -51,12 +55,13 @@ def make_engine(url: str, *, busy_timeout_ms: int | None = None, **kwargs: Any) 
     if url.startswith("sqlite"):
         busy_timeout_ms = SQLITE_BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
         connect_args = {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
-        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        pool = POOL if url.split("///", 1)[-1] not in ("", ":memory:") else {}
+        engine = create_engine(url, connect_args=connect_args, **{**pool, **kwargs})
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, pool_pre_ping=True, **{**POOL, **kwargs})
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
