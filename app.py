@@ -10,7 +10,7 @@ from services.campaign import accounts
 from services.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORDS
 from services.platform import auth, authz
 from services.platform.authz import Actor
-from services.platform.errors import AccessDenied, PayungError
+from services.platform.errors import AccessDenied, DatabaseBusy, PayungError
 from services.platform.settings import get_settings, resolve_cookie_key
 from ui import errors, locale_css, login, state, text
 
@@ -36,8 +36,10 @@ def _admit(username: str, via_cookie: bool) -> None:
         st.context.cookies.get(settings.cookie_name), key=cookie_key, expiry_days=settings.cookie_expiry_days
     )
     try:
-        with state.db() as s:
-            grant = auth.start_session(session=s, username=username, via_cookie=via_cookie, cookie_issued=issued)
+        grant = state.write(auth.start_session, username=username, via_cookie=via_cookie, cookie_issued=issued)
+    except DatabaseBusy as exc:  # the next run admits again (the login itself stands)
+        st.warning(str(exc))
+        return
     except AccessDenied as exc:
         authenticator.logout(location="unrendered")
         state.sign_out()

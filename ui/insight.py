@@ -41,9 +41,16 @@ def shown_version(role: str) -> int:
         return version
 
 
+def _key(actor: Actor) -> tuple[str, int]:
+    """(role, data version shown): the cache key of every figure; the role as plain text (an enum member and its
+    value would be two keys)."""
+    role = str(getattr(actor.role, "value", actor.role))
+    return role, shown_version(role)
+
+
 def overview(actor: Actor) -> dict[str, Any]:
     """Everything the overview page draws, read in one Session."""
-    return _overview(actor, actor.role, shown_version(actor.role))
+    return _overview(actor, *_key(actor))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
@@ -65,7 +72,7 @@ def _overview(_actor: Actor, role: str, version: int) -> dict[str, Any]:  # _act
 def chart_specs(actor: Actor) -> dict[str, dict]:
     """Vega-Lite specs of the funnel, weekly and forecast charts, built once per data version (building an Altair
     chart costs more than rendering the page)."""
-    return _chart_specs(actor, actor.role, shown_version(actor.role))
+    return _chart_specs(actor, *_key(actor))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
@@ -91,7 +98,7 @@ def _chart_specs(_actor: Actor, role: str, version: int) -> dict[str, dict]:
 
 def map_spec(actor: Actor, metric: str) -> dict:
     """The choropleth's Vega-Lite spec for one metric (the GeoJSON is inlined once per data version)."""
-    return _map_spec(actor, actor.role, shown_version(actor.role), metric)
+    return _map_spec(actor, *_key(actor), metric)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
@@ -105,7 +112,7 @@ def chart(spec: dict) -> None:
 
 def forecast(actor: Actor, extra_companies: int, city_budget_per_year: int) -> insight.Forecast | None:
     """A bad what-if raises ValidationError (not cached); the page shows its message."""
-    return _forecast(actor, actor.role, shown_version(actor.role), extra_companies, city_budget_per_year)
+    return _forecast(actor, *_key(actor), extra_companies, city_budget_per_year)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)

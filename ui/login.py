@@ -54,8 +54,9 @@ def login_form(authenticator: stauth.Authenticate, *, cookie_key: str) -> None:
     if not submitted:
         return
     client = throttle.client_key(client_address(), secret=cookie_key)
-    with state.db() as s:
-        outcome = auth.attempt_login(session=s, username=username, password=password, client=client)
+    outcome = state.act(auth.attempt_login, username=username, password=password, client=client)
+    if outcome is None:  # the database stayed busy: the message is shown, the form keeps what was typed
+        return
     if not outcome.ok:
         st.session_state["authentication_status"] = False
         st.error(outcome.message)

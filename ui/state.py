@@ -51,14 +51,19 @@ def load(service: Callable[..., T], /, **kwargs: Any) -> T:
         raise  # unreachable: st.stop() raises; keeps type checkers content
 
 
+def write(service: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run one service command as a write unit, run whole again while the database is busy; its domain errors
+    (also DatabaseBusy once the retries are spent) reach the caller."""
+    return run_unit(
+        engine(), lambda session: service(session=session, **kwargs), write=True, attempts=attempts_for(service)
+    )
+
+
 def act(service: Callable[..., T], /, **kwargs: Any) -> T | None:
-    """Run one service command as a write unit, run whole again while the database is busy. On a domain error
-    (also "busy, try again" once the retries are spent) show it (Indonesian) and return None, so the form stays as
-    the user filled it."""
+    """`write`, and on a domain error (also "busy, try again" once the retries are spent) show it (Indonesian) and
+    return None, so the form stays as the user filled it."""
     try:
-        return run_unit(
-            engine(), lambda session: service(session=session, **kwargs), write=True, attempts=attempts_for(service)
-        )
+        return write(service, **kwargs)
     except PayungError as exc:
         st.error(str(exc))
         return None

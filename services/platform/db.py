@@ -30,11 +30,16 @@ from services.platform.settings import PROJECT_ROOT
 
 T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Every Streamlit session runs its script in a thread of one process: 200 sessions may ask for a connection at once.
+# A unit holds one only while it runs, so 30 serve them; a thread waits up to 60 s for one (the default 5 + 10
+# and 30 s would answer a long queue with "QueuePool limit … timed out"). Two replicas stay under PostgreSQL's 100.
+POOL: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_timeout": 60}
 UNIT_OPTION = "payung_unit"  # execution option: "read" for units of work that only read
 READ = "read"
 WRITE = "write"
 UNIT_ATTEMPTS = 4  # a busy unit is run at most this often (each attempt itself waits up to the busy timeout)
-RETRY_BUDGET_S = 20.0  # and not again once this long has passed since its first attempt began
+RETRY_BUDGET_S = 40.0  # and not again once this long has passed since its first attempt began (a user waits rather
+# than being asked to click again and join the same queue; the page's own timeout is longer)
 RETRY_PAUSE_S = 0.05  # before the 2nd attempt; doubled for each further one, with jitter
 BUSY_MESSAGE = (
     "Sistem sedang melayani banyak pengguna sekaligus, jadi permintaan Anda belum tersimpan. "
@@ -50,12 +55,13 @@ def make_engine(url: str, *, busy_timeout_ms: int | None = None, **kwargs: Any) 
     if url.startswith("sqlite"):
         busy_timeout_ms = SQLITE_BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
         connect_args = {"check_same_thread": False, "timeout": busy_timeout_ms / 1000}
-        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        pool = POOL if url.split("///", 1)[-1] not in ("", ":memory:") else {}
+        engine = create_engine(url, connect_args=connect_args, **{**pool, **kwargs})
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, pool_pre_ping=True, **{**POOL, **kwargs})
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

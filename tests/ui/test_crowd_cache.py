@@ -83,17 +83,22 @@ def test_city_staff_share_the_dashboard_per_role_and_data_version(
 
 
 def test_the_warm_up_before_the_port_opens_serves_the_first_visitor_from_the_cache(
-    page: Callable[..., AppTest], statements: list[str]
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor], statements: list[str]
 ) -> None:
-    """scripts/serve.py runs the public page once before serving: the first visitor's run reads nothing."""
+    """scripts/serve.py runs the public page and computes the dashboard before serving: the first visitor's and
+    the first city viewer's runs read nothing."""
     spec = importlib.util.spec_from_file_location("payung_serve", ROOT / "scripts" / "serve.py")
     assert spec and spec.loader
     serve = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(serve)
     said = serve.warm_public_page()
     assert said.startswith("Halaman publik siap"), said
+    said = serve.warm_city_dashboard()
+    assert said.startswith("Ringkasan kota siap"), said
     assert _selects(statements) > 0  # the warm-up did the reading
     statements.clear()
     first = page("public/home.py")
     assert not first.exception and "Papan peringkat" in " ".join(str(s.value) for s in first.subheader)
+    staff = page("city/overview.py", actor_for("walikota"))
+    assert not staff.exception and staff.title[0].value == "Ringkasan kota"
     assert _selects(statements) == 0, statements[:5]
