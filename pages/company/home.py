@@ -38,7 +38,11 @@ if home.letter_number:
             attachment = companies.letter_attachment(session=s, actor=actor, company_id=home.company_id)
         if attachment:
             st.download_button(
-                "Unduh lampiran surat", attachment[1], file_name=attachment[0], icon=":material/attach_file:"
+                "Unduh surat edaran (PDF)",
+                attachment[1],
+                file_name=attachment[0],
+                mime="application/pdf",
+                icon=":material/attach_file:",
             )
     if home.responded_at:
         st.caption(f"Perusahaan Anda menjawab pada {fmt.date(home.responded_at)}.")

@@ -82,3 +82,14 @@ def test_a_renewal_for_next_month_waits_to_start_with_its_own_cards(page: Page, 
     cards = page.get_by_test_id("stMetric").filter(has_text="Kartu terbit")
     expect(cards).to_contain_text("0")
     expect(cards).not_to_contain_text("148")
+
+
+def test_the_company_home_links_the_letter_itself(page: Page, app_url: str) -> None:
+    login_ok(page, app_url, "graha", DEMO_PASSWORDS["company"])
+    expect(page.get_by_text("SE No. 14422/2024").first).to_be_visible()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Unduh surat edaran (PDF)").click()
+    path = info.value.path()
+    assert info.value.suggested_filename.endswith(".pdf")
+    with open(path, "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
