@@ -157,11 +157,8 @@ shown = company.filter_workers(workers, statuses=status_pick, kecamatan=kec_pick
 st.caption(
     f"{fmt.number(len(shown))} dari {fmt.number(len(workers))} pekerja. NIK disamarkan (4 digit awal dan akhir)."
 )
-st.dataframe(  # only masked columns come from the service
-    shown,
-    hide_index=True,
-    width="stretch",
-    column_config={"Jarak (km)": st.column_config.NumberColumn(format="localized")},  # 4,83 in an id-ID browser
+st.dataframe(  # only masked columns come from the service; km formatted here: 4,83 in any browser
+    shown.style.format({"Jarak (km)": company.km_text}), hide_index=True, width="stretch"
 )
 
 

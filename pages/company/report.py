@@ -12,7 +12,9 @@ st.title("Laporan dampak")
 rep = state.load(pledges.impact_report, actor=actor, company_id=actor.company_id or 0)
 
 st.caption("Untuk laporan CSR/TJSL perusahaan. Hanya angka agregat, tanpa data pribadi pekerja.")
-c1, c2, c3, c4, c5 = st.columns(5)
+# Two rows of wide columns: a Rupiah figure of eight digits is never cut with an ellipsis (1400 px and up).
+c1, c2, c3 = st.columns(3)
+c4, c5, _ = st.columns(3)
 # "Dilindungi" only with a card: matched workers whose card is not issued yet are "didukung".
 c1.metric("Pekerja didukung", fmt.number(rep.workers_supported), help="Pernah dicocokkan ke ikrar Anda.")
 c2.metric("Kartu BPJS terbit", fmt.number(rep.cards_issued))

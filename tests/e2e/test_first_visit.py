@@ -93,3 +93,14 @@ def test_the_company_home_links_the_letter_itself(page: Page, app_url: str) -> N
     assert info.value.suggested_filename.endswith(".pdf")
     with open(path, "rb") as fh:
         assert fh.read(5) == b"%PDF-"
+
+
+def test_the_impact_report_shows_whole_rupiah_at_1400_px(page: Page, app_url: str) -> None:
+    login_ok(page, app_url, "graha", DEMO_PASSWORDS["company"])
+    page.goto(f"{app_url}/laporan")
+    wait_idle(page)
+    values = page.get_by_test_id("stMetricValue")
+    expect(values.filter(has_text="Rp")).to_have_count(1)
+    cut = "(e) => [e, ...e.querySelectorAll('*')].some((x) => x.scrollWidth > x.clientWidth + 1)"
+    for value in values.all():
+        assert not value.evaluate(cut), f"{value.inner_text()} is cut"
