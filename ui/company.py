@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
+from babel.numbers import format_decimal
 from streamlit.errors import StreamlitAPIException
 
 from services.platform import fmt
@@ -120,6 +121,13 @@ def impact_chart(df: pd.DataFrame, label: str, title: str) -> alt.Chart:
 
 # Widget format functions must pickle (enforceSerializableSessionState, AppTest keeps them in session state):
 # module-level functions, bound to their lookup table with functools.partial, never lambdas in a page.
+def km_text(value: object) -> str:
+    """A distance as Indonesians write it, two decimals whatever the browser's language: 1,92 · 1,90 · 2,00."""
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return "–"
+    return format_decimal(float(value), locale="id_ID", format="#,##0.00")  # type: ignore[arg-type]
+
+
 def months_label(months: int) -> str:
     return f"{months} bulan"
 

@@ -27,6 +27,9 @@ if upload is None:
     st.stop()
 content = upload.getvalue()
 digest = hashlib.sha256(content).hexdigest()
+if st.session_state.get("recipients_saved") == digest:  # not checked again: every row would now be "ganda"
+    st.info("Berkas ini sudah disimpan. Mengimpor ulang tidak menambah apa pun (semua NIB sudah terdaftar).")
+    st.stop()
 preview = state.act(campaign.import_recipients, actor=actor, content=content, filename=upload.name, dry_run=True)
 if preview is None:
     st.stop()
@@ -73,9 +76,7 @@ if not preview.preview.empty:
     st.dataframe(
         indonesian_styler(shown.head(50), {c: c for c in columns}, ids=("Baris",)), hide_index=True, width="stretch"
     )
-    if st.session_state.get("recipients_saved") == digest:
-        st.info("Berkas ini sudah disimpan. Mengimpor ulang tidak menambah apa pun (semua NIB sudah terdaftar).")
-    elif st.button(f"Simpan {fmt.number(len(preview.preview))} perusahaan dan buat akunnya", type="primary"):
+    if st.button(f"Simpan {fmt.number(len(preview.preview))} perusahaan dan buat akunnya", type="primary"):
         result = state.act(
             campaign.import_recipients, actor=actor, content=content, filename=upload.name, dry_run=False
         )

@@ -39,9 +39,10 @@ if home.letter_number:
             attachment = companies.letter_attachment(session=s, actor=actor, company_id=home.company_id)
         if attachment:
             st.download_button(
-                "Unduh lampiran surat",
+                "Unduh surat edaran (PDF)",
                 attachment[1],
                 file_name=safe_filename(attachment[0]),
+                mime="application/pdf",
                 icon=":material/attach_file:",
             )
     if home.responded_at:

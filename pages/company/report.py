@@ -12,9 +12,11 @@ rep = state.load(pledges.impact_report, actor=actor, company_id=actor.company_id
 
 st.caption("Untuk laporan CSR/TJSL perusahaan. Hanya angka agregat, tanpa data pribadi pekerja.")
 # "Dilindungi" only with a card: matched workers whose card is not issued yet are "didukung".
-shown = rep.figures()
-for column, (key, value) in zip(st.columns(len(shown)), shown.items(), strict=True):
-    widgets.metric(column, key, value)
+shown = list(rep.figures().items())
+# Rows of three wide columns: a Rupiah figure of eight digits is never cut with an ellipsis (1400 px and up).
+for start in range(0, len(shown), 3):
+    for column, (key, value) in zip(st.columns(3), shown[start : start + 3], strict=False):
+        widgets.metric(column, key, value)
 widgets.definitions_link()
 if rep.pledges == 0:
     st.info("Belum ada ikrar. Laporan akan terisi setelah Anda membuat ikrar dan pekerja dicocokkan.")

@@ -27,7 +27,7 @@ from models import (
     User,
     Worker,
 )
-from services.demo import campaign_demo, registry_demo, timeline, words
+from services.demo import campaign_demo, letter_pdf, registry_demo, timeline, words
 from services.platform.authz import SYSTEM
 from services.platform.dates import add_months, month_start
 from services.platform.regions import load_regions, read_kecamatan_csv
@@ -247,6 +247,7 @@ def seed_demo(
         premium_jkk_jkm=16_800,
         premium_jht=20_000,
     )
+    campaign.attachment_name, campaign.attachment = letter_pdf.letter_pdf(campaign)
     session.add(campaign)
     session.flush()
     assert campaign.id is not None

@@ -1,20 +1,23 @@
 """Files a company downloads: the masked worker list as CSV and Excel, safe against formula injection.
 
 A spreadsheet treats a cell that starts with = + - @ (or a tab / carriage return before them) as a formula;
-a worker's name or address typed as `=HYPERLINK(...)` would run when the file is opened. Every such text cell
-gets a leading single quote. Control characters (CR, LF, tab, NUL …) inside text become spaces first: a
-carriage return in a name would otherwise split the row in some readers and start the next one with `=…`.
-Every CSV field is quoted. NIK and other identifiers are written as text, never as numbers.
+a worker's name or address typed as `=HYPERLINK(...)` would run when the file is opened. In CSV every such
+text cell gets a leading single quote; in Excel it is a text cell with Excel's own hidden quote prefix (shown as
+typed, "-3", never "'-3", and still text after an edit). Control characters (CR, LF, tab, NUL …) inside text
+become spaces first: a carriage return in a name would otherwise split the row in some readers and start the
+next one with `=…`. Every CSV field is quoted. NIK and other identifiers are written as text, never as numbers.
 """
 
 import csv
 import datetime as dt
 import io
 import re
+from functools import partial
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -24,25 +27,38 @@ TEXT_COLUMNS = {"NIK", "KPJ"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 
 
-def safe_cell(value: Any) -> Any:
+def looks_like_formula(text: str) -> bool:
+    return text.lstrip().startswith(FORMULA_PREFIXES)
+
+
+def safe_cell(value: Any, *, quote: bool = True) -> Any:
     """Neutralise a text cell: control characters become spaces, and a cell a spreadsheet would read as a
-    formula (also after leading blanks) gets a leading quote. Other values pass unchanged."""
+    formula (also after leading blanks) gets a leading quote (`quote=False`: Excel, which marks the cell instead).
+    Other values pass unchanged."""
     if not isinstance(value, str):
         return value
     text = _CONTROL.sub(" ", value)
-    if text.lstrip().startswith(FORMULA_PREFIXES):
+    if quote and looks_like_formula(text):
         return "'" + text
     return text
 
 
-def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+def _safe_frame(df: pd.DataFrame, *, quote: bool = True) -> pd.DataFrame:
     out = df.copy()
-    out.columns = [safe_cell(str(c)) for c in out.columns]
+    out.columns = [safe_cell(str(c), quote=quote) for c in out.columns]
     for column in out.columns:
         # Text columns are 'object' or the string dtype depending on the pandas version: check "not numeric".
         if not pd.api.types.is_numeric_dtype(out[column]):
-            out[column] = out[column].astype(object).map(safe_cell)
+            out[column] = out[column].astype(object).map(partial(safe_cell, quote=quote))
     return out
+
+
+def _text_cell(cell: Cell) -> Cell:
+    """An Excel text cell that stays text: never a formula, also after the user edits it (quote prefix)."""
+    cell.data_type = "s"
+    if isinstance(cell.value, str) and looks_like_formula(cell.value):
+        cell.quotePrefix = True
+    return cell
 
 
 def to_csv(df: pd.DataFrame) -> bytes:
@@ -64,11 +80,11 @@ def to_xlsx(df: pd.DataFrame, *, sheet_title: str = "Pekerja", title: str | None
     ws.title = sheet_title[:31]
     first_row = 1
     if title:
-        ws.cell(row=1, column=1, value=safe_cell(title)).font = Font(bold=True, size=12)
+        _text_cell(ws.cell(row=1, column=1, value=safe_cell(title, quote=False))).font = Font(bold=True, size=12)
         first_row = 3
-    safe = _safe_frame(df)
+    safe = _safe_frame(df, quote=False)
     for j, column in enumerate(safe.columns, start=1):
-        cell = ws.cell(row=first_row, column=j, value=column)
+        cell = _text_cell(ws.cell(row=first_row, column=j, value=column))
         cell.font = Font(bold=True)
         width = max([len(str(column))] + [len(str(v)) for v in safe[column].head(500)])
         ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 50)
@@ -78,9 +94,10 @@ def to_xlsx(df: pd.DataFrame, *, sheet_title: str = "Pekerja", title: str | None
             if value is None or (isinstance(value, float) and pd.isna(value)):
                 value = None
             if j in text_cols and value is not None:
-                cell = ws.cell(row=i, column=j, value=str(value))
+                cell = _text_cell(ws.cell(row=i, column=j, value=str(value)))
                 cell.number_format = "@"
-                cell.data_type = "s"
+            elif isinstance(value, str):
+                _text_cell(ws.cell(row=i, column=j, value=value))
             else:
                 if isinstance(value, pd.Timestamp):
                     value = value.to_pydatetime()

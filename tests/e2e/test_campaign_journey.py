@@ -119,7 +119,7 @@ def test_campaign_desk_journey(page: Page, app_url: str, tmp_path: Path) -> None
     expect(page.get_by_text("Kata sandi sudah diganti")).to_be_visible()
     _go(page, "Beranda perusahaan")
     expect(page.get_by_text(NEW_LETTER, exact=False).first).to_be_visible()
-    expect(page.get_by_role("button", name="Unduh lampiran surat")).to_be_visible()
+    expect(page.get_by_role("button", name="Unduh surat edaran (PDF)")).to_be_visible()
     decline = _expander(page, "Kami belum dapat ikut serta saat ini")
     decline.get_by_text("Anggaran CSR/TJSL tahun ini sudah teralokasi").click()  # nothing is chosen beforehand
     decline.get_by_label("Keterangan (wajib untuk 'Lainnya')").fill("Anggaran baru dibahas Januari")

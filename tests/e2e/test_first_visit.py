@@ -1,11 +1,15 @@
 """In Chromium: what a first visit meets (issue 22), one test per item, each failing before its fix."""
 
+import io
 import re
+from pathlib import Path
 
+from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
 from services.demo.seed import DEMO_PASSWORDS
 from tests.e2e.conftest import login_ok, wait_idle
+from tests.recipient_corpus import row, xlsx
 
 AFTER = "(el) => getComputedStyle(el, '::after').content"
 
@@ -82,3 +86,50 @@ def test_a_renewal_for_next_month_waits_to_start_with_its_own_cards(page: Page, 
     cards = page.get_by_test_id("stMetric").filter(has_text="Kartu terbit")
     expect(cards).to_contain_text("0")
     expect(cards).not_to_contain_text("148")
+
+
+def test_the_company_home_links_the_letter_itself(page: Page, app_url: str) -> None:
+    login_ok(page, app_url, "graha", DEMO_PASSWORDS["company"])
+    expect(page.get_by_text("SE No. 14422/2024").first).to_be_visible()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Unduh surat edaran (PDF)").click()
+    path = info.value.path()
+    assert info.value.suggested_filename.endswith(".pdf")
+    with open(path, "rb") as fh:
+        assert fh.read(5) == b"%PDF-"
+
+
+def test_the_impact_report_shows_whole_rupiah_at_1400_px(page: Page, app_url: str) -> None:
+    login_ok(page, app_url, "graha", DEMO_PASSWORDS["company"])
+    page.goto(f"{app_url}/laporan")
+    wait_idle(page)
+    values = page.get_by_test_id("stMetricValue")
+    expect(values.filter(has_text="Rp")).to_have_count(1)
+    cut = "(e) => [e, ...e.querySelectorAll('*')].some((x) => x.scrollWidth > x.clientWidth + 1)"
+    for value in values.all():
+        assert not value.evaluate(cut), f"{value.inner_text()} is cut"
+
+
+def test_refused_rows_read_as_typed_and_a_saved_file_is_not_refused_again(page: Page, app_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rows = [row(i) for i in range(901, 904)]
+    rows[1][9] = "-3"  # employees: refused, and the report shows the value as typed
+    rows[2][1] = "12345"  # a NIB too short
+    upload = tmp_path / "penerima-minus.xlsx"
+    upload.write_bytes(xlsx(rows))
+    login_ok(page, app_url, "admin", DEMO_PASSWORDS["admin"])
+    page.goto(f"{app_url}/impor-penerima")
+    wait_idle(page)
+    page.locator('input[type="file"]').set_input_files(str(upload))
+    wait_idle(page)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Ditolak")).to_contain_text("2")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Unduh laporan baris ditolak (Excel)").click()
+    report = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes())).active
+    assert report is not None
+    values = [c.value for r in report.iter_rows() for c in r if isinstance(c.value, str)]
+    assert "-3" in values and not [v for v in values if v.startswith("'")], values
+    page.get_by_role("button", name="Simpan 1 perusahaan dan buat akunnya").click()
+    wait_idle(page)
+    expect(page.get_by_text("1 perusahaan disimpan dengan akunnya")).to_be_visible()
+    expect(page.get_by_text("Berkas ini sudah disimpan")).to_be_visible()
+    expect(page.get_by_text("Tidak ada baris yang dapat disimpan")).to_have_count(0)

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from models import Assignment, AuditLog, Campaign, Company, LetterRecipient, Pledge, PledgeStatus
+from services.campaign.letters import check_pdf
 from services.demo.seed import seed_demo
 from services.insight import leaderboard
 from services.insight.badges import PIONEER_PLACES
@@ -25,6 +26,8 @@ def test_the_demo_campaign_is_plausible(session: Session, today: dt.date, compan
     campaign = session.exec(select(Campaign)).one()
     letter = dt.datetime.combine(campaign.letter_date, dt.time(0), tzinfo=dt.UTC)
     assert campaign.letter_date < campaign.response_deadline < today
+    assert campaign.attachment is not None and campaign.attachment.startswith(b"%PDF")  # the letter itself
+    check_pdf(campaign.attachment)
     recipients = session.exec(select(LetterRecipient)).all()
     answers = {r.company_id: _utc(r.responded_at) for r in recipients if r.responded_at is not None}
     declines = [_utc(r.declined_at) for r in recipients if r.declined_at is not None]

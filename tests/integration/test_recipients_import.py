@@ -85,8 +85,11 @@ def test_bad_rows_are_reported_with_row_column_value_reason_and_the_good_rows_ke
     assert all(e.column == "Nama Perusahaan" and "rumus" in e.reason for e in formula.errors)
     report = load_workbook(io.BytesIO(errors_report_xlsx(formula.errors))).active
     assert report is not None
-    values = [c.value for r in report.iter_rows() for c in r]
-    assert not any(isinstance(v, str) and v.startswith(("=", "@")) for v in values), "report cells are neutralised"
+    cells = [c for r in report.iter_rows() for c in r]
+    risky = [c for c in cells if isinstance(c.value, str) and c.value.startswith(("=", "@"))]
+    # Shown as typed, neutralised as Excel does it: a text cell with the quote prefix, never a formula (issue 22).
+    assert risky and all(c.data_type == "s" and c.quotePrefix for c in risky), "report cells are neutralised"
+    assert not any(c.data_type == "f" for c in cells)
 
     number = _run(session, admin, "nib_as_number.xlsx")
     assert number.rejected == 1 and number.duplicates == 1  # row 2 was imported above

@@ -74,8 +74,9 @@ def test_xlsx_is_safe_with_nik_as_text() -> None:
     assert ws["A1"].value == "Ikrar #1"
     assert [c.value for c in ws[3]] == ["NIK", "Nama", "Kelurahan", "Jarak (km)"]
     assert ws["A4"].value == "3671********0001" and ws["A4"].data_type == "s" and ws["A4"].number_format == "@"
-    assert ws["B4"].value.startswith("'=") and ws["B4"].data_type == "s"
-    assert ws["C5"].value == "'@Keroncong"
+    # Excel: the text as typed (no visible apostrophe), a text cell with Excel's own quote prefix (issue 22).
+    assert ws["B4"].value == '=HYPERLINK("http://x","klik")' and ws["B4"].data_type == "s" and ws["B4"].quotePrefix
+    assert ws["C5"].value == "@Keroncong" and ws["C5"].quotePrefix and not ws["C4"].quotePrefix
     assert ws["D4"].value == 1.25
     for row in ws.iter_rows(min_row=4):
         for cell in row:

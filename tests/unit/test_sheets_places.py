@@ -117,7 +117,9 @@ def test_errors_report_is_a_safe_workbook() -> None:
     ws = openpyxl.load_workbook(io.BytesIO(content)).active
     assert ws is not None
     values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
-    assert '\'=HYPERLINK("x")' in values and "Nama berisi rumus" in values and 3 in values
+    assert '=HYPERLINK("x")' in values and "Nama berisi rumus" in values and 3 in values  # as typed (issue 22)
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == '=HYPERLINK("x")')
+    assert cell.data_type == "s" and cell.quotePrefix  # a text cell Excel keeps inert
 
 
 @pytest.mark.parametrize(
