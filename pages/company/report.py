@@ -6,6 +6,7 @@ from models import Role
 from services import pledges
 from services.platform import fmt
 from ui import badges, company, state
+from ui import benefits as benefits_ui
 
 actor = state.require(Role.COMPANY)
 st.title("Laporan dampak")
@@ -29,6 +30,7 @@ else:
     left.altair_chart(company.impact_chart(rep.by_kecamatan, "kecamatan", "Kecamatan"), width="stretch")
     right.markdown("**Per jenis pekerjaan**")
     right.altair_chart(company.impact_chart(rep.by_occupation, "pekerjaan", "Pekerjaan"), width="stretch")
+benefits_ui.company_block(rep.benefits)
 st.download_button(
     "Unduh laporan (PDF)",
     pledges.impact_pdf(rep),

@@ -8,7 +8,13 @@ which carries each worker's KPJ to the renewing pledge. A BPJS branch officer re
 branch serves: every service here starts with `branch_scope` (or a role check) and refuses, audited, the rest.
 """
 
-from services.coverage.branches import branch_of_kecamatan, branch_scope, branches, kecamatan_of_branch
+from services.coverage.branches import (
+    branch_of_kecamatan,
+    branch_scope,
+    branches,
+    kecamatan_names,
+    kecamatan_of_branch,
+)
 from services.coverage.claim_rules import KIND_LABELS, PROGRAMME_LABELS
 from services.coverage.claims import import_claims, record_claim, recorded_claims
 from services.coverage.desk import closed_by_payer
@@ -49,6 +55,7 @@ __all__ = [
     "expiring_by_month",
     "export_registration",
     "import_result",
+    "kecamatan_names",
     "kecamatan_of_branch",
     "level",
     "normalise_kpj",

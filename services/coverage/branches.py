@@ -47,6 +47,12 @@ def kecamatan_of_branch(branch: str) -> list[str]:
     return codes
 
 
+def kecamatan_names(branch: str) -> list[str]:
+    """The names of the kecamatan a branch serves, for its desk's heading."""
+    frame = pd.read_csv(_path(), dtype=str)
+    return frame.loc[frame["branch"].str.strip() == branch, "kecamatan_name"].tolist()
+
+
 def branch_scope(*, session: Session, actor: Actor, action: str, branch: str = "") -> list[str] | None:
     """The kecamatan codes `actor` may act on: a branch officer's own branch (asking for another is refused and
     audited), the branch an admin chose, or None (every kecamatan) for an admin who chose none. Everyone else is

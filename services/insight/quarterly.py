@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlmodel import Session
 
+from services.insight.benefits import CityBenefits, city_benefits
 from services.insight.dashboard import active_campaign, participating_companies
 from services.insight.funnel import STEP_KEYS, STEPS, Funnel, funnel
 from services.insight.gaps import MONTHS, by_kecamatan, coverage_by_kelurahan
@@ -50,6 +51,7 @@ class QuarterlyReport:
     companies: pd.DataFrame
     gap_workers: int
     gap_budget: int
+    benefits: CityBenefits  # benefits paid (to the quarter's end) against premiums paid, per payer
 
     @property
     def label(self) -> str:
@@ -120,6 +122,7 @@ def quarterly_report(
         companies=companies.reset_index(drop=True),
         gap_workers=gap,
         gap_budget=gap * MONTHS * campaign.premium_jkk_jkm,
+        benefits=city_benefits(session=session, actor=actor, until=end),
     )
 
 
@@ -182,7 +185,27 @@ def sheets(report: QuarterlyReport) -> dict[str, pd.DataFrame]:
         "Kecamatan": report.kecamatan.rename(columns=COVERAGE_HEADERS),
         "Kelurahan": report.kelurahan.drop(columns=["kelurahan_code"]).rename(columns=COVERAGE_HEADERS),
         "Perusahaan": company_table(report.companies),
+        "Santunan": benefits_table(report.benefits),
     }
+
+
+BENEFIT_HEADERS = {
+    "payer": "Pembayar (ikrar perusahaan)",
+    "jkk_families": "Keluarga JKK",
+    "jkk_amount": "Santunan JKK (Rp)",
+    "jkm_families": "Keluarga JKM",
+    "jkm_amount": "Santunan JKM (Rp)",
+    "premiums": "Iuran dibayar (Rp)",
+}
+
+
+def benefits_table(benefits: CityBenefits) -> pd.DataFrame:
+    """Benefits paid against premiums paid per payer, with a total row (no worker, no name of a worker)."""
+    table = benefits.by_payer[list(BENEFIT_HEADERS)]
+    total = pd.DataFrame([{"payer": "Jumlah", **{c: int(table[c].sum()) for c in list(BENEFIT_HEADERS)[1:]}}])
+    total["jkk_families"] = benefits.total.by_programme["JKK"][0]  # a family counted once, not once per payer
+    total["jkm_families"] = benefits.total.by_programme["JKM"][0]
+    return pd.concat([table, total], ignore_index=True).rename(columns=BENEFIT_HEADERS)
 
 
 def to_excel(report: QuarterlyReport) -> bytes:

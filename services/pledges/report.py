@@ -24,6 +24,7 @@ from models import (
     Pledge,
     Worker,
 )
+from services.insight.benefits import Benefits, benefits_for_company
 from services.platform import audit, fmt
 from services.platform.authz import Actor, require_company_access
 from services.platform.dates import cover_end
@@ -57,6 +58,7 @@ class ImpactReport:
     last_cover_end: dt.date | None
     by_kecamatan: pd.DataFrame  # kecamatan, pekerja
     by_occupation: pd.DataFrame  # pekerjaan, pekerja
+    benefits: Benefits  # what the cover did: families that received JKK/JKM benefits, Rupiah paid (no names)
 
 
 def impact_report(*, session: Session, actor: Actor, company_id: int, today: dt.date | None = None) -> ImpactReport:
@@ -108,6 +110,7 @@ def impact_report(*, session: Session, actor: Actor, company_id: int, today: dt.
         last_cover_end=max((cover_end(p.start_month, p.months) for p in pledges), default=None),
         by_kecamatan=_grouped(Kecamatan.name, True).rename(columns={"nama": "kecamatan"}),
         by_occupation=_grouped(Worker.occupation, False).rename(columns={"nama": "pekerjaan"}),
+        benefits=benefits_for_company(session=session, company_id=company_id),
     )
     audit.record(session=session, actor=actor, action="report.impact", entity="company", entity_id=company_id)
     session.commit()
@@ -187,6 +190,8 @@ def impact_pdf(report: ImpactReport, *, compress: bool = True) -> bytes:
         ("Komitmen dana (Rupiah)", fmt.rupiah(report.rupiah_committed)),
         ("Bulan perlindungan (pekerja x bulan)", fmt.number(report.worker_months)),
         ("Jumlah ikrar (tanpa yang dibatalkan)", fmt.number(report.pledges)),
+        ("Keluarga penerima santunan (JKK/JKM)", fmt.number(report.benefits.families)),
+        ("Santunan dibayar BPJS", fmt.rupiah(report.benefits.amount)),
     ]
     pdf.set_font("Helvetica", "", 10)
     for label, value in figures:
@@ -196,6 +201,9 @@ def impact_pdf(report: ImpactReport, *, compress: bool = True) -> bytes:
         pdf.cell(0, 8, _latin1(value), border=0, fill=True, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 10)
         pdf.ln(1)
+    for sentence in report.benefits.sentences():
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.multi_cell(0, 6, _latin1(f"{sentence}."), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     _bar_chart(pdf, "Pekerja didukung per kecamatan", report.by_kecamatan, "kecamatan")
     _bar_chart(pdf, "Pekerja didukung per jenis pekerjaan", report.by_occupation, "pekerjaan")
