@@ -145,6 +145,8 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/city/escalation.py", "Eskalasi", ":material/priority_high:", "eskalasi", CITY),
     ("pages/city/outbox.py", "Kotak keluar", ":material/outbox:", "kotak-keluar", (ADMIN,)),
     ("pages/city/users.py", "Pengguna", ":material/manage_accounts:", "pengguna", (ADMIN,)),
+    ("pages/city/branch.py", "Meja cabang BPJS", ":material/badge:", "cabang", (BRANCH, ADMIN)),
+    ("pages/city/claims.py", "Klaim JKK/JKM", ":material/health_and_safety:", "klaim", (BRANCH, ADMIN)),
     (
         "pages/public/password.py",
         "Ganti kata sandi",
