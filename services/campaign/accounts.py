@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from models import Company, Role, User
 from models.common import utcnow
+from services.coverage import branches
 from services.platform import audit, exports
 from services.platform.auth import BCRYPT_MAX_BYTES, MIN_PASSWORD_LENGTH, fingerprint_of, hash_password
 from services.platform.authz import Actor, require_role
@@ -30,7 +31,13 @@ ONE_TIME_LENGTH = 14  # 14 symbols of 47: ~78 bits, out of reach of guessing eve
 # an import of 10,000 recipients hashes in ~20 s instead of ~40 min. The user's own password gets full cost.
 ONE_TIME_BCRYPT_ROUNDS = 4
 CITY_ROLES = (Role.ADMIN, Role.VIEWER)
-ROLE_LABELS = {Role.ADMIN: "Admin kota", Role.VIEWER: "Pemantau kota", Role.COMPANY: "Perusahaan"}
+NEW_USER_ROLES = (*CITY_ROLES, Role.BRANCH)  # the accounts an admin makes on *Pengguna*
+ROLE_LABELS = {
+    Role.ADMIN: "Admin kota",
+    Role.VIEWER: "Pemantau kota",
+    Role.COMPANY: "Perusahaan",
+    Role.BRANCH: "Petugas cabang BPJS",
+}
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
 
 
@@ -178,14 +185,17 @@ def _target(session: Session, user_id: int) -> User:
 
 
 def create_city_user(
-    *, session: Session, actor: Actor, username: str, display_name: str, email: str, role: str
+    *, session: Session, actor: Actor, username: str, display_name: str, email: str, role: str, branch: str = ""
 ) -> OneTimePassword:
-    """A new admin or viewer with a one-time password to change at first login."""
+    """A new admin, viewer or BPJS branch officer (of one branch) with a one-time password to change at first
+    login."""
     require_role(actor, Role.ADMIN, session=session, action="user.create")
     username = username.strip().lower()
     errors = []
-    if role not in CITY_ROLES:
-        errors.append("Peran pengguna kota hanya Admin kota atau Pemantau kota.")
+    if role not in NEW_USER_ROLES:
+        errors.append("Peran pengguna hanya Admin kota, Pemantau kota atau Petugas cabang BPJS.")
+    if role == Role.BRANCH and branch not in branches():
+        errors.append(f"Pilih cabang BPJS petugas ini: {', '.join(branches())}.")
     if not _USERNAME.match(username):
         errors.append("Nama pengguna 3–60 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung.")
     if not display_name.strip():
@@ -202,12 +212,21 @@ def create_city_user(
         display_name=display_name.strip()[:120],
         email=email.strip(),
         role=role,
+        branch=branch if role == Role.BRANCH else "",
         password_hash=_one_time_hash(password),
         must_change_password=True,
     )
     session.add(user)
     session.flush()
-    audit.record(session=session, actor=actor, action="user.create", entity="user", entity_id=user.id, role=role)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="user.create",
+        entity="user",
+        entity_id=user.id,
+        role=role,
+        branch=user.branch,
+    )
     session.commit()
     return OneTimePassword(user.username, user.display_name, password)
 
