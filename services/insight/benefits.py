@@ -110,6 +110,7 @@ def city_benefits(*, session: Session, actor: Actor, until: dt.date | None = Non
                 "premiums"
             ),
         )
+        .select_from(Assignment)
         .join(Pledge, col(Pledge.id) == Assignment.pledge_id)
         .where(col(Assignment.kpj_number).is_not(None), *cards_by)
         .group_by(col(Pledge.id), col(Pledge.company_id), col(Pledge.months), col(Pledge.premium_per_worker_month))
