@@ -31,10 +31,11 @@ with file_tab:
 with one_tab, st.form("klaim_satu", clear_on_submit=True):
     worker = st.text_input("Nomor KPJ (11 digit) atau NIK (16 digit)")
     c1, c2 = st.columns(2)
-    programme = c1.selectbox("Program", list(coverage.PROGRAMME_LABELS), format_func=coverage.PROGRAMME_LABELS.get)
-    kind = c2.selectbox(
-        "Jenis manfaat (JKK)", ["", *coverage.KIND_LABELS], format_func=lambda k: coverage.KIND_LABELS.get(k, "—")
+    programme = c1.selectbox(
+        "Program", list(coverage.PROGRAMME_LABELS), format_func=coverage.PROGRAMME_LABELS.__getitem__
     )
+    kinds = {"": "— (untuk JKM)", **coverage.KIND_LABELS}  # a dict's bound method pickles, a lambda does not
+    kind = c2.selectbox("Jenis manfaat (JKK)", list(kinds), format_func=kinds.__getitem__)
     c3, c4, c5 = st.columns(3)
     event = c3.date_input("Tanggal kejadian", value=None, format="DD/MM/YYYY")
     paid = c4.date_input("Tanggal bayar", value=None, format="DD/MM/YYYY")
