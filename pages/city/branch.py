@@ -7,6 +7,7 @@ import streamlit as st
 from models import Role
 from services import coverage
 from services.platform import fmt
+from ui import benefits as benefits_ui
 from ui import state
 from ui.imports import import_flow
 
@@ -62,13 +63,8 @@ with closed_tab:
     if closed.empty:
         st.info("Belum ada kartu yang terbit lewat cabang ini.")
     else:
-        st.table(
-            closed.assign(
-                Ikrar=closed["pledge_id"].map(lambda i: f"#{i}"),
-                Mulai=closed["start_month"].map(fmt.month),
-                Kartu=closed["cards"].map(fmt.number),
-                Ditolak=closed["refused"].map(fmt.number),
-            )[["Ikrar", "company", "Mulai", "Kartu", "Ditolak"]]
-            .rename(columns={"company": "Pembayar", "Kartu": "Kartu terbit", "Ditolak": "Ditolak BPJS"})
-            .set_index("Ikrar")
+        shown = closed.assign(Ikrar=closed["pledge_id"].map("#{}".format), Mulai=closed["start_month"].map(fmt.month))
+        names = {"company": "Pembayar", "cards": "Kartu terbit", "refused": "Ditolak BPJS"}
+        benefits_ui.table(
+            shown[["Ikrar", "company", "Mulai", "cards", "refused"]].rename(columns=names).set_index("Ikrar")
         )

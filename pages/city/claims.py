@@ -5,7 +5,7 @@ import streamlit as st
 
 from models import Role
 from services import coverage
-from services.platform import fmt
+from ui import benefits as benefits_ui
 from ui import state
 from ui.imports import import_flow
 
@@ -60,12 +60,7 @@ with list_tab:
     if claims.empty:
         st.info("Belum ada klaim tercatat.")
     else:
-        st.table(
-            claims.assign(
-                Kejadian=claims["event_date"].map(fmt.date),
-                Dibayar=claims["paid_date"].map(fmt.date),
-                Jumlah=claims["amount"].map(fmt.rupiah),
-            )[["kpj", "programme", "kind", "Kejadian", "Dibayar", "Jumlah", "payer"]]
-            .rename(columns={"kpj": "KPJ", "programme": "Program", "kind": "Jenis", "payer": "Pembayar"})
-            .set_index("KPJ")
-        )
+        names = {"kpj": "KPJ", "programme": "Program", "kind": "Jenis", "event_date": "Kejadian"}
+        names |= {"paid_date": "Dibayar", "amount": "Jumlah", "payer": "Pembayar"}
+        shown = claims[list(names)].rename(columns=names).set_index("KPJ")
+        benefits_ui.table(shown, rupiah=("Jumlah",), dates=("Kejadian", "Dibayar"))
