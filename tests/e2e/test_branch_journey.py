@@ -21,7 +21,7 @@ from services.demo.seed import DEMO_PASSWORDS
 from services.platform.authz import Actor
 from services.platform.db import make_engine
 from tests.data.workers import corpus
-from tests.e2e.conftest import DEMO_WORKERS, login, logout, streamlit_server, wait_idle
+from tests.e2e.conftest import login, logout, streamlit_server, wait_idle
 
 TODAY = dt.date.today()
 
@@ -30,7 +30,7 @@ TODAY = dt.date.today()
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     tmp = tmp_path_factory.mktemp("e2e-branch")
     db_url = f"sqlite:///{tmp / 'branch.db'}"
-    bootstrap(url=db_url, demo=True, n_workers=DEMO_WORKERS, seed=14422)
+    bootstrap(url=db_url, demo=True, n_workers=3_000, seed=14422)  # small: seeded for this test alone
     with streamlit_server(db_url, tmp) as url:
         yield url, db_url
 
