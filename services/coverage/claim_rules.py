@@ -70,7 +70,7 @@ def parse_amount(value: sheets.Cell) -> int | None:
 
 def parse_kind(value: sheets.Cell) -> str | None:
     key = re.sub(r"[^a-z]", "", str(value or "").lower())
-    return next((kind.value for word, kind in _KIND_WORDS.items() if key.startswith(word)), None)
+    return next((kind.value for word, kind in _KIND_WORDS.items() if word in key), None)
 
 
 def check_row(cells: dict[str, sheets.Cell], *, today: dt.date) -> tuple[ClaimRow | None, list[tuple[str, str]]]:

@@ -152,3 +152,27 @@ def test_result_file_activates_refuses_with_reason_and_stays_in_branch(session: 
     assert coverage.closed_by_payer(session=session, actor=actors["batuceper"]).empty
     refused = session.exec(select(AuditLog).where(AuditLog.action == "worker.bpjs_refused")).all()
     assert [r.entity_id for r in refused] == [str(workers[1].id)]
+
+
+def test_admin_creates_a_branch_officer_who_logs_in_scoped(session: Session) -> None:
+    from services import campaign
+    from services.platform import auth
+    from services.platform.errors import ValidationError
+
+    actors, _, _ = desk(session)
+    with pytest.raises(ValidationError, match="Pilih cabang BPJS"):
+        campaign.create_city_user(session=session, actor=actors["admin"], username="petugas.x", display_name="X",
+                                  email="", role=Role.BRANCH)  # fmt: skip
+    with pytest.raises(AccessDenied):  # a branch officer administers no users
+        campaign.create_city_user(session=session, actor=actors["cikokol"], username="petugas.y", display_name="Y",
+                                  email="", role=Role.BRANCH, branch=CIKOKOL)  # fmt: skip
+    with pytest.raises(AccessDenied):
+        campaign.list_users(session=session, actor=actors["cikokol"])
+    otp = campaign.create_city_user(session=session, actor=actors["admin"], username="petugas.cikokol",
+                                    display_name="Petugas Cikokol", email="", role=Role.BRANCH,
+                                    branch=CIKOKOL)  # fmt: skip
+    grant = auth.start_session(session=session, username=otp.username, via_cookie=False)
+    assert (grant.actor.role, grant.actor.branch) == (Role.BRANCH, CIKOKOL)
+    assert list(coverage.pledge_choices(session=session, actor=grant.actor)["to_register"]) == [2]
+    created = session.exec(select(AuditLog).where(AuditLog.action == "user.create")).one()
+    assert created.detail["branch"] == CIKOKOL
