@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session, col
 
 from models import Assignment, AssignmentStatus, Claim, ImportKind, Kelurahan, Pledge, Programme, Worker
+from models.common import utcnow
 from models.company import Company
 from services.coverage.branches import branch_scope
 from services.coverage.claim_rules import CLAIM_COLUMNS, CLAIM_REQUIRED, KIND_LABELS, ClaimRow, check_row
@@ -153,35 +154,39 @@ def _check(
 def _save(
     session: Session, actor: Actor, accepted: list[tuple[int, ClaimRow, int, int, int]], import_id: int | None
 ) -> list[int]:
-    claims = [
-        Claim(
-            worker_id=worker_id,
-            assignment_id=assignment_id,
-            pledge_id=pledge_id,
-            programme=c.programme,
-            jkk_kind=c.kind,
-            event_date=c.event_date,
-            paid_date=c.paid_date,
-            amount=c.amount,
-            recorded_by_id=actor.user_id,
-            recorded_by=actor.username,
-            import_id=import_id,
-        )
+    """One multi-row INSERT … RETURNING (ids in the rows' order), then one audit row per claim."""
+    now = utcnow()
+    rows = [
+        {
+            "worker_id": worker_id,
+            "assignment_id": assignment_id,
+            "pledge_id": pledge_id,
+            "programme": c.programme,
+            "jkk_kind": c.kind,
+            "event_date": c.event_date,
+            "paid_date": c.paid_date,
+            "amount": c.amount,
+            "recorded_by_id": actor.user_id,
+            "recorded_by": actor.username,
+            "import_id": import_id,
+            "created_at": now,
+        }
         for _, c, worker_id, assignment_id, pledge_id in accepted
     ]
-    session.add_all(claims)
-    session.flush()
+    ids = [
+        int(i or 0) for i in session.scalars(insert(Claim).returning(col(Claim.id), sort_by_parameter_order=True), rows)
+    ]
     audit.record_many(
         session=session,
         actor=actor,
         action="worker.claim",
         entity="worker",
         items=[
-            (claim.worker_id, {"claim_id": claim.id, "programme": claim.programme, "pledge_id": claim.pledge_id})
-            for claim in claims
+            (row["worker_id"], {"claim_id": claim_id, "programme": row["programme"], "pledge_id": row["pledge_id"]})
+            for claim_id, row in zip(ids, rows, strict=True)
         ],
     )
-    return [int(c.id) for c in claims if c.id is not None]
+    return ids
 
 
 def import_claims(
