@@ -3,9 +3,11 @@ row by row with nothing lost, branch scope, and the same figures in the company 
 the quarterly report."""
 
 import datetime as dt
+import io
 import json
 
 import pytest
+from pypdf import PdfReader
 from sqlmodel import Session, func, select
 
 from models import Assignment, AuditLog, Claim, Company, Pledge, Role
@@ -164,6 +166,11 @@ def test_figures_agree_between_company_report_dashboard_and_quarterly(session: S
     table = benefits_table(quarterly.benefits).set_index("Pembayar (ikrar perusahaan)")
     assert table.loc[name0, "Santunan JKM (Rp)"] == 84_000_000 and table.loc["Jumlah", "Keluarga JKM"] == 2
     assert table.loc["Jumlah", "Santunan JKK (Rp)"] + table.loc["Jumlah", "Santunan JKM (Rp)"] == city.total.amount
+    q_pdf = insight.quarterly_file(
+        session=session, actor=d["admin"], year=TODAY.year, quarter=1, kind="pdf", today=TODAY
+    )
+    q_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(q_pdf)).pages)
+    assert "2 keluarga menerima santunan JKM, Rp84 juta" in q_text and "Rp103.500.000" in q_text
     pdf = pledges.impact_pdf(report, compress=False)
     assert b"Rp84 juta" in pdf and b"Keluarga penerima santunan" in pdf
     public = dict((p, (n, a)) for p, n, a in insight.public_benefits(session=session))
