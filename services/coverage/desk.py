@@ -11,31 +11,28 @@ from sqlmodel import Session, col
 
 from models import Assignment, AssignmentStatus, Company, Kelurahan, Pledge, Worker
 from services.coverage.branches import branch_scope
+from services.coverage.results import REFUSED_PREFIX
 from services.platform.authz import Actor
 
 _CARDS = (AssignmentStatus.ACTIVE.value, AssignmentStatus.EXPIRED.value, AssignmentStatus.RENEWED.value)
 
 
 def closed_by_payer(*, session: Session, actor: Actor, branch: str = "") -> pd.DataFrame:
-    """Per pledge (payer) of the branch's area: cards issued (KPJ), registrations BPJS refused, last change."""
+    """Per pledge (payer) of the branch's area: cards issued (KPJ; active, expired or renewed cover) and
+    registrations BPJS refused (released with BPJS's reason). Pledges with neither are left out."""
     scope = branch_scope(session=session, actor=actor, action="coverage.closed", branch=branch)
-    cards = func.sum(case((col(Assignment.status).in_(_CARDS), 1), else_=0))
-    refused = func.sum(
-        case(
-            (
-                (col(Assignment.status) == AssignmentStatus.RELEASED.value)
-                & col(Assignment.reason).like("Ditolak BPJS%"),
-                1,
-            ),
-            else_=0,
-        )
+    refused_by_bpjs = (col(Assignment.status) == AssignmentStatus.RELEASED.value) & col(Assignment.reason).like(
+        f"{REFUSED_PREFIX}%"
     )
+    cards = func.sum(case((col(Assignment.status).in_(_CARDS), 1), else_=0))
+    refused = func.sum(case((refused_by_bpjs, 1), else_=0))
     stmt = (
         select(col(Pledge.id), col(Company.name), col(Pledge.start_month), cards, refused)
+        .select_from(Assignment)
         .join(Pledge, col(Pledge.id) == Assignment.pledge_id)
         .join(Company, col(Company.id) == Pledge.company_id)
         .join(Worker, col(Worker.id) == Assignment.worker_id)
-        .where(col(Assignment.registered_at).is_not(None) | col(Assignment.kpj_number).is_not(None))
+        .where(col(Assignment.status).in_(_CARDS) | refused_by_bpjs)
         .group_by(col(Pledge.id), col(Company.name), col(Pledge.start_month))
         .order_by(col(Pledge.id))
     )
@@ -46,5 +43,4 @@ def closed_by_payer(*, session: Session, actor: Actor, branch: str = "") -> pd.D
     frame = pd.DataFrame(
         session.execute(stmt).all(), columns=["pledge_id", "company", "start_month", "cards", "refused"]
     )
-    frame = frame.astype({"cards": "int64", "refused": "int64"})
-    return frame[(frame["cards"] > 0) | (frame["refused"] > 0)].reset_index(drop=True)
+    return frame.astype({"cards": "int64", "refused": "int64"})

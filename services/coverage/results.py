@@ -31,6 +31,7 @@ RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "status": ("Status", "Hasil", "Status Pendaftaran"),
     "reason": ("Alasan", "Alasan Penolakan", "Keterangan"),
 }
+REFUSED_PREFIX = "Ditolak BPJS: "  # the reason of an assignment BPJS refused (the desk counts them by it)
 REFUSED_WORDS = {"ditolak", "tolak", "gagal", "refused", "rejected"}
 RESULT_REQUIRED = {"nik", "kpj", "start"}
 KPJ_PATTERN = re.compile(r"^\d{11}$")
@@ -189,7 +190,7 @@ def _apply(
     )
     for assignment, reason in to_release:
         assignment.status = AssignmentStatus.RELEASED.value
-        assignment.reason = f"Ditolak BPJS: {reason}"[:300]
+        assignment.reason = f"{REFUSED_PREFIX}{reason}"[:300]
         assignment.updated_at = now
         session.add(assignment)
     audit.record_many(

@@ -22,6 +22,7 @@ from services.platform.authz import Actor
 from services.platform.db import make_engine
 from tests.data.workers import corpus
 from tests.e2e.conftest import login, logout, streamlit_server, wait_idle
+from tests.e2e.test_city_dashboard import _shot
 
 TODAY = dt.date.today()
 
@@ -105,6 +106,7 @@ def test_branch_officer_registers_closes_and_records_claims(page: Page, desk: tu
     expect(page.get_by_text(re.compile(r"Tersimpan \(impor #\d+\)"))).to_be_visible()
     page.get_by_role("tab", name="Sudah selesai").click()
     expect(page.get_by_role("table").filter(has_text=company)).to_be_visible()
+    _shot(page, "branch-desk.png", tmp_path)
 
     # 3. the claims file: a death (JKM), an accident (JKK), and a claim for the refused worker (refused)
     event, paid = (
@@ -139,4 +141,5 @@ def test_branch_officer_registers_closes_and_records_claims(page: Page, desk: tu
     wait_idle(page)
     for sentence in after:
         expect(page.get_by_text(f"{sentence}.")).to_be_visible()
+    _shot(page, "branch-company-report.png", tmp_path)
     logout(page)

@@ -7,6 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from models import Assignment, AssignmentStatus, AuditLog, Pledge, Role, Worker
@@ -125,6 +126,9 @@ def test_result_file_activates_refuses_with_reason_and_stays_in_branch(session: 
     coverage.export_registration(
         session=session, actor=actors["admin"], selection=coverage.Selection(pledge_id=pledge.id)
     )
+    # as in the demo (and in data from before the registration date was kept): registered, no registered_at
+    session.execute(update(Assignment).values(registered_at=None))
+    session.commit()
     start = TODAY.replace(day=1).strftime("%d/%m/%Y")
     content = xlsx(
         [
