@@ -233,7 +233,7 @@ state.write_login_cookie()  # before the page: a page that reruns or stops canno
 with st.sidebar:
     if current is not None:
         role_label = {Role.ADMIN: "Admin kota", Role.VIEWER: "Pemantau kota", Role.COMPANY: "Perusahaan"}.get(
-            current.role, f"Petugas BPJS {current.branch}"
+            current.role, "Petugas cabang BPJS"
         )
         st.markdown(f"**{text.md(current.display_name)}**  \n{role_label}")
         authenticator.logout("Keluar", location="sidebar", key="payung_keluar", callback=_on_logout)

@@ -105,7 +105,7 @@ def test_branch_officer_registers_closes_and_records_claims(page: Page, desk: tu
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"Tersimpan \(impor #\d+\)"))).to_be_visible()
     page.get_by_role("tab", name="Sudah selesai").click()
-    expect(page.get_by_role("table").filter(has_text=company)).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text=company).locator("td").last).to_have_text("1")  # refused
     _shot(page, "branch-desk.png", tmp_path)
 
     # 3. the claims file: a death (JKM), an accident (JKK), and a claim for the refused worker (refused)
