@@ -70,3 +70,29 @@ def test_benefits_on_company_city_and_public_pages(
     assert not city.exception and "Santunan dibayar" in all_text(city)
     public = page("public/home.py")
     assert not public.exception and "Manfaat yang sudah dibayar BPJS" in all_text(public)
+
+
+def _pick(at: AppTest, label: str, option: str) -> None:
+    """Choose a shown option in the form (the last box of that label: the list's role filter comes first)."""
+    box = [s for s in at.selectbox if s.label == label and option in s.options][-1]
+    box.select_index(box.options.index(option))
+
+
+def test_admin_creates_a_branch_officer_on_pengguna(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor]
+) -> None:
+    at = page("city/users.py", actor_for("admin"))
+    at.text_input[0].set_value("petugas.batuceper")
+    at.text_input[1].set_value("Petugas Cabang Batuceper")
+    _pick(at, "Peran", "Petugas cabang BPJS")
+    next(b for b in at.button if b.label == "Buat akun").click().run()
+    assert at.error and "Pilih cabang BPJS" in at.error[0].value  # a branch officer needs its branch
+    at.text_input[0].set_value("petugas.batuceper")
+    at.text_input[1].set_value("Petugas Cabang Batuceper")
+    _pick(at, "Peran", "Petugas cabang BPJS")
+    _pick(at, "Cabang BPJS (hanya untuk petugas cabang)", "Tangerang Batuceper")
+    next(b for b in at.button if b.label == "Buat akun").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["campaign_onetime_passwords"][0][0] == "petugas.batuceper"
+    officer = actor_for("petugas.batuceper")
+    assert (officer.role, officer.branch) == ("branch", "Tangerang Batuceper")
