@@ -118,7 +118,7 @@ def _on_logout(_info: dict) -> None:
 
 # One row per screen: script, title, icon, URL (stable: users bookmark them), the roles that may open it.
 # The page list is built per role: a page a role may not use is never registered for it.
-PUBLIC, COMPANY, ADMIN, VIEWER = "public", Role.COMPANY, Role.ADMIN, Role.VIEWER
+PUBLIC, COMPANY, ADMIN, VIEWER, BRANCH = "public", Role.COMPANY, Role.ADMIN, Role.VIEWER, Role.BRANCH
 CITY = (ADMIN, VIEWER)
 PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/company/home.py", "Beranda perusahaan", ":material/apartment:", "perusahaan", (COMPANY,)),
@@ -142,14 +142,22 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/city/escalation.py", "Eskalasi", ":material/priority_high:", "eskalasi", CITY),
     ("pages/city/outbox.py", "Kotak keluar", ":material/outbox:", "kotak-keluar", (ADMIN,)),
     ("pages/city/users.py", "Pengguna", ":material/manage_accounts:", "pengguna", (ADMIN,)),
-    ("pages/public/password.py", "Ganti kata sandi", ":material/password:", "kata-sandi", (COMPANY, ADMIN, VIEWER)),
-    ("pages/public/home.py", "Beranda", ":material/umbrella:", "beranda", (PUBLIC, COMPANY, ADMIN, VIEWER)),
+    ("pages/city/branch.py", "Meja cabang BPJS", ":material/badge:", "cabang", (BRANCH, ADMIN)),
+    ("pages/city/claims.py", "Klaim JKK/JKM", ":material/health_and_safety:", "klaim", (BRANCH, ADMIN)),
+    (
+        "pages/public/password.py",
+        "Ganti kata sandi",
+        ":material/password:",
+        "kata-sandi",
+        (COMPANY, ADMIN, VIEWER, BRANCH),
+    ),
+    ("pages/public/home.py", "Beranda", ":material/umbrella:", "beranda", (PUBLIC, COMPANY, ADMIN, VIEWER, BRANCH)),
     (
         "pages/public/company.py",
         "Perusahaan",
         ":material/apartment:",
         "perusahaan-publik",
-        (PUBLIC, COMPANY, ADMIN, VIEWER),
+        (PUBLIC, COMPANY, ADMIN, VIEWER, BRANCH),
     ),
     (
         "pages/public/definitions.py",
@@ -161,7 +169,7 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
 ]
 # Pages reached by a link (with ?id=...), not from the menu.
 HIDDEN_URLS = {"perusahaan-publik"}
-SECTION = {COMPANY: "Perusahaan", ADMIN: "Kota", VIEWER: "Kota"}
+SECTION = {COMPANY: "Perusahaan", ADMIN: "Kota", VIEWER: "Kota", BRANCH: "Cabang BPJS"}
 PASSWORD_URL = "kata-sandi"
 START_URL = "mulai"  # the hidden default page's own path (served at `/`; never linked)
 
@@ -252,7 +260,9 @@ state.write_login_cookie()  # before the page: a page that reruns or stops canno
 locale_css.indonesian_widgets()
 with st.sidebar:
     if current is not None:
-        role_label = {Role.ADMIN: "Admin kota", Role.VIEWER: "Pemantau kota", Role.COMPANY: "Perusahaan"}[current.role]
+        role_label = {Role.ADMIN: "Admin kota", Role.VIEWER: "Pemantau kota", Role.COMPANY: "Perusahaan"}.get(
+            current.role, "Petugas cabang BPJS"
+        )
         st.markdown(f"**{text.md(current.display_name)}**  \n{role_label}")
         authenticator.logout("Keluar", location="sidebar", key="payung_keluar", callback=_on_logout)
         if state.actor() is None:  # just logged out: the public page and menu (the frame deletes the cookie)

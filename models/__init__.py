@@ -3,6 +3,7 @@
 from models.assignment import HOLDING_STATUSES, Assignment, AssignmentStatus
 from models.audit import AuditLog
 from models.campaign import Campaign
+from models.claim import Claim, JkkKind, Programme
 from models.company import Company, LetterRecipient
 from models.outreach import Channel, OutboxMessage, RecipientContact
 from models.pledge import (
@@ -29,10 +30,12 @@ __all__ = [
     "AuditLog",
     "Campaign",
     "Channel",
+    "Claim",
     "Company",
     "CoveredBy",
     "ImportKind",
     "ImportRun",
+    "JkkKind",
     "Kecamatan",
     "Kelurahan",
     "LetterRecipient",
@@ -42,6 +45,7 @@ __all__ = [
     "RecipientContact",
     "PledgeKelurahan",
     "PledgeStatus",
+    "Programme",
     "Role",
     "Sex",
     "User",

@@ -12,6 +12,7 @@ class ImportKind(StrEnum):
     WORKERS = "workers"
     COVERED = "covered"
     BPJS_RESULT = "bpjs_result"
+    CLAIMS = "claims"  # benefits BPJS paid (JKK, JKM)
 
 
 class ImportRun(SQLModel, table=True):

@@ -10,8 +10,9 @@ from models.common import utcnow
 
 class Role(StrEnum):
     ADMIN = "admin"  # Disnaker / Dinsos staff
-    VIEWER = "viewer"  # Wali Kota's office, BPJS branch: read only
+    VIEWER = "viewer"  # Wali Kota's office: read only
     COMPANY = "company"  # CSR/HR officer of a letter recipient
+    BRANCH = "branch"  # officer of a BPJS Ketenagakerjaan branch: only the kecamatan its branch serves
 
 
 class User(SQLModel, table=True):
@@ -21,6 +22,7 @@ class User(SQLModel, table=True):
     email: str = Field(default="", max_length=200)
     role: str = Field(max_length=10)  # a Role value
     company_id: int | None = Field(default=None, foreign_key="company.id", index=True)
+    branch: str = Field(default="", max_length=60)  # the BPJS branch of a branch officer (data/bpjs_branches.csv)
     password_hash: str = Field(max_length=100)
     failed_attempts: int = 0
     locked_until: dt.datetime | None = None

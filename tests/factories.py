@@ -76,7 +76,14 @@ def user(session: Session, *, role: str = Role.ADMIN, company_id: int | None = N
 
 
 def actor_of(u: User) -> Actor:
-    return Actor(user_id=u.id, username=u.username, role=u.role, company_id=u.company_id, display_name=u.display_name)
+    return Actor(
+        user_id=u.id,
+        username=u.username,
+        role=u.role,
+        company_id=u.company_id,
+        display_name=u.display_name,
+        branch=u.branch,
+    )
 
 
 def worker(session: Session, **kw: object) -> Worker:

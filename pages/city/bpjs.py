@@ -63,7 +63,8 @@ with export_tab:
 with result_tab:
     st.caption(
         "Berkas jawaban BPJS: NIK, KPJ (11 digit), Tgl Mulai, Tgl Berakhir (opsional; bila kosong dihitung dari "
-        "lama ikrar). Baris yang NIK-nya tidak didaftarkan, KPJ-nya salah atau dipakai NIK lain ditolak."
+        "lama ikrar); pendaftaran yang ditolak BPJS: Status = Ditolak dan Alasan. Baris yang NIK-nya tidak "
+        "didaftarkan, KPJ-nya salah atau dipakai NIK lain ditolak."
     )
     import_flow(
         "import_result",

@@ -5,6 +5,7 @@ import streamlit as st
 
 from models import Role
 from services.platform.errors import PayungError
+from ui import benefits as benefits_ui
 from ui import charts, state
 from ui import insight as view
 
@@ -18,8 +19,8 @@ if head is None:
 
 view.headline_block(head)
 
-funnel_tab, map_tab, time_tab, expiry_tab = st.tabs(
-    ["Corong", "Peta & celah", "Perkembangan & perkiraan", "Segera berakhir"]
+funnel_tab, map_tab, time_tab, expiry_tab, benefit_tab = st.tabs(
+    ["Corong", "Peta & celah", "Perkembangan & perkiraan", "Segera berakhir", "Santunan"]
 )
 specs = view.chart_specs(actor)
 with funnel_tab:
@@ -57,3 +58,6 @@ with time_tab:
 
 with expiry_tab:
     view.expiry_section(data["expiring"])
+
+with benefit_tab:
+    benefits_ui.city_block(actor)

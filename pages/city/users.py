@@ -4,7 +4,7 @@ reactivate, reset with a new one-time password, change role. Company accounts co
 import streamlit as st
 
 from models import Role
-from services import campaign
+from services import campaign, coverage
 from services.platform import fmt
 from ui import campaign as campaign_ui
 from ui import state
@@ -34,17 +34,18 @@ st.dataframe(
     width="stretch",
 )
 
-with st.expander("Tambah pengguna kota"), st.form("pengguna_baru", clear_on_submit=True):
+with st.expander("Tambah pengguna kota atau petugas cabang BPJS"), st.form("pengguna_baru", clear_on_submit=True):
     c1, c2 = st.columns(2)
     username = c1.text_input("Nama pengguna", placeholder="siti.disnaker")
     # No default role: the choice is explicit, and admin needs the box below ticked too (least privilege).
     new_role = c2.selectbox(
         "Peran",
-        list(campaign.CITY_ROLES),
+        list(campaign.NEW_USER_ROLES),
         index=None,
         placeholder="Pilih peran",
         format_func=campaign.ROLE_LABELS.__getitem__,
     )
+    branch = st.selectbox("Cabang BPJS (hanya untuk petugas cabang)", ["", *coverage.branches()])
     name = st.text_input("Nama lengkap")
     email = st.text_input("Email")
     grant = st.checkbox("Saya memberi peran Admin kota (akses penuh) dengan sengaja", key="grant_admin_new")
@@ -57,6 +58,7 @@ with st.expander("Tambah pengguna kota"), st.form("pengguna_baru", clear_on_subm
             email=email,
             role=new_role,
             confirm_admin=grant,
+            branch=branch or "",
         )
         if otp is not None:
             campaign_ui.keep_passwords([otp])

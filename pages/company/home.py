@@ -3,9 +3,11 @@
 import streamlit as st
 
 from models import Role
+from services import insight
 from services.campaign import companies
 from services.platform import fmt
 from services.platform.text import safe_filename
+from ui import benefits as benefits_ui
 from ui import campaign as campaign_ui
 from ui import company, state, text
 
@@ -21,6 +23,8 @@ if home.pledges == 0:
     company.link("pages/company/pledge.py", "Buat ikrar perlindungan (± 3 menit)", icon=":material/edit_note:")
 else:
     company.link("pages/company/pledges.py", "Buka Ikrar saya", icon=":material/list_alt:")
+
+benefits_ui.company_block(state.load(insight.company_benefits, actor=actor, company_id=home.company_id))
 
 if home.letter_number:
     st.subheader("Surat edaran Wali Kota Tangerang")

@@ -5,6 +5,7 @@ import streamlit as st
 from models import Role
 from services import pledges
 from ui import badges, company, state, widgets
+from ui import benefits as benefits_ui
 
 actor = state.require(Role.COMPANY)
 st.title("Laporan dampak")
@@ -26,6 +27,7 @@ else:
     left.altair_chart(company.impact_chart(rep.by_kecamatan, "kecamatan", "Kecamatan"), width="stretch")
     right.markdown("**Per jenis pekerjaan**")
     right.altair_chart(company.impact_chart(rep.by_occupation, "pekerjaan", "Pekerjaan"), width="stretch")
+benefits_ui.company_block(rep.benefits)
 st.download_button(
     "Unduh laporan (PDF)",
     lambda: pledges.impact_pdf(rep),  # built on the click, not on every view of the page

@@ -5,6 +5,7 @@ import streamlit as st
 
 from services import insight
 from services.platform import fmt
+from ui import benefits as benefits_ui
 from ui import board_cache, widgets
 from ui import leaderboard as lb
 
@@ -32,6 +33,7 @@ st.caption(
     f"Berdasarkan {progress.letter_number} tanggal {fmt.long_date(progress.letter_date)}: {progress.subject}. "
     f"Iuran {fmt.rupiah(progress.premium_jkk_jkm)} per pekerja per bulan."
 )
+benefits_ui.public_block()
 
 st.subheader("Papan peringkat: perusahaan yang berpartisipasi")
 if board.rows.empty:

@@ -7,6 +7,7 @@ Pages call the public names below; `python -m services.campaign import-recipient
 
 from services.campaign.accounts import (
     CITY_ROLES,
+    NEW_USER_ROLES,
     ROLE_LABELS,
     OneTimePassword,
     change_password,
@@ -65,6 +66,7 @@ from services.campaign.responses import (
 __all__ = [
     "CALL_LIST_COLUMNS",
     "CITY_ROLES",
+    "NEW_USER_ROLES",
     "CONTACT_CHANNELS",
     "DECLINE_REASONS",
     "MAX_ATTACHMENT_BYTES",

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from models import Company, Role, User
 from models.common import utcnow
+from services.coverage import branches
 from services.platform import audit, exports
 from services.platform.auth import (
     BCRYPT_MAX_BYTES,
@@ -42,7 +43,13 @@ ADMIN_CONFIRMATION = (
     "Peran Admin kota memberi akses penuh: data pribadi pekerja, impor, pencocokan dan pengelolaan pengguna. "
     "Centang konfirmasi pemberian peran admin, atau pilih Pemantau kota."
 )
-ROLE_LABELS = {Role.ADMIN: "Admin kota", Role.VIEWER: "Pemantau kota", Role.COMPANY: "Perusahaan"}
+NEW_USER_ROLES = (*CITY_ROLES, Role.BRANCH)  # the accounts an admin makes on *Pengguna*
+ROLE_LABELS = {
+    Role.ADMIN: "Admin kota",
+    Role.VIEWER: "Pemantau kota",
+    Role.COMPANY: "Perusahaan",
+    Role.BRANCH: "Petugas cabang BPJS",
+}
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,59}$")
 
 
@@ -197,18 +204,22 @@ def create_city_user(
     email: str,
     role: str | None,
     confirm_admin: bool = False,
+    branch: str = "",
 ) -> OneTimePassword:
-    """A new admin or viewer with a one-time password to change at first login. The role has no default; an admin
-    is made only with `confirm_admin` (the form's explicit confirmation), and that grant has its own audit row."""
+    """A new admin, viewer or BPJS branch officer (of one branch) with a one-time password to change at first
+    login. The role has no default; an admin is made only with `confirm_admin` (the form's explicit
+    confirmation), and that grant has its own audit row."""
     require_role(actor, Role.ADMIN, session=session, action="user.create")
     username = username.strip().lower()
     errors = []
     if not role:
-        errors.append("Pilih peran: Pemantau kota (hanya membaca) atau Admin kota.")
-    elif role not in CITY_ROLES:
-        errors.append("Peran pengguna kota hanya Admin kota atau Pemantau kota.")
+        errors.append("Pilih peran: Pemantau kota (hanya membaca), Petugas cabang BPJS atau Admin kota.")
+    elif role not in NEW_USER_ROLES:
+        errors.append("Peran pengguna hanya Admin kota, Pemantau kota atau Petugas cabang BPJS.")
     elif role == Role.ADMIN and not confirm_admin:
         errors.append(ADMIN_CONFIRMATION)
+    if role == Role.BRANCH and branch not in branches():
+        errors.append(f"Pilih cabang BPJS petugas ini: {', '.join(branches())}.")
     if not _USERNAME.match(username):
         errors.append("Nama pengguna 3–60 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung.")
     if not display_name.strip():
@@ -225,12 +236,21 @@ def create_city_user(
         display_name=display_name.strip()[:120],
         email=email.strip(),
         role=role or Role.VIEWER,  # never None here: refused above
+        branch=branch if role == Role.BRANCH else "",
         password_hash=_one_time_hash(password),
         must_change_password=True,
     )
     session.add(user)
     session.flush()
-    audit.record(session=session, actor=actor, action="user.create", entity="user", entity_id=user.id, role=role)
+    audit.record(
+        session=session,
+        actor=actor,
+        action="user.create",
+        entity="user",
+        entity_id=user.id,
+        role=role,
+        branch=user.branch,
+    )
     if role == Role.ADMIN:
         _grant_admin_audit(session, actor, user)
     session.commit()

@@ -1,4 +1,5 @@
 """python -m services.coverage import-result FILE [--dry-run] [--json]
+python -m services.coverage import-claims FILE [--dry-run] [--json]    (benefits BPJS paid: JKK, JKM)
 python -m services.coverage refresh [--today YYYY-MM-DD] [--json]      (daily cron; idempotent)"""
 
 import argparse
@@ -8,6 +9,7 @@ import sys
 
 from sqlmodel import Session
 
+from services.coverage.claims import import_claims
 from services.coverage.expiry import refresh
 from services.coverage.results import import_result
 from services.platform.authz import SYSTEM
@@ -41,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     return run(
         "python -m services.coverage",
         "Hasil pendaftaran BPJS dan masa berlaku",
-        {"import-result": ("import BPJS's registration result (NIK, KPJ, start, end)", import_result, True)},
+        {
+            "import-result": ("import BPJS's registration result (NIK, KPJ, start, end)", import_result, True),
+            "import-claims": ("import the benefits BPJS paid (KPJ/NIK, JKK/JKM, dates, amount)", import_claims, True),
+        },
         args,
     )
 

@@ -9,7 +9,10 @@ import os
 from pathlib import Path
 
 import pandas as pd
+from sqlmodel import Session
 
+from models import Role
+from services.platform.authz import Actor, require_branch, require_role
 from services.platform.errors import ValidationError
 from services.platform.settings import DATA_DIR
 
@@ -42,3 +45,20 @@ def kecamatan_of_branch(branch: str) -> list[str]:
     if not codes:
         raise ValidationError(f"Cabang BPJS '{branch}' tidak dikenal. Pilih salah satu: {', '.join(branches())}.")
     return codes
+
+
+def kecamatan_names(branch: str) -> list[str]:
+    """The names of the kecamatan a branch serves, for its desk's heading."""
+    frame = pd.read_csv(_path(), dtype=str)
+    return frame.loc[frame["branch"].str.strip() == branch, "kecamatan_name"].tolist()
+
+
+def branch_scope(*, session: Session, actor: Actor, action: str, branch: str = "") -> list[str] | None:
+    """The kecamatan codes `actor` may act on: a branch officer's own branch (asking for another is refused and
+    audited), the branch an admin chose, or None (every kecamatan) for an admin who chose none. Everyone else is
+    refused. Every branch-desk service starts here."""
+    if actor.role == Role.BRANCH:
+        require_branch(actor, branch or actor.branch, session=session, action=action)
+        return kecamatan_of_branch(actor.branch)
+    require_role(actor, Role.ADMIN, session=session, action=action)
+    return kecamatan_of_branch(branch) if branch else None

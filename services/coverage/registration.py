@@ -26,9 +26,9 @@ from models import (
     Worker,
 )
 from models.common import utcnow
-from services.coverage.branches import kecamatan_of_branch
+from services.coverage.branches import branch_scope, kecamatan_of_branch
 from services.platform import audit, exports
-from services.platform.authz import Actor, require_role
+from services.platform.authz import Actor
 from services.platform.dates import cover_end
 from services.platform.errors import ValidationError
 
@@ -56,7 +56,8 @@ COLUMNS = [
 
 @dataclass(frozen=True)
 class Selection:
-    """What a registration file holds: one pledge, or a branch's pledges starting within a period."""
+    """What a registration file holds: one pledge (only its workers in `branch`, when given), or a branch's
+    pledges starting within a period."""
 
     pledge_id: int | None = None
     branch: str = ""
@@ -65,7 +66,7 @@ class Selection:
 
     def describe(self) -> str:
         if self.pledge_id is not None:
-            return f"ikrar-{self.pledge_id}"
+            return f"ikrar-{self.pledge_id}" + (f"-{self.branch.lower().replace(' ', '-')}" if self.branch else "")
         start = f"{self.period_from:%Y-%m}" if self.period_from else "awal"
         end = f"{self.period_to:%Y-%m}" if self.period_to else "akhir"
         return f"{self.branch.lower().replace(' ', '-')}-{start}-{end}"
@@ -85,6 +86,8 @@ def _where(sel: Selection) -> list[Any]:
     ]
     if sel.pledge_id is not None:
         where.append(col(Pledge.id) == sel.pledge_id)
+        if sel.branch:
+            where.append(col(Kelurahan.kecamatan_code).in_(kecamatan_of_branch(sel.branch)))
         return where
     if not sel.branch:
         raise ValidationError("Pilih satu ikrar, atau satu cabang BPJS dan periodenya.")
@@ -131,9 +134,16 @@ def _rows(session: Session, sel: Selection) -> list[Any]:
     return list(session.execute(stmt).all())
 
 
+def _authorise(session: Session, actor: Actor, selection: Selection) -> None:
+    """Admins export anything; a branch officer only its own branch's workers: the selection must name that
+    branch (a selection without one would hold every branch's workers, so it is refused like another's)."""
+    asked = selection.branch or ("(semua cabang)" if actor.role == Role.BRANCH else "")
+    branch_scope(session=session, actor=actor, action="coverage.export", branch=asked)
+
+
 def registration_preview(*, session: Session, actor: Actor, selection: Selection) -> RegistrationPreview:
     """How many workers and pledges a file would hold (nothing changes, nothing is audited)."""
-    require_role(actor, Role.ADMIN, session=session, action="coverage.export")
+    _authorise(session, actor, selection)
     rows = _rows(session, selection)
     session.rollback()
     return RegistrationPreview(
@@ -145,7 +155,7 @@ def registration_preview(*, session: Session, actor: Actor, selection: Selection
 
 def export_registration(*, session: Session, actor: Actor, selection: Selection) -> tuple[str, bytes]:
     """Build the registration file and register what it holds. Returns (file name, .xlsx bytes)."""
-    require_role(actor, Role.ADMIN, session=session, action="coverage.export")
+    _authorise(session, actor, selection)
     rows = _rows(session, selection)
     if not rows:
         raise ValidationError(
@@ -219,16 +229,26 @@ def export_registration(*, session: Session, actor: Actor, selection: Selection)
     return filename, exports.to_xlsx(frame, sheet_title="Pendaftaran", title=title)
 
 
-def pledge_choices(*, session: Session, actor: Actor) -> pd.DataFrame:
-    """Pledges with workers waiting for (or in) a registration file: id, company, start, counts (SQL GROUP BY)."""
-    require_role(actor, Role.ADMIN, session=session, action="coverage.export")
+def pledge_choices(*, session: Session, actor: Actor, branch: str = "") -> pd.DataFrame:
+    """Pledges with workers waiting for (or in) a registration file: id, company, start, counts (SQL GROUP BY).
+    With `branch` (always, for a branch officer: its own) only the workers living in the kecamatan it serves."""
+    scope = branch_scope(session=session, actor=actor, action="coverage.export", branch=branch)
+    in_scope: list[Any] = []
+    if scope is not None:
+        in_scope.append(
+            col(Assignment.worker_id).in_(
+                select(col(Worker.id))
+                .join(Kelurahan, col(Kelurahan.code) == Worker.kelurahan_code)
+                .where(col(Kelurahan.kecamatan_code).in_(scope))
+            )
+        )
     waiting = func.sum(case((col(Assignment.status) == AssignmentStatus.ASSIGNED.value, 1), else_=0))
     sent = func.sum(case((col(Assignment.status) == AssignmentStatus.REGISTERED.value, 1), else_=0))
     rows = session.execute(
         select(col(Pledge.id), col(Company.name), col(Pledge.start_month), col(Pledge.status), waiting, sent)
         .join(Company, col(Company.id) == Pledge.company_id)
         .join(Assignment, col(Assignment.pledge_id) == Pledge.id)
-        .where(col(Pledge.status).in_(_PLEDGE_OPEN), col(Assignment.status).in_(EXPORTABLE))
+        .where(col(Pledge.status).in_(_PLEDGE_OPEN), col(Assignment.status).in_(EXPORTABLE), *in_scope)
         .group_by(col(Pledge.id), col(Company.name), col(Pledge.start_month), col(Pledge.status))
         .order_by(col(Pledge.id))
     ).all()

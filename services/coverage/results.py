@@ -1,6 +1,9 @@
-"""Importing BPJS's answer to a registration file: NIK, KPJ card number, coverage start (and optionally end).
+"""Importing BPJS's answer to a registration file: NIK, KPJ card number, coverage start (and optionally end), or
+a refusal (Status "Ditolak" with its Alasan).
 
-A registered assignment becomes `active` with its KPJ and dates; its pledge becomes `active`. Refused and
+A registered assignment becomes `active` with its KPJ and dates; its pledge becomes `active`. A registration BPJS
+refused is released (the worker goes back to the pool, the pledge's place frees) with BPJS's reason. A branch
+officer imports only for workers of the kecamatan its branch serves: any other NIK is refused. Refused and
 reported, never applied: a NIK that is not registered, a malformed KPJ, a KPJ already held by another NIK (in
 the database or earlier in the same file), an end before the start. The same file twice changes nothing.
 """
@@ -12,11 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from models import Assignment, AssignmentStatus, ImportKind, Pledge, PledgeStatus, Role, Worker
+from models import Assignment, AssignmentStatus, ImportKind, Kelurahan, Pledge, PledgeStatus, Worker
 from models.common import utcnow
+from services.coverage.branches import branch_scope
 from services.coverage.expiry import cover_end_from
 from services.platform import audit, sheets
-from services.platform.authz import Actor, require_role
+from services.platform.authz import Actor
 from services.registry import ImportResult, Tally, record_run, rows_by_nik, token_of
 
 RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -24,10 +28,21 @@ RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "kpj": ("KPJ", "No KPJ", "Nomor KPJ", "No Kartu", "Nomor Kartu", "Card number"),
     "start": ("Tgl Mulai", "Mulai", "Tanggal Mulai", "Tgl Kepesertaan", "Tanggal Kepesertaan", "Coverage start"),
     "end": ("Tgl Berakhir", "Berakhir", "Sampai", "Tanggal Berakhir", "Coverage end"),
+    "status": ("Status", "Hasil", "Status Pendaftaran"),
+    "reason": ("Alasan", "Alasan Penolakan", "Keterangan"),
 }
+REFUSED_PREFIX = "Ditolak BPJS: "  # the reason of an assignment BPJS refused (the desk counts them by it)
+REFUSED_WORDS = {"ditolak", "tolak", "gagal", "refused", "rejected"}
 RESULT_REQUIRED = {"nik", "kpj", "start"}
 KPJ_PATTERN = re.compile(r"^\d{11}$")
 MAX_BYTES, MAX_ROWS = 20 * sheets.MB, 250_000
+
+
+NOT_WAITING = "NIK ini tidak sedang didaftarkan ke BPJS (tidak ada di berkas pendaftaran Anda): periksa NIK-nya."
+
+
+def _kelurahan_in(kecamatan: list[str]) -> Any:
+    return select(col(Kelurahan.code)).where(col(Kelurahan.kecamatan_code).in_(kecamatan))
 
 
 def normalise_kpj(value: sheets.Cell) -> str | None:
@@ -44,13 +59,22 @@ def import_result(
     *, session: Session, actor: Actor, content: bytes, filename: str, apply: bool = False
 ) -> ImportResult:
     """Preview (or, with `apply`, commit in one transaction) BPJS's registration result."""
-    require_role(actor, Role.ADMIN, session=session, action="coverage.result_import")
+    scope = branch_scope(session=session, actor=actor, action="coverage.result_import")
     table = sheets.read_table(
         content, filename, columns=RESULT_COLUMNS, required=RESULT_REQUIRED, max_bytes=MAX_BYTES, max_rows=MAX_ROWS
     )
     tally = Tally(table)
     parsed: list[tuple[int, str, str, dt.date, dt.date | None]] = []
+    refusals: list[tuple[int, str, str]] = []  # (row, nik, BPJS's reason)
     for row_no, nik, _, cells in rows_by_nik(tally):
+        if str(cells.get("status") or "").strip().lower() in REFUSED_WORDS:
+            reason = str(cells.get("reason") or "").strip()
+            if not reason:
+                tally.refuse(row_no, "reason", "", "Pendaftaran ditolak tanpa alasan: isi kolom Alasan dari BPJS.")
+                tally.rejected += 1
+            else:
+                refusals.append((row_no, nik, reason[:200]))
+            continue
         problems = []
         kpj = normalise_kpj(cells.get("kpj"))
         if kpj is None:
@@ -73,7 +97,7 @@ def import_result(
         assert kpj is not None and start is not None
         parsed.append((row_no, nik, kpj, start, end))
 
-    niks = [p[1] for p in parsed]
+    niks = [p[1] for p in parsed] + [r[1] for r in refusals]
     kpjs = sorted({p[2] for p in parsed})
     holding: dict[str, tuple[Any, ...]] = {}
     for i in range(0, len(niks), 5_000):
@@ -84,6 +108,7 @@ def import_result(
             .where(
                 col(Worker.nik).in_(niks[i : i + 5_000]),
                 col(Assignment.status).in_([AssignmentStatus.REGISTERED.value, AssignmentStatus.ACTIVE.value]),
+                *([] if scope is None else [col(Worker.kelurahan_code).in_(_kelurahan_in(scope))]),
             )
         ).all():
             holding[row[0]] = (row[1], row[2])
@@ -99,11 +124,22 @@ def import_result(
     to_apply: list[tuple[Assignment, str, dt.date, dt.date, int]] = []
     changes: list[dict[str, Any]] = []
     unchanged = 0
+    to_release: list[tuple[Assignment, str]] = []
+    for row_no, nik, reason in refusals:
+        found = holding.get(nik)
+        if found is None or found[0].status != AssignmentStatus.REGISTERED.value:
+            why = NOT_WAITING if found is None else "Pekerja ini sudah aktif: penolakan tidak dapat dicatat lagi."
+            tally.refuse(row_no, "nik", nik, why)
+            tally.rejected += 1
+            continue
+        to_release.append((found[0], reason))
+        changes.append(
+            {"row": row_no, "nik": nik, "name": "", "field": "Status", "old": "", "new": f"ditolak: {reason}"}
+        )
     for row_no, nik, kpj, start, end in parsed:
         found = holding.get(nik)
         if found is None:
-            why = "NIK ini tidak sedang didaftarkan ke BPJS (tidak ada di berkas pendaftaran): periksa NIK-nya."
-            tally.refuse(row_no, "nik", nik, why)
+            tally.refuse(row_no, "nik", nik, NOT_WAITING)
             tally.rejected += 1
             continue
         assignment, months = found
@@ -125,12 +161,16 @@ def import_result(
         to_apply.append((assignment, kpj, start, end, row_no))
         changes.append({"row": row_no, "nik": nik, "name": "", "field": "KPJ", "old": "", "new": kpj})
     result = tally.result(
-        inserted=0, updated=len(to_apply), unchanged=unchanged, changes=changes, token=token_of(content)
+        inserted=0,
+        updated=len(to_apply) + len(to_release),
+        unchanged=unchanged,
+        changes=changes,
+        token=token_of(content),
     )
     if not apply:
         session.rollback()
         return result
-    result.import_id = _apply(session, actor, filename, content, result, to_apply)
+    result.import_id = _apply(session, actor, filename, content, result, to_apply, to_release)
     result.applied = True
     return result
 
@@ -142,10 +182,23 @@ def _apply(
     content: bytes,
     result: ImportResult,
     to_apply: list[tuple[Assignment, str, dt.date, dt.date, int]],
+    to_release: list[tuple[Assignment, str]],
 ) -> int:
     now = utcnow()
     run_id = record_run(
         session, actor, kind=ImportKind.BPJS_RESULT.value, filename=filename, content=content, result=result
+    )
+    for assignment, reason in to_release:
+        assignment.status = AssignmentStatus.RELEASED.value
+        assignment.reason = f"{REFUSED_PREFIX}{reason}"[:300]
+        assignment.updated_at = now
+        session.add(assignment)
+    audit.record_many(
+        session=session,
+        actor=actor,
+        action="worker.bpjs_refused",
+        entity="worker",
+        items=[(a.worker_id, {"pledge_id": a.pledge_id, "reason": reason}) for a, reason in to_release],
     )
     for assignment, kpj, start, end, _ in to_apply:
         assignment.status = AssignmentStatus.ACTIVE.value
@@ -177,6 +230,7 @@ def _apply(
         entity_id=run_id,
         file=filename[:200],
         activated=len(to_apply),
+        refused_by_bpjs=len(to_release),
         unchanged=result.unchanged,
         rejected=result.rejected,
         pledges=pledge_ids,

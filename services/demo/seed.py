@@ -27,14 +27,19 @@ from models import (
     User,
     Worker,
 )
-from services.demo import campaign_demo, letter_pdf, registry_demo, timeline, words
+from services.demo import campaign_demo, claims_demo, letter_pdf, registry_demo, timeline, words
 from services.platform.authz import SYSTEM
 from services.platform.dates import add_months, month_start
 from services.platform.regions import load_regions, read_kecamatan_csv
 from services.platform.settings import REGIONS_DIR
 
 # Demo-only credentials, printed in the README. Never used outside demo mode.
-DEMO_PASSWORDS = {Role.ADMIN: "Payung-Admin-2024", Role.VIEWER: "Payung-Lihat-2024", Role.COMPANY: "Payung-Demo-2024"}
+DEMO_PASSWORDS = {
+    Role.ADMIN: "Payung-Admin-2024",
+    Role.VIEWER: "Payung-Lihat-2024",
+    Role.COMPANY: "Payung-Demo-2024",
+    Role.BRANCH: claims_demo.BRANCH_PASSWORD,
+}
 DEMO_ACCOUNTS = [  # (label, username, role) shown on the login page in demo mode
     ("Admin kota (Disnaker)", "admin", Role.ADMIN),
     ("Pemantau kota (Kantor Wali Kota)", "walikota", Role.VIEWER),
@@ -42,6 +47,7 @@ DEMO_ACCOUNTS = [  # (label, username, role) shown on the login page in demo mod
     ("PT Graha Tekstil Karawaci — perlindungan aktif", "graha", Role.COMPANY),
     ("PT Cisadane Pangan Lestari — pekerja dicocokkan", "cisadane", Role.COMPANY),
     ("PT Benteng Logistik Nusantara — belum menjawab surat", "benteng", Role.COMPANY),
+    *claims_demo.BRANCH_ACCOUNTS,
 ]
 FIXED_COMPANIES = [
     # username, name, sector, kecamatan, story
@@ -263,6 +269,7 @@ def seed_demo(
         User(username=u, display_name=name, role=role, email=email, password_hash=hashes[role])
         for u, name, role, email in staff
     )
+    claims_demo.seed_branch_users(session=session, password_hash=hashes[Role.BRANCH])
 
     companies = _companies(n_companies, rng, kel)
     sent = letter.sent_at
@@ -316,6 +323,7 @@ def seed_demo(
     renewed_on = timeline.advance_statuses(session=session, plans=plans, today=today, rng=rng)
     timeline.date_history(session=session, pledges=answered, renewed_on=renewed_on, today=today)
     campaign_demo.seed_campaign_demo(session=session, seed=seed, today=today)  # and commits
+    claims_demo.seed_claims(session=session, seed=seed, today=today)  # commits; benefits BPJS paid
     return SeedSummary(
         companies=len(companies),
         workers=n_workers,

@@ -25,6 +25,16 @@ from services.insight.badges import (
     per_100_employees,
     size_band,
 )
+from services.insight.benefits import (
+    SMALL_COUNT,
+    Benefits,
+    CityBenefits,
+    benefits_for_company,
+    city_benefits,
+    company_benefits,
+    public_benefits,
+    rupiah_short,
+)
 from services.insight.board import (
     BAND_ORDER,
     DEFAULT_VIEW,
@@ -60,6 +70,14 @@ from services.insight.quarterly import QuarterlyReport, available_quarters, quar
 from services.insight.report_pdf import quarterly_file
 
 __all__ = [
+    "SMALL_COUNT",
+    "Benefits",
+    "CityBenefits",
+    "benefits_for_company",
+    "city_benefits",
+    "company_benefits",
+    "public_benefits",
+    "rupiah_short",
     "BADGES",
     "BADGE_ORDER",
     "BAND_ORDER",

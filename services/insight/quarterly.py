@@ -16,6 +16,7 @@ import pandas as pd
 from openpyxl import Workbook
 from sqlmodel import Session
 
+from services.insight.benefits import CityBenefits, city_benefits
 from services.insight.catalogue import figure
 from services.insight.dashboard import active_campaign, participating_companies
 from services.insight.figures import label as label_of
@@ -76,6 +77,7 @@ class QuarterlyReport:
     companies: pd.DataFrame
     gap_workers: int
     gap_budget: int
+    benefits: CityBenefits  # benefits paid (to the quarter's end) against premiums paid, per payer
 
     @property
     def label(self) -> str:
@@ -158,6 +160,7 @@ def quarterly_report(
         companies=companies.reset_index(drop=True),
         gap_workers=gap,
         gap_budget=gap * MONTHS * campaign.premium_jkk_jkm,
+        benefits=city_benefits(session=session, actor=actor, until=end),
     )
 
 
@@ -222,6 +225,7 @@ def sheets(report: QuarterlyReport) -> dict[str, pd.DataFrame]:
         "Kecamatan": report.kecamatan.rename(columns=COVERAGE_HEADERS),
         "Kelurahan": report.kelurahan.drop(columns=["kelurahan_code"]).rename(columns=COVERAGE_HEADERS),
         "Perusahaan": company_table(report.companies),
+        "Santunan": benefits_table(report.benefits),
         "Definisi angka": report.definitions(),
     }
 
@@ -231,7 +235,7 @@ def _unit_of(sheet: str, header: str, row_label: object) -> str | None:
     if sheet == "Ringkasan" and header != "Ukuran":
         by_label = {figure(k).label: figure(k).unit for _, k in HEADLINE_ROWS}
         return "rupiah" if str(row_label).endswith("(Rp)") else by_label.get(str(row_label))
-    return COLUMN_UNITS.get(header)
+    return COLUMN_UNITS.get(header) or ("rupiah" if header.endswith("(Rp)") else None)
 
 
 def _write_sheet(ws: Any, name: str, title: str, df: pd.DataFrame) -> None:
@@ -263,6 +267,25 @@ def _write_sheet(ws: Any, name: str, title: str, df: pd.DataFrame) -> None:
     for column in ws.columns:
         width = max(len(str(c.value)) for c in column if c.value is not None) if column else 10
         ws.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 80)
+
+
+BENEFIT_HEADERS = {
+    "payer": "Pembayar (ikrar perusahaan)",
+    "jkk_families": "Keluarga JKK",
+    "jkk_amount": "Santunan JKK (Rp)",
+    "jkm_families": "Keluarga JKM",
+    "jkm_amount": "Santunan JKM (Rp)",
+    "premiums": "Iuran dibayar (Rp)",
+}
+
+
+def benefits_table(benefits: CityBenefits) -> pd.DataFrame:
+    """Benefits paid against premiums paid per payer, with a total row (no worker, no name of a worker)."""
+    table = benefits.by_payer[list(BENEFIT_HEADERS)]
+    total = pd.DataFrame([{"payer": "Jumlah", **{c: int(table[c].sum()) for c in list(BENEFIT_HEADERS)[1:]}}])
+    total["jkk_families"] = benefits.total.by_programme["JKK"][0]  # a family counted once, not once per payer
+    total["jkm_families"] = benefits.total.by_programme["JKM"][0]
+    return pd.concat([table, total], ignore_index=True).rename(columns=BENEFIT_HEADERS)
 
 
 def to_excel(report: QuarterlyReport) -> bytes:

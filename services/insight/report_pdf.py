@@ -14,9 +14,11 @@ from services.insight.figures import ratio, show
 from services.insight.headline import CITY_ROLES
 from services.insight.mapdata import kelurahan_features, rings
 from services.insight.quarterly import (
+    BENEFIT_HEADERS,
     COVERAGE_HEADERS,
     FUNNEL_HEADERS,
     QuarterlyReport,
+    benefits_table,
     company_table,
     quarterly_report,
     to_excel,
@@ -177,6 +179,8 @@ def quarterly_pdf(report: QuarterlyReport) -> bytes:
     share = {"Porsi terlindungi": lambda v: fmt.percent(float(v))}  # type: ignore[arg-type]
     _table(pdf, kec, [28, 20, 22, 20, 20, 24, 26, 22], share)
 
+    _benefits_section(pdf, report)
+
     pdf.add_page()
     _heading(pdf, f"Perusahaan yang berpartisipasi ({fmt.number(len(report.companies))})")
     companies = company_table(report.companies)
@@ -205,6 +209,18 @@ def _definitions(pdf: FPDF, definitions: pd.DataFrame) -> None:
         pdf.cell(0, 5, pdf_text(name), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 8)
         pdf.multi_cell(0, 4, pdf_text(f"{definition} Pembulatan: {rounding}."), new_x="LMARGIN", new_y="NEXT")
+
+
+def _benefits_section(pdf: FPDF, report: QuarterlyReport) -> None:
+    _heading(pdf, f"Santunan dibayar BPJS dan iuran dibayar (s.d. {fmt.date(report.end)})")
+    b = report.benefits
+    pdf.set_font("Helvetica", "", 9)
+    lines = b.total.sentences() or ["Belum ada klaim JKK/JKM yang dibayar"]
+    ratio = f"; santunan per iuran {fmt.percent(b.ratio)}" if b.ratio is not None else ""
+    text = f"{'; '.join(lines)}. Santunan {fmt.rupiah(b.total.amount)} dari iuran {fmt.rupiah(b.premiums)}{ratio}."
+    pdf.multi_cell(0, 5, pdf_text(text), new_x="LMARGIN", new_y="NEXT")
+    rupiah = {c: lambda v: fmt.rupiah(float(v)) for c in BENEFIT_HEADERS.values() if "(Rp)" in c}  # type: ignore[arg-type]
+    _table(pdf, benefits_table(b).head(40), [60, 20, 28, 20, 28, 30], rupiah)
 
 
 def quarterly_file(

@@ -14,6 +14,11 @@ class Actor:
     role: str
     company_id: int | None = None
     display_name: str = ""
+    branch: str = ""  # a branch officer's BPJS branch
+
+    @property
+    def is_branch(self) -> bool:
+        return self.role == Role.BRANCH
 
     @property
     def is_admin(self) -> bool:

@@ -228,6 +228,7 @@ def _actor_of(user: User) -> Actor:
         role=user.role,
         company_id=user.company_id,
         display_name=user.display_name,
+        branch=user.branch,
     )
 
 

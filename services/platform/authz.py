@@ -6,7 +6,7 @@ from models import Role
 from services.platform import audit
 from services.platform.actor import SYSTEM, Actor
 
-__all__ = ["SYSTEM", "Actor", "record_refused_page", "require_company_access", "require_role"]
+__all__ = ["SYSTEM", "Actor", "record_refused_page", "require_branch", "require_company_access", "require_role"]
 from services.platform.errors import AccessDenied
 
 
@@ -42,6 +42,13 @@ def require_company_access(
         if actor.role == Role.COMPANY and actor.company_id == company_id:
             return actor
     raise _deny(session, actor, action, "company", company_id)
+
+
+def require_branch(actor: Actor | None, branch: str, *, session: Session | None = None, action: str = "") -> Actor:
+    """Admins may act for every BPJS branch; a branch officer only for its own; nobody else."""
+    if actor is not None and (actor.role == Role.ADMIN or (actor.role == Role.BRANCH and branch == actor.branch != "")):
+        return actor
+    raise _deny(session, actor, action, "branch", branch)
 
 
 def record_refused_page(*, session: Session, actor: Actor, page: str) -> None:

@@ -24,6 +24,7 @@ from models import (
     Pledge,
     Worker,
 )
+from services.insight.benefits import Benefits, benefits_for_company
 from services.insight.figures import CARD_ISSUED, SUPPORTED, cover_months, worker_months_sql
 from services.insight.figures import label as label_figure
 from services.insight.figures import show as show_figure
@@ -54,6 +55,7 @@ class ImpactReport:
     last_cover_end: dt.date | None
     by_kecamatan: pd.DataFrame  # kecamatan, pekerja
     by_occupation: pd.DataFrame  # pekerjaan, pekerja
+    benefits: Benefits  # what the cover did: families that received JKK/JKM benefits, Rupiah paid (no names)
 
     def figures(self) -> dict[str, int]:
         """The report's catalogued figures, in the order the page and the PDF show them."""
@@ -65,6 +67,10 @@ class ImpactReport:
             "company.cover_months": self.cover_months,
             "company.worker_months": self.worker_months,
         }
+
+    def benefits_figures(self) -> dict[str, int]:
+        """What the cover did, as catalogued figures: families that received benefits and the Rupiah paid."""
+        return {"benefit_families": self.benefits.families, "benefits_paid": self.benefits.amount}
 
 
 def impact_report(*, session: Session, actor: Actor, company_id: int, today: dt.date | None = None) -> ImpactReport:
@@ -124,6 +130,7 @@ def impact_report(*, session: Session, actor: Actor, company_id: int, today: dt.
         last_cover_end=max((cover_end(p.start_month, p.months) for p in pledges), default=None),
         by_kecamatan=_grouped(Kecamatan.name, True).rename(columns={"nama": "kecamatan"}),
         by_occupation=_grouped(Worker.occupation, False).rename(columns={"nama": "pekerjaan"}),
+        benefits=benefits_for_company(session=session, company_id=company_id),
     )
     audit.record(session=session, actor=actor, action="report.impact", entity="company", entity_id=company_id)
     session.commit()
@@ -189,6 +196,7 @@ def impact_pdf(report: ImpactReport, *, compress: bool = True) -> bytes:
     pdf.ln(4)
     figures = [(label_figure(k), show_figure(k, v)) for k, v in report.figures().items()]
     figures.append(("Jumlah ikrar (tanpa yang dibatalkan)", fmt.number(report.pledges)))
+    figures += [(label_figure(k), show_figure(k, v)) for k, v in report.benefits_figures().items()]
     pdf.set_font("Helvetica", "", 10)
     for label, value in figures:
         pdf.set_fill_color(240, 245, 243)
@@ -197,6 +205,9 @@ def impact_pdf(report: ImpactReport, *, compress: bool = True) -> bytes:
         pdf.cell(0, 8, pdf_text(value), border=0, fill=True, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 10)
         pdf.ln(1)
+    for sentence in report.benefits.sentences():
+        pdf.set_font("Helvetica", "B", 10)
+        pdf.multi_cell(0, 6, pdf_text(f"{sentence}."), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     _bar_chart(pdf, "Pekerja didukung per kecamatan", report.by_kecamatan, "kecamatan")
     _bar_chart(pdf, "Pekerja didukung per jenis pekerjaan", report.by_occupation, "pekerjaan")

@@ -289,6 +289,7 @@ def test_quarterly_report_files_and_audit(session: Session, world: World) -> Non
         "Kecamatan",
         "Kelurahan",
         "Perusahaan",
+        "Santunan",
         "Definisi angka",
     ]
     assert sheets["Corong"]["Perusahaan"].tolist() == [6, 5, 4, 3, 2, 2, 1]

@@ -29,7 +29,7 @@ def test_seed_builds_a_consistent_demo(session: Session) -> None:
     niks = session.exec(select(Worker.nik)).all()
     assert all(nik.is_valid(n) for n in niks) and len(set(niks)) == len(niks)
     roles = dict(session.exec(select(User.role, func.count()).group_by(User.role)).all())
-    assert roles == {"admin": 1, "viewer": 1, "company": 30}
+    assert roles == {"admin": 1, "viewer": 1, "company": 30, "branch": 3}  # one officer per BPJS branch
     # Panarub: first responder, 148 workers, renewed once; its renewal runs out at the end of this month.
     panarub = session.exec(select(Company).where(Company.name == "PT Panarub Industry")).one()
     pledges = session.exec(select(Pledge).where(Pledge.company_id == panarub.id).order_by(Pledge.start_month)).all()

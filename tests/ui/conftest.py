@@ -49,7 +49,12 @@ def actor_for(demo_db_url: str) -> Callable[[str], Actor]:
         with Session(engine) as s:
             u = s.exec(select(User).where(User.username == username)).one()
             return Actor(
-                user_id=u.id, username=u.username, role=u.role, company_id=u.company_id, display_name=u.display_name
+                user_id=u.id,
+                username=u.username,
+                role=u.role,
+                company_id=u.company_id,
+                display_name=u.display_name,
+                branch=u.branch,
             )
 
     return _actor
