@@ -114,3 +114,21 @@ def test_login_and_the_change_form_share_one_allowance(engine: Engine, compared:
     with Session(engine) as s:
         user = auth.confirm_password(session=s, actor=actor, password=f.PASSWORD, client="rumah", purpose="t")
         assert user.username == "rani"
+
+
+def test_no_password_is_compared_outside_the_throttled_path() -> None:
+    """Guard for the class: bcrypt's comparison appears only in services/platform/auth.py, where every caller
+    goes through the reservation (`_reserved_check`). A new form asking for a password must use
+    `auth.confirm_password` (or `attempt_login`); one that calls bcrypt itself fails here."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    callers = sorted(
+        str(path.relative_to(root))
+        for folder in ("services", "ui", "pages")
+        for path in (root / folder).rglob("*.py")
+        if "checkpw" in path.read_text(encoding="utf-8")
+    )
+    assert callers == ["services/platform/auth.py"]
+    source = (root / "services" / "platform" / "auth.py").read_text(encoding="utf-8")
+    assert source.count("_check_password(") == 2  # its definition and its one call, inside _reserved_check
