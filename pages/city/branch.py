@@ -7,6 +7,7 @@ import streamlit as st
 from models import Role
 from services import coverage
 from services.platform import fmt
+from services.platform.text import safe_filename
 from ui import benefits as benefits_ui
 from ui import state
 from ui.imports import import_flow
@@ -37,7 +38,7 @@ with waiting_tab:
         right.download_button(
             "Unduh berkas",
             data=_file,
-            file_name=f"pendaftaran-bpjs-{selection.describe()}.xlsx",
+            file_name=safe_filename(f"pendaftaran-bpjs-{selection.describe()}.xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:",
             key=f"desk_file_{row.pledge_id}",

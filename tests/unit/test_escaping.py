@@ -106,6 +106,7 @@ def _inert_pdf(data: bytes) -> None:
 def test_both_pdfs_print_the_name_and_carry_no_action(kind: str, name: str) -> None:
     import datetime as dt
 
+    from services.insight.benefits import Benefits
     from services.pledges.report import ImpactReport, impact_pdf
 
     frame = pd.DataFrame({"kecamatan": [name[:60]], "pekerja": [5]})
@@ -120,10 +121,12 @@ def test_both_pdfs_print_the_name_and_carry_no_action(kind: str, name: str) -> N
         cards_issued=5,
         rupiah_committed=1_680_000,
         worker_months=100,
+        cover_months=12,
         first_cover=None,
         last_cover_end=None,
         by_kecamatan=frame,
         by_occupation=frame.rename(columns={"kecamatan": "pekerjaan"}),
+        benefits=Benefits(by_programme={"JKM": (1, 1, 42_000_000)}, families=1, amount=42_000_000),
     )
     impact = impact_pdf(report, compress=False)
     _inert_pdf(impact)
@@ -148,7 +151,9 @@ def test_csv_and_excel_hold_the_name_as_inert_text(kind: str, name: str) -> None
     ws = load_workbook(io.BytesIO(exports.to_xlsx(df))).active
     assert ws is not None
     value = ws.cell(row=2, column=1)
-    assert value.data_type == "s" and not str(value.value).startswith(("=", "+", "-", "@"))
+    # Inert either way: no formula prefix, or Excel's own quote prefix (the cell reads as typed: '-3', not "'-3").
+    assert value.data_type == "s"
+    assert value.quotePrefix or not str(value.value).startswith(("=", "+", "-", "@"))
     core = " ".join(text.without_control_characters(name).split()).lstrip("=+-@ ")[:40]
     assert core.strip() in " ".join(cell.split()) and core.strip() in " ".join(str(value.value).split())
 
