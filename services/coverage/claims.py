@@ -271,7 +271,8 @@ def record_claim(
 
 
 def recorded_claims(*, session: Session, actor: Actor, branch: str = "") -> pd.DataFrame:
-    """The claims of the actor's area, newest first, without names: KPJ, programme, kind, dates, amount, payer."""
+    """The claims of the actor's area, newest first (500 at most), without names: KPJ, programme, kind, dates,
+    amount, payer. Audited."""
     scope = branch_scope(session=session, actor=actor, action="claim.list", branch=branch)
     stmt = (
         select(
@@ -300,4 +301,8 @@ def recorded_claims(*, session: Session, actor: Actor, branch: str = "") -> pd.D
         columns=["id", "kpj", "programme", "kind", "event_date", "paid_date", "amount", "payer", "recorded_by"],
     )
     frame["kind"] = frame["kind"].map(lambda k: KIND_LABELS.get(k, ""))
+    # KPJ numbers are personal data: the view is audited (committed), like every view of workers' data.
+    audit.record(session=session, actor=actor, action="claim.list", entity="branch",
+                 entity_id=branch or actor.branch or "semua", rows=len(frame))  # fmt: skip
+    session.commit()
     return frame

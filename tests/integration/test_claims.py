@@ -125,6 +125,8 @@ def test_officer_claims_only_its_branch_and_only_within_cover(session: Session) 
         )  # fmt: skip  (a worker dies once)
     assert len(coverage.recorded_claims(session=session, actor=d["cikokol"])) == 1
     assert coverage.recorded_claims(session=session, actor=d["batuceper"]).empty
+    viewed = session.exec(select(AuditLog).where(AuditLog.action == "claim.list")).all()
+    assert [v.entity_id for v in viewed] == [CIKOKOL, BATUCEPER]  # a view of KPJ numbers is audited
     with pytest.raises(AccessDenied):
         coverage.record_claim(session=session, actor=d["company0_user"], worker=kpj0, programme="JKM", kind="",
                               event_date=dt.date(2025, 5, 5), paid_date=dt.date(2025, 5, 20), amount="1",
