@@ -6,8 +6,8 @@ from functools import partial
 
 import streamlit as st
 
-from models import Role
-from services import coverage, pledges
+from models import OPEN_PLEDGE_STATUSES, Role
+from services import coverage, matching, pledges
 from services.platform import exports, fmt
 from ui import company, downloads, state, widgets
 from ui.tables import indonesian_styler
@@ -66,6 +66,10 @@ if p.status == "cancelled":  # nothing is owed for a cancelled pledge: say so ra
     c4.metric("Total biaya", fmt.rupiah(0), help=f"Dibatalkan; sebelumnya {fmt.rupiah(p.total)}, tidak ditagih.")
 else:
     c4.metric("Total biaya", fmt.rupiah(p.total), help=f"{fmt.rupiah(p.per_month)} per bulan")
+if p.status in OPEN_PLEDGE_STATUSES and p.assigned < p.workers:  # empty places: why, and what would fill them
+    why = state.act(matching.explain_shortfall, pledge_id=p.pledge_id, actor=actor)  # the city's Pencocokan text
+    if why is not None:
+        st.info(f"**{fmt.number(p.workers - p.assigned)} tempat masih kosong.** {why.message}")
 area = ([f"radius {fmt.decimal(p.radius_km)} km"] if p.radius_km else []) + (
     [f"{len(p.kelurahan_codes)} kelurahan pilihan"] if p.kelurahan_codes else []
 )

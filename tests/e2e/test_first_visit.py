@@ -133,3 +133,11 @@ def test_refused_rows_read_as_typed_and_a_saved_file_is_not_refused_again(page: 
     expect(page.get_by_text("1 perusahaan disimpan dengan akunnya")).to_be_visible()
     expect(page.get_by_text("Berkas ini sudah disimpan")).to_be_visible()
     expect(page.get_by_text("Tidak ada baris yang dapat disimpan")).to_have_count(0)
+
+
+def test_a_pledge_short_of_workers_says_why_and_what_would_fill_it(page: Page, app_url: str) -> None:
+    login_ok(page, app_url, "graha", DEMO_PASSWORDS["company"])  # 265 pledged, fewer eligible workers in reach
+    page.goto(f"{app_url}/ikrar")
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"\d+ tempat masih kosong"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Di area ini ada [\d.]+ pekerja rentan yang memenuhi syarat"))).to_be_visible()
