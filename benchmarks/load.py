@@ -296,6 +296,7 @@ async def _session(
             additional_headers=headers,
             max_size=64 * 1024 * 1024,
             open_timeout=args.timeout,
+            ping_interval=None,  # a blocked server loop must show as a slow page, not as the client hanging up
         ) as ws:
             user = KINDS[log.role](log, Client(ws, base, args.timeout), args.think, rng, **kw)  # type: ignore[arg-type]
             if log.user == "admin#0":
