@@ -241,7 +241,7 @@ class Officer(User_):
         self.log.pledge_tries += 1
         done = await self.page("ikrar: kirim", "ikrar-baru", states=[_click(send)])
         saved = [int(m.group(1)) for a in done.alerts if (m := re.match(r"Ikrar #(\d+) tersimpan", a))]
-        if not saved:
+        if not saved and not done.error:  # (a run without an answer is already counted)
             return self.fail("ikrar: kirim", f"pledge not saved: {done.alerts[:2]}")
         self.log.pledged.extend(saved)
 
@@ -296,6 +296,7 @@ async def _session(
             additional_headers=headers,
             max_size=64 * 1024 * 1024,
             open_timeout=args.timeout,
+            ping_interval=None,  # a blocked server loop must show as a slow page, not as the client hanging up
         ) as ws:
             user = KINDS[log.role](log, Client(ws, base, args.timeout), args.think, rng, **kw)  # type: ignore[arg-type]
             if log.user == "admin#0":
@@ -454,8 +455,9 @@ def _cli_import(db_url: str, path: Path, after: float, out: dict[str, object]) -
 
 
 def _check_writes(db_url: str, logs: list[SessionLog], before: dict[int, int], company_of: dict[str, int]) -> dict:
-    """Every pledge a session saw saved is in the database exactly once; no other pledge of those companies
-    appeared."""
+    """No lost write: every pledge a session saw saved is in the database exactly once. No double write: no company
+    has more new pledges than its officer sent. A pledge saved whose confirmation did not reach the session within
+    the timeout is counted apart (the officer finds it in Ikrar saya)."""
     engine = make_engine(db_url)
     with Session(engine) as s:
         counts = dict(s.exec(select(Pledge.company_id, func.count()).group_by(col(Pledge.company_id))).all())
@@ -463,15 +465,18 @@ def _check_writes(db_url: str, logs: list[SessionLog], before: dict[int, int], c
         found = set(s.exec(select(Pledge.id).where(col(Pledge.id).in_(seen))).all()) if seen else set()
     engine.dispose()
     new = {c: counts.get(c, 0) - n for c, n in before.items()}
-    per_session = {x.user: len(x.pledged) for x in logs if x.role == "company"}
-    mismatched = [u for u, n in per_session.items() if new[company_of[u]] != n]
+    officers = [x for x in logs if x.role == "company"]
+    lost = sorted(set(seen) - found)
+    double = [x.user for x in officers if new[company_of[x.user]] > x.pledge_tries]
+    unconfirmed = sum(max(new[company_of[x.user]] - len(x.pledged), 0) for x in officers)
     return {
-        "pledges_tried": sum(x.pledge_tries for x in logs),
+        "pledges_sent": sum(x.pledge_tries for x in logs),
         "pledges_saved_seen_by_users": len(seen),
         "pledges_in_database_new": sum(new.values()),
-        "saved_ids_found_once": len(found) == len(set(seen)) == len(seen),
-        "companies_with_a_count_mismatch": mismatched,
-        "no_lost_or_double_write": not mismatched and len(found) == len(seen),
+        "saved_but_confirmation_later_than_timeout": unconfirmed,
+        "lost_ids": lost,
+        "companies_with_more_pledges_than_sent": double,
+        "no_lost_or_double_write": not lost and not double and len(seen) == len(set(seen)),
     }
 
 

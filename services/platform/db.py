@@ -10,7 +10,6 @@ import random
 import re
 import sqlite3
 import time
-import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -36,7 +35,6 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 POOL: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_timeout": 60}
 UNIT_OPTION = "payung_unit"  # execution option: "read" for units of work that only read
 READ = "read"
-WRITE = "write"
 UNIT_ATTEMPTS = 4  # a busy unit is run at most this often (each attempt itself waits up to the busy timeout)
 RETRY_BUDGET_S = 40.0  # and not again once this long has passed since its first attempt began (a user waits rather
 # than being asked to click again and join the same queue; the page's own timeout is longer)
@@ -46,7 +44,6 @@ BUSY_MESSAGE = (
     "Isian Anda masih ada: tunggu beberapa detik lalu coba lagi."
 )
 _POSTGRES_RETRYABLE = {"40001", "40P01"}  # serialization_failure, deadlock_detected
-_readers: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
 
 
 def make_engine(url: str, *, busy_timeout_ms: int | None = None, **kwargs: Any) -> Engine:
@@ -90,10 +87,7 @@ def reading(engine: Engine) -> Engine:
     """The same engine (pool, events) for units of work that only read: on SQLite they begin DEFERRED and never
     take the write lock. A unit that writes after all still works (SQLite upgrades the lock), and `run_unit`
     runs it again if that upgrade met a concurrent writer."""
-    reader = _readers.get(engine)
-    if reader is None:
-        reader = _readers[engine] = engine.execution_options(**{UNIT_OPTION: READ})
-    return reader
+    return engine.execution_options(**{UNIT_OPTION: READ})  # cheap: a view of the engine, nothing copied
 
 
 ONCE_ATTRIBUTE = "payung_run_once"
