@@ -5,6 +5,7 @@ from models.audit import AuditLog
 from models.campaign import Campaign
 from models.company import Company, LetterRecipient
 from models.outreach import Channel, OutboxMessage, RecipientContact
+from models.payer import Allocation, AllocationStatus, CoverMonth, PayerKind
 from models.pledge import (
     LIVE_PLEDGE_STATUSES,
     OPEN_PLEDGE_STATUSES,
@@ -20,6 +21,10 @@ from models.user import Role, User
 from models.worker import CoveredBy, Sex, Worker
 
 __all__ = [
+    "Allocation",
+    "AllocationStatus",
+    "CoverMonth",
+    "PayerKind",
     "HOLDING_STATUSES",
     "LIVE_PLEDGE_STATUSES",
     "OPEN_PLEDGE_STATUSES",

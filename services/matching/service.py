@@ -43,6 +43,7 @@ from services.platform import audit, fmt
 from services.platform.authz import Actor, require_company_access, require_role
 from services.platform.errors import ConflictError, NotFound
 from services.platform.geo import bounding_box, haversine_km
+from services.platform.ledger import paid_by_others, sync_assignments
 
 # A 64-bit key for pg_advisory_xact_lock: every matching run in the database takes it ("PAYUNG" in ASCII).
 MATCHING_LOCK_KEY = 0x504159554E47
@@ -268,7 +269,7 @@ def _worker_frame(session: Session, *, where: list[Any]) -> pd.DataFrame:
         )
         .join(Kelurahan, col(Kelurahan.code) == Worker.kelurahan_code)
         .outerjoin(Assignment, and_(col(Assignment.worker_id) == Worker.id, col(Assignment.status).in_(_HOLDING)))
-        .where(~covered_now, *where)
+        .where(~covered_now, ~paid_by_others(from_month=dt.date.today()), *where)  # type: ignore[operator]
     )
     rows = session.execute(stmt).all()
     cols = ["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code", "assignment_id", "held_by", "status"]
@@ -477,6 +478,7 @@ def _match_pledge(session: Session, pledge_id: int, actor: Actor) -> MatchResult
         result = solve_detailed(free[["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code"]], pledges)
         new = _assignment_rows(session, result, {row.id: row}, free)
         _insert(session, new)
+        sync_assignments(session=session, worker_ids=[r["worker_id"] for r in new])
         _mark_matched(session, [row.id] if new else [])
     audit.record(
         session=session,
@@ -562,6 +564,7 @@ def _run_full_match(
     _release(session, to_release)
     new = _assignment_rows(session, fresh, by_id, pool)
     _insert(session, new)
+    sync_assignments(session=session, worker_ids=[*merged.loc[~stay, "worker_id"], *(r["worker_id"] for r in new)])
     holding = _holding_counts(session, _HOLDING)
     _mark_matched(session, [pid for pid in by_id if holding.get(pid, 0) > 0])
     unmatched = sum(1 for r in rows if holding.get(r.id, 0) < r.requested)
