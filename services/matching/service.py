@@ -43,7 +43,7 @@ from services.platform import audit, fmt
 from services.platform.authz import Actor, require_company_access, require_role
 from services.platform.errors import ConflictError, NotFound
 from services.platform.geo import bounding_box, haversine_km
-from services.platform.ledger import paid_by_others, sync_assignments
+from services.platform.ledger import month_has_payer, paid_by_others, sync_assignments
 
 # A 64-bit key for pg_advisory_xact_lock: every matching run in the database takes it ("PAYUNG" in ASCII).
 MATCHING_LOCK_KEY = 0x504159554E47
@@ -276,6 +276,15 @@ def _worker_frame(session: Session, *, where: list[Any]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=cols)
     df = df.astype({"lat": "float64", "lon": "float64", "desil": "Float64"})
     return df
+
+
+def free_workers(session: Session, *, first: dt.date, last: dt.date, today: dt.date) -> pd.DataFrame:
+    """Workers no pledge holds and no payer pays in any month of [first, last] (the city allocation's pool)."""
+    del today  # the other-payer filter of _worker_frame already reads from this month on
+    return _worker_frame(
+        session,
+        where=[col(Assignment.id).is_(None), ~month_has_payer(from_month=first, to_month=last)],  # type: ignore[operator]
+    )
 
 
 def _area_filter(*, lat: float | None, lon: float | None, radius_km: float | None, codes: Sequence[str]) -> Any:
