@@ -27,7 +27,14 @@ from services.matching.allocation import (
 from services.platform.authz import Actor
 from services.platform.dates import add_months, month_start
 from services.platform.errors import ConflictError, ValidationError
-from services.platform.ledger import Cover, csr_months, months_between, write_cover
+from services.platform.ledger import (
+    Cover,
+    csr_months,
+    end_assignments_from,
+    months_between,
+    sync_assignments,
+    write_cover,
+)
 from tests import factories as f
 
 TODAY = dt.date.today()
@@ -353,3 +360,24 @@ def test_import_by_payer_writes_months_and_releases_proposed_cover(session: Sess
     again = registry.import_covered(session=session, actor=w.admin, content=csv, filename="c.csv", apply=True)
     assert again.updated == 0
     assert session.execute(select(func.count()).where(col(CoverMonth.import_id).is_not(None))).scalar() == len(rows)
+
+
+def test_renewal_takes_over_the_months_and_skips_workers_another_payer_took(session: Session) -> None:
+    from tests.integration import test_pledges as tp
+
+    w = tp.make_world(session, workers=12)
+    out = pledges.create_pledge(session=session, actor=w.actor, company_id=w.company_id, draft=tp.draft())
+    tp._activate(session, out.pledge_id, add_months(THIS_MONTH, -11), 12)  # cover ends this month
+    held = [a.worker_id for a in tp.holding(session, out.pledge_id)]
+    # _activate moved the pledge back in time: write its months again as they now are (this month only).
+    ids = [int(a.id or 0) for a in tp.holding(session, out.pledge_id)]
+    end_assignments_from(session=session, assignment_ids=ids, from_month=dt.date(2000, 1, 1))
+    sync_assignments(session=session, worker_ids=held)
+    session.commit()
+    # Next month one of them is covered by BAZNAS: the renewal must leave that worker with BAZNAS.
+    write_cover(session=session, covers=[Cover(held[0], PayerKind.OTHER_PROGRAMME.value, [add_months(THIS_MONTH, 2)])])
+    session.commit()
+    renewal = pledges.renew_pledge(session=session, actor=w.actor, pledge_id=out.pledge_id, months=6)
+    carried = {a.worker_id for a in tp.holding(session, renewal.pledge_id)}
+    assert held[0] not in carried and set(held[1:]) <= carried
+    assert_ledger_consistent(session)
