@@ -21,7 +21,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from models import Allocation, AllocationStatus, Campaign, Kecamatan, Kelurahan, PayerKind, Role
+from models import Allocation, AllocationStatus, Campaign, CoverMonth, Kecamatan, Kelurahan, PayerKind, Role, Worker
 from models.common import utcnow
 from services.matching.core import solve
 from services.matching.service import MATCHING_LOCK_KEY, free_workers
@@ -149,6 +149,48 @@ def record_allocation(*, session: Session, actor: Actor, draft: AllocationDraft)
     return int(row.id or 0)
 
 
+def record_from_form(
+    *,
+    session: Session,
+    actor: Actor,
+    year: int,
+    budget_line: str,
+    perwal_number: str,
+    start_month: dt.date,
+    end_month: dt.date,
+    by_rupiah: bool,
+    amount_text: str,
+    kecamatan_quotas: Mapping[str, int] | None = None,
+) -> int:
+    """The admin's form as typed: the amount as text ('1.000', 'Rp 2.016.000.000'), Rupiah or workers."""
+    cleaned = amount_text.strip().lower().removeprefix("rp").strip()
+    try:
+        amount = fmt.parse_whole(cleaned)
+    except ValueError:
+        what = "Rupiah" if by_rupiah else "pekerja"
+        raise ValidationError(
+            f"Jumlah {what} '{amount_text}' tidak terbaca: tulis angka bulat, misalnya 1.000."
+        ) from None
+    quotas = {k: int(v) for k, v in (kecamatan_quotas or {}).items() if v}
+    draft = AllocationDraft(
+        year=year,
+        budget_line=budget_line,
+        perwal_number=perwal_number,
+        start_month=start_month,
+        end_month=end_month,
+        amount_rupiah=amount if by_rupiah else None,
+        workers=None if by_rupiah else amount,
+        kecamatan_quotas=quotas,
+    )
+    return record_allocation(session=session, actor=actor, draft=draft)
+
+
+def kecamatan_options(*, session: Session) -> pd.DataFrame:
+    """Code and name of every kecamatan (for the quota table)."""
+    rows = session.execute(select(col(Kecamatan.code), col(Kecamatan.name)).order_by(col(Kecamatan.name))).all()
+    return pd.DataFrame(rows, columns=["kode", "kecamatan"])
+
+
 def place_holders(
     *,
     places: int,
@@ -191,16 +233,24 @@ def _fill(session: Session, row: Allocation, today: dt.date) -> AllocationPrevie
     kel = session.execute(select(col(Kelurahan.code), col(Kelurahan.kecamatan_code))).all()
     areas = {code: (float(lat), float(lon), sorted(k for k, kc in kel if kc == code)) for code, lat, lon in kec}
     centre = (float(np.mean([a[0] for a in areas.values()])), float(np.mean([a[1] for a in areas.values()])))
-    pledges, names = place_holders(places=row.workers, quotas=row.kecamatan_quotas, areas=areas, centre=centre)
+    pledges, _ = place_holders(places=row.workers, quotas=row.kecamatan_quotas, areas=areas, centre=centre)
     workers = free_workers(session, first=first, last=last, today=today)
-    if workers.empty or not months:
-        result = pd.DataFrame(columns=["worker_id", "pledge_id", "desil"])
+    if row.status == AllocationStatus.COMMITTED.value:  # what it did: its workers, from the ledger
+        mine = select(col(CoverMonth.worker_id)).where(col(CoverMonth.allocation_id) == row.id).distinct()
+        result = pd.DataFrame(
+            session.execute(
+                select(col(Worker.id), col(Worker.desil), col(Worker.kelurahan_code)).where(col(Worker.id).in_(mine))
+            ).all(),
+            columns=["worker_id", "desil", "kelurahan_code"],
+        )
+    elif workers.empty or not months:
+        result = pd.DataFrame(columns=["worker_id", "desil", "kelurahan_code"])
     else:
         result = solve(workers[["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code"]], pledges)
+        result = result.merge(workers[["worker_id", "kelurahan_code"]], on="worker_id")
     free = len(workers) if months else 0
     kec_of = dict(kel)
-    chosen = workers.set_index("worker_id").loc[result["worker_id"], "kelurahan_code"]
-    covered_kec = pd.Series([kec_of[k] for k in chosen], dtype=object).value_counts()
+    covered_kec = pd.Series([kec_of[k] for k in result["kelurahan_code"]], dtype=object).value_counts()
     kec_names = dict(session.execute(select(col(Kecamatan.code), col(Kecamatan.name))).all())
     by_kec = pd.DataFrame(
         {
@@ -214,7 +264,7 @@ def _fill(session: Session, row: Allocation, today: dt.date) -> AllocationPrevie
     by_desil = pd.Series(labels, dtype=object).value_counts().rename_axis("desil").reset_index(name="pekerja")
     by_desil = by_desil.sort_values("desil", key=lambda s: s.map(lambda v: 99 if v == "?" else int(v)))
     covered = len(result)
-    unfunded = free - covered
+    unfunded = free - (0 if row.status == AllocationStatus.COMMITTED.value else covered)
     return AllocationPreview(
         allocation_id=int(row.id or 0),
         places=row.workers,
