@@ -4,9 +4,11 @@ is reached - headline with 30-day changes, funnel, weekly progress, map, gaps, f
 import streamlit as st
 
 from models import Role
+from services import insight
 from services.platform.errors import PayungError
 from ui import charts, state
 from ui import insight as view
+from ui.payers import split_block
 
 actor = state.require(Role.ADMIN, Role.VIEWER)
 data = view.overview(actor)
@@ -17,6 +19,7 @@ if head is None:
     st.stop()
 
 view.headline_block(head)
+split_block(state.load(insight.payer_split))
 
 funnel_tab, map_tab, time_tab, expiry_tab = st.tabs(
     ["Corong", "Peta & celah", "Perkembangan & perkiraan", "Segera berakhir"]

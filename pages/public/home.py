@@ -5,8 +5,9 @@ import streamlit as st
 
 from services import insight
 from services.platform import fmt
-from ui import board_cache, widgets
+from ui import board_cache, state, widgets
 from ui import leaderboard as lb
+from ui.payers import split_block
 
 ALL_KEC, ALL_SECTOR = "Semua kecamatan", "Semua sektor"
 ASCENDING_FIRST = {"rank", "company", "days_to_answer"}  # keys whose natural order is smallest first
@@ -31,6 +32,7 @@ st.caption(
     f"Berdasarkan {progress.letter_number} tanggal {fmt.long_date(progress.letter_date)}: {progress.subject}. "
     f"Iuran {fmt.rupiah(progress.premium_jkk_jkm)} per pekerja per bulan."
 )
+split_block(state.load(insight.payer_split))
 
 st.subheader("Papan peringkat: perusahaan yang berpartisipasi")
 if board.rows.empty:

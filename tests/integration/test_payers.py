@@ -381,3 +381,36 @@ def test_renewal_takes_over_the_months_and_skips_workers_another_payer_took(sess
     carried = {a.worker_id for a in tp.holding(session, renewal.pledge_id)}
     assert held[0] not in carried and set(held[1:]) <= carried
     assert_ledger_consistent(session)
+
+
+def test_figures_by_payer_count_each_payer_once(session: Session) -> None:
+    from services.insight import payer_split
+    from services.insight.catalogue import figure
+
+    w = make_world(session, workers=10)
+    out = pledges.create_pledge(
+        session=session,
+        actor=w.company,
+        company_id=w.company_id,
+        draft=pledges.PledgeDraft(workers=3, months=12, start_month=THIS_MONTH, radius_km=3.0),
+    )
+    held = session.scalars(select(Assignment).where(Assignment.pledge_id == out.pledge_id)).all()
+    held[0].status = AssignmentStatus.ACTIVE  # one card issued: paid; the two proposed ones are not yet
+    session.add(held[0])
+    session.commit()
+    free = [n for n, i in zip(w.niks, w.worker_ids, strict=True) if i not in {a.worker_id for a in held}]
+    csv = f"NIK,Penanggung\n{free[0]},Mandiri\n{free[1]},BAZNAS\n{free[2]},Dana desa\n".encode()
+    registry.import_covered(session=session, actor=w.admin, content=csv, filename="c.csv", apply=True)
+    alloc = record_allocation(
+        session=session,
+        actor=w.admin,
+        draft=AllocationDraft(2026, "5.1", "Perwal", THIS_MONTH, add_months(THIS_MONTH, 2), workers=2),
+    )
+    commit_allocation(session=session, actor=w.admin, allocation_id=alloc)
+    split = payer_split(session=session)
+    assert (split.apbd, split.csr, split.other, split.mandiri) == (2, 1, 2, 1)
+    assert split.budget_needed == (split.target - 6) * split.premium * 12
+    assert figure("paid_all_payers").compute(session=session) == 6  # type: ignore[misc]
+    assert figure("budget_needed_after_csr").compute(session=session) == split.budget_needed  # type: ignore[misc]
+    later = payer_split(session=session, today=add_months(THIS_MONTH, 3))  # the allocation has ended
+    assert later.apbd == 0 and later.csr == 1

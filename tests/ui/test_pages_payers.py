@@ -37,3 +37,29 @@ def test_allocation_page_records_previews_and_commits(
 def test_allocation_page_refused_to_viewer(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
     at = page("city/allocation.py", actor_for("walikota"))
     assert at.error and not at.button
+
+
+def _split(at: AppTest) -> dict[str, str]:
+    labels = ("APBD Kota", "CSR perusahaan", "Program lain", "Mandiri")
+    return {m.label: m.value for m in at.metric if m.label in labels}
+
+
+def test_the_split_by_payer_is_the_same_on_every_surface(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor], demo_db_url: str
+) -> None:
+    from sqlmodel import Session
+
+    from services.insight import payer_split
+    from services.platform import fmt
+    from services.platform.db import make_engine
+
+    with Session(make_engine(demo_db_url)) as s:
+        split = payer_split(session=s)
+    expected = {label: fmt.number(n) for label, n in split.shares()}
+    shown = [
+        _split(page("city/overview.py", actor_for("walikota"))),
+        _split(page("public/home.py")),
+        _split(page("city/report.py", actor_for("admin"))),
+    ]
+    assert all(s == expected for s in shown), shown
+    assert split.csr > 0  # the demo's registered pledges are paid by companies
