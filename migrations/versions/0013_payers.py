@@ -62,6 +62,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_covermonth_assignment_id"), ["assignment_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_covermonth_allocation_id"), ["allocation_id"], unique=False)
 
+    # Months for the cover that exists already: holding assignments and workers marked covered elsewhere.
+    from sqlmodel import Session
+
+    from services.platform.ledger import backfill
+
+    with Session(bind=op.get_bind()) as session:
+        backfill(session=session)
+        session.flush()
+
 
 def downgrade() -> None:
     op.drop_table("covermonth")

@@ -28,6 +28,7 @@ from models import (
     Worker,
 )
 from services.demo import campaign_demo, insight_demo, registry_demo, timeline, words
+from services.platform import ledger
 from services.platform.authz import SYSTEM
 from services.platform.dates import add_months, month_start
 from services.platform.regions import load_regions, read_kecamatan_csv
@@ -316,6 +317,8 @@ def seed_demo(
     run_full_match(session=session, actor=SYSTEM)
     renewed_on = timeline.advance_statuses(session=session, plans=plans, anchor=anchor, today=today, rng=rng)
     timeline.date_history(session=session, pledges=answered, renewed_on=renewed_on)
+    ledger.backfill(session=session, today=today, rebuild_pledges=True)  # the payer ledger as the timeline left it
+    session.commit()
     campaign_demo.seed_campaign_demo(session=session, seed=seed, today=today)  # and commits
     insight_demo.backdate_history(session=session)  # commits; BPJS registration dates for the dashboard
     return SeedSummary(

@@ -254,3 +254,34 @@ def month_has_payer(*, from_month: dt.date, to_month: dt.date) -> object:
         col(CoverMonth.month) >= month_start(from_month),
         col(CoverMonth.month) <= month_start(to_month),
     )
+
+
+def backfill(*, session: Session, today: dt.date | None = None, rebuild_pledges: bool = False) -> int:
+    """Months for cover made before the ledger existed (or outside the services): every holding assignment
+    without months, and every worker marked covered elsewhere whose other cover has no months from this month
+    on. Idempotent; does not commit. Returns the months written. `rebuild_pledges` first drops every pledge
+    month (the demo, whose timeline moves pledges back in time after matching)."""
+    today = today or dt.date.today()
+    if rebuild_pledges:
+        session.execute(delete(CoverMonth).where(col(CoverMonth.assignment_id).is_not(None)))
+    holders = session.execute(
+        select(col(Assignment.worker_id)).where(
+            col(Assignment.status).in_(_HOLDING),
+            ~exists().where(col(CoverMonth.assignment_id) == Assignment.id),
+        )
+    ).scalars()
+    written = sync_assignments(session=session, worker_ids=[int(w) for w in holders], today=today)
+    first = month_start(today)
+    any_month = exists().where(col(CoverMonth.worker_id) == Worker.id, col(CoverMonth.month) >= first)
+    flagged = session.execute(
+        select(col(Worker.id), col(Worker.covered_by), col(Worker.covered_until)).where(
+            col(Worker.covered_elsewhere).is_(True),
+            or_(col(Worker.covered_until).is_(None), col(Worker.covered_until) >= first),
+            ~any_month,  # a worker with months from now on already has a payer: left as it is
+        )
+    ).all()
+    covers = [
+        Cover(int(wid), str(payer or PayerKind.OTHER_PROGRAMME.value), other_months(first=first, last=until))
+        for wid, payer, until in flagged
+    ]
+    return written + write_cover(session=session, covers=covers)

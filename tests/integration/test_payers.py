@@ -414,3 +414,60 @@ def test_figures_by_payer_count_each_payer_once(session: Session) -> None:
     assert figure("budget_needed_after_csr").compute(session=session) == split.budget_needed  # type: ignore[misc]
     later = payer_split(session=session, today=add_months(THIS_MONTH, 3))  # the allocation has ended
     assert later.apbd == 0 and later.csr == 1
+
+
+def test_migration_backfills_months_of_existing_cover(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Upgrading a database made before the ledger writes months for its holding assignments and its workers
+    marked covered elsewhere (SQLite; the backfill is the same service on PostgreSQL, tested just below)."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from services.platform.db import alembic_config, make_engine
+    from services.platform.regions import load_regions
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0006")
+    engine = make_engine(url)
+    with Session(engine) as s:
+        load_regions(session=s)
+        w = make_world(s, workers=3)
+        camp = s.execute(text("SELECT id FROM campaign")).scalar()
+        p = f.pledge(s, company_id=w.company_id, campaign_id=camp, start_month=THIS_MONTH, months=6)
+        s.execute(
+            text(
+                "INSERT INTO assignment (worker_id, pledge_id, reason, status, created_at, updated_at) "
+                "VALUES (:w, :p, '', 'active', :t, :t)"
+            ),
+            {"w": w.worker_ids[0], "p": p.id, "t": dt.datetime.now(dt.UTC)},
+        )
+        s.execute(
+            text("UPDATE worker SET covered_elsewhere = 1, covered_by = 'mandiri' WHERE id = :w"),
+            {"w": w.worker_ids[1]},
+        )
+        s.commit()
+    engine.dispose()
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    with Session(engine) as s:
+        rows = s.execute(text("SELECT worker_id, payer, COUNT(*) FROM covermonth GROUP BY worker_id, payer")).all()
+        assert sorted(rows) == [(w.worker_ids[0], "csr", 6), (w.worker_ids[1], "mandiri", 12)]
+        assert_ledger_consistent(s)
+    engine.dispose()
+
+
+def test_backfill_is_idempotent(session: Session) -> None:
+    from services.platform.ledger import backfill
+
+    w = make_world(session, workers=4)
+    pledges.create_pledge(
+        session=session,
+        actor=w.company,
+        company_id=w.company_id,
+        draft=pledges.PledgeDraft(workers=2, months=3, start_month=THIS_MONTH, radius_km=3.0),
+    )
+    session.execute(CoverMonth.__table__.delete())  # type: ignore[attr-defined]
+    session.commit()
+    assert backfill(session=session) == 2 * 3
+    session.commit()
+    assert backfill(session=session) == 0
+    assert_ledger_consistent(session)
