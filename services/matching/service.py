@@ -41,6 +41,7 @@ from models.common import utcnow
 from services.matching.core import UNKNOWN_DESIL, SolveStats, solve_detailed
 from services.platform import audit, fmt
 from services.platform.authz import Actor, require_company_access, require_role
+from services.platform.bulk import copy_rows
 from services.platform.errors import ConflictError, NotFound
 from services.platform.geo import bounding_box, haversine_km
 from services.platform.ledger import month_has_payer, paid_by_others, sync_assignments
@@ -694,19 +695,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def _copy_assignments(session: Session, rows: list[dict[str, Any]]) -> None:
     """COPY ... FROM STDIN on the session's own connection (same transaction, same constraints)."""
-    import psycopg  # PostgreSQL only; the driver the engine uses
-
-    session.flush()
-    raw = session.connection().connection.dbapi_connection
-    statement = f"COPY assignment ({', '.join(_ASSIGNMENT_COLUMNS)}) FROM STDIN"
-    try:
-        with raw.cursor() as cur, cur.copy(statement) as copy:  # type: ignore[union-attr]
-            for r in rows:
-                copy.write_row(tuple(r[c] for c in _ASSIGNMENT_COLUMNS))
-    except psycopg.errors.IntegrityError as exc:  # the retry loop knows SQLAlchemy's exception types
-        raise IntegrityError(statement, None, exc) from exc
-    except psycopg.Error as exc:
-        raise DBAPIError(statement, None, exc) from exc
+    copy_rows(session, "assignment", _ASSIGNMENT_COLUMNS, rows)
 
 
 def _release(session: Session, assignment_ids: Sequence[int]) -> None:

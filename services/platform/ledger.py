@@ -12,16 +12,18 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, exists, insert, or_, select
+from sqlalchemy import and_, delete, exists, or_, select
 from sqlmodel import Session, col
 
 from models import HOLDING_STATUSES, Assignment, AssignmentStatus, CoverMonth, PayerKind, Pledge, Worker
 from models.common import utcnow
+from services.platform.bulk import insert_rows
 from services.platform.dates import add_months, month_start
 
 CHUNK = 5_000  # ids per IN (...) list (SQLite's parameter limit)
 OPEN_ENDED_MONTHS = 12  # other cover imported without an end date is written for this many months
 _HOLDING = [s.value for s in HOLDING_STATUSES]
+_COLUMNS = ["worker_id", "month", "payer", "programme", "assignment_id", "allocation_id", "import_id", "created_at"]
 
 
 PAYER_LABELS = {
@@ -79,8 +81,9 @@ def _chunks(ids: Iterable[int]) -> list[list[int]]:
 
 
 def _insert(session: Session, rows: list[dict[str, object]]) -> None:
-    for i in range(0, len(rows), CHUNK):
-        session.execute(insert(CoverMonth), rows[i : i + CHUNK])
+    # Every row carries every column, so COPY (PostgreSQL) and executemany see the same values.
+    full = [{c: r.get(c) for c in _COLUMNS} for r in rows]
+    insert_rows(session, CoverMonth.__table__, full)  # type: ignore[attr-defined]
 
 
 def sync_assignments(*, session: Session, worker_ids: Iterable[int], today: dt.date | None = None) -> int:
