@@ -471,3 +471,24 @@ def test_backfill_is_idempotent(session: Session) -> None:
     session.commit()
     assert backfill(session=session) == 0
     assert_ledger_consistent(session)
+
+
+def test_import_bad_dates_are_refused_and_a_past_start_counts_from_this_month(session: Session) -> None:
+    w = make_world(session, workers=3)
+    last_year = THIS_MONTH.replace(year=THIS_MONTH.year - 1)
+    csv = (
+        "NIK,Penanggung,Berlaku Mulai,Berlaku Sampai\n"
+        f"{w.niks[0]},Mandiri,{last_year:%d/%m/%Y},{add_months(THIS_MONTH, 2) - dt.timedelta(days=1):%d/%m/%Y}\n"
+        f"{w.niks[1]},Mandiri,bulan depan,\n"
+        f"{w.niks[2]},Zakat,,{last_year:%d/%m/%Y}\n"
+    ).encode()
+    result = registry.import_covered(session=session, actor=w.admin, content=csv, filename="c.csv", apply=True)
+    assert (result.updated, result.rejected) == (1, 2)
+    reasons = " ".join(str(e) for e in result.errors)
+    assert "Tanggal mulai tidak terbaca" in reasons and "sudah lewat" in reasons
+    months = session.execute(
+        select(col(CoverMonth.month))
+        .where(col(CoverMonth.worker_id) == w.worker_ids[0])
+        .order_by(col(CoverMonth.month))
+    ).scalars()
+    assert list(months) == [THIS_MONTH, add_months(THIS_MONTH, 1)]  # the past is not written again
