@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from models import Assignment, AssignmentStatus, CoverMonth, PayerKind, Pledge, Role
-from services import pledges, registry
+from services import coverage, pledges, registry
 from services.matching import run_full_match
 from services.matching.allocation import (
     AllocationDraft,
@@ -203,6 +203,7 @@ OPS = st.one_of(
     st.tuples(st.just("lapse"), st.integers(0, 9)),
     st.tuples(st.just("import"), st.lists(st.integers(0, 9), max_size=4), st.sampled_from(["APBD", "Dana desa"])),
     st.tuples(st.just("match")),
+    st.tuples(st.just("register"), st.integers(0, 5)),
 )
 
 
@@ -249,6 +250,10 @@ def test_random_sequences_never_give_a_worker_two_payers(session: Session, ops: 
                 )
             elif op[0] == "match":
                 run_full_match(session=session, actor=w.admin)
+            elif op[0] == "register" and made:  # the BPJS file: its workers are never moved again
+                coverage.export_registration(
+                    session=session, actor=w.admin, selection=coverage.Selection(pledge_id=made[op[1] % len(made)])
+                )
         except ValidationError:
             session.rollback()  # refused with a message (e.g. "sudah ditanggung ... pada ..."): nothing written
         assert_ledger_consistent(session)
