@@ -207,6 +207,51 @@ def taken_months(
     return out
 
 
+def months_of_others(
+    *, session: Session, assignments: dict[int, int], first: dt.date, last: dt.date
+) -> dict[int, list[tuple[dt.date, str]]]:
+    """For assignments {assignment_id: worker_id}: the months in [first, last] their workers have from any other
+    source (another assignment, the city, an import), per assignment, sorted."""
+    by_worker: dict[int, list[tuple[dt.date, str, int | None]]] = {}
+    for chunk in _chunks(assignments.values()):
+        for wid, month, payer, aid in session.execute(
+            select(
+                col(CoverMonth.worker_id), col(CoverMonth.month), col(CoverMonth.payer), col(CoverMonth.assignment_id)
+            )
+            .where(
+                col(CoverMonth.worker_id).in_(chunk),
+                col(CoverMonth.month) >= month_start(first),
+                col(CoverMonth.month) <= month_start(last),
+            )
+            .order_by(col(CoverMonth.month))
+        ).all():
+            by_worker.setdefault(int(wid), []).append((month, str(payer), aid))
+    return {a: [(m, p) for m, p, own in by_worker.get(w, []) if own != a] for a, w in assignments.items()}
+
+
+def align_assignments(*, session: Session, covers: Sequence[tuple[int, int, dt.date, dt.date]]) -> None:
+    """BPJS's coverage dates become the pledge's months: for (assignment_id, worker_id, start, end), the
+    assignment's months are replaced by every month from start to end (check `months_of_others` first)."""
+    end_assignments_from(session=session, assignment_ids=[a for a, *_ in covers], from_month=dt.date(1900, 1, 1))
+    now = utcnow()
+    _insert(
+        session,
+        [
+            {
+                "worker_id": w,
+                "month": m,
+                "payer": PayerKind.CSR.value,
+                "programme": "",
+                "assignment_id": a,
+                "created_at": now,
+            }
+            for a, w, start, end in covers
+            for m in months_between(start, end)
+        ],
+    )
+    session.flush()
+
+
 def end_assignments_from(*, session: Session, assignment_ids: Iterable[int], from_month: dt.date) -> None:
     """These pledge assignments pay nothing from `from_month` on (a renewal takes over from there)."""
     for chunk in _chunks(assignment_ids):

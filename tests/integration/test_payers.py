@@ -91,9 +91,14 @@ def assert_ledger_consistent(session: Session) -> None:
     ).all()
     assert twice == []
     holding = session.execute(
-        select(col(Assignment.id), col(Assignment.status), col(Pledge.start_month), col(Pledge.months)).join(
-            Pledge, col(Pledge.id) == Assignment.pledge_id
-        )
+        select(
+            col(Assignment.id),
+            col(Assignment.status),
+            col(Pledge.start_month),
+            col(Pledge.months),
+            col(Assignment.coverage_start),
+            col(Assignment.coverage_end),
+        ).join(Pledge, col(Pledge.id) == Assignment.pledge_id)
     ).all()
     months: dict[int, list[dt.date]] = {}
     for aid, month in session.execute(
@@ -102,8 +107,10 @@ def assert_ledger_consistent(session: Session) -> None:
         .order_by(col(CoverMonth.month))
     ).all():
         months.setdefault(int(aid), []).append(month)
-    for aid, status, start, n in holding:
-        if status in ("assigned", "registered", "active"):
+    for aid, status, start, n, cover_from, cover_to in holding:
+        if status == "active" and cover_from is not None:  # BPJS's dates (KPJ import, renewal)
+            assert set(months.get(aid, [])) <= set(months_between(cover_from, cover_to)), aid
+        elif status in ("assigned", "registered", "active"):
             assert months.get(aid, []) == csr_months(start_month=start, months=n, today=TODAY), aid
         elif status == AssignmentStatus.RELEASED.value:
             assert aid not in months
@@ -497,3 +504,37 @@ def test_import_bad_dates_are_refused_and_a_past_start_counts_from_this_month(se
         .order_by(col(CoverMonth.month))
     ).scalars()
     assert list(months) == [THIS_MONTH, add_months(THIS_MONTH, 1)]  # the past is not written again
+
+
+def test_kpj_import_makes_bpjs_dates_the_months_and_refuses_an_overlap(session: Session) -> None:
+    w = make_world(session, workers=3)
+    out = pledges.create_pledge(
+        session=session,
+        actor=w.company,
+        company_id=w.company_id,
+        draft=pledges.PledgeDraft(workers=3, months=6, start_month=add_months(THIS_MONTH, 1), radius_km=3.0),
+    )
+    coverage.export_registration(session=session, actor=w.admin, selection=coverage.Selection(pledge_id=out.pledge_id))
+    held = {a.worker_id: a for a in session.scalars(select(Assignment).where(Assignment.pledge_id == out.pledge_id))}
+    nik = dict(zip(w.worker_ids, w.niks, strict=True))
+    a, b, c = sorted(held)
+    # BPJS started b's cover a month earlier than the pledge; c's month before is paid by BAZNAS already.
+    write_cover(session=session, covers=[Cover(c, PayerKind.OTHER_PROGRAMME.value, [THIS_MONTH])])
+    session.commit()
+    start, early = add_months(THIS_MONTH, 1), THIS_MONTH
+    csv = (
+        "NIK,KPJ,Tgl Mulai\n"
+        f"{nik[a]},24010000001,{start:%d/%m/%Y}\n"
+        f"{nik[b]},24010000002,{early:%d/%m/%Y}\n"
+        f"{nik[c]},24010000003,{early:%d/%m/%Y}\n"
+    ).encode()
+    result = coverage.import_result(session=session, actor=w.admin, content=csv, filename="hasil.csv", apply=True)
+    assert (result.updated, result.rejected) == (2, 1)
+    assert "sudah ditanggung Program lain" in " ".join(e.reason for e in result.errors)
+    rows = session.execute(
+        select(col(CoverMonth.worker_id), col(CoverMonth.month)).where(col(CoverMonth.payer) == PayerKind.CSR.value)
+    ).all()
+    got = {x: sorted(m for y, m in rows if y == x) for x in (a, b)}
+    assert got[a] == months_between(start, add_months(start, 5))
+    assert got[b] == months_between(early, add_months(early, 5))  # BPJS's six months, from its own start
+    assert_ledger_consistent(session)
