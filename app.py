@@ -129,6 +129,7 @@ PAGES: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ("pages/city/overview.py", "Ringkasan kota", ":material/monitoring:", "ringkasan", CITY),
     ("pages/city/report.py", "Laporan triwulan", ":material/summarize:", "laporan-kota", CITY),
     ("pages/city/matching.py", "Pencocokan", ":material/join_inner:", "pencocokan", (ADMIN,)),
+    ("pages/city/allocation.py", "Alokasi APBD", ":material/account_balance:", "alokasi-apbd", (ADMIN,)),
     ("pages/city/registry.py", "Registri pekerja", ":material/groups:", "registri", (ADMIN,)),
     ("pages/city/worker.py", "Data pekerja", ":material/person_search:", "pekerja", (ADMIN,)),
     ("pages/city/import_workers.py", "Impor pekerja", ":material/upload_file:", "impor-pekerja", (ADMIN,)),

@@ -6,6 +6,7 @@ from models.campaign import Campaign
 from models.claim import Claim, JkkKind, Programme
 from models.company import Company, LetterRecipient
 from models.outreach import Channel, OutboxMessage, RecipientContact
+from models.payer import Allocation, AllocationStatus, CoverMonth, PayerKind
 from models.pledge import (
     LIVE_PLEDGE_STATUSES,
     OPEN_PLEDGE_STATUSES,
@@ -21,6 +22,10 @@ from models.user import Role, User
 from models.worker import CoveredBy, Sex, Worker
 
 __all__ = [
+    "Allocation",
+    "AllocationStatus",
+    "CoverMonth",
+    "PayerKind",
     "HOLDING_STATUSES",
     "LIVE_PLEDGE_STATUSES",
     "OPEN_PLEDGE_STATUSES",

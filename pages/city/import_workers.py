@@ -27,8 +27,9 @@ with workers_tab:
     )
 with covered_tab:
     st.caption(
-        "NIK yang sudah ditanggung pihak lain (APBD, Mandiri, Program lain) sampai tanggal tertentu: tidak "
-        "dicocokkan ke ikrar sampai tanggal itu. Kolom: NIK, Penanggung, Berlaku Sampai (opsional)."
+        "NIK yang sudah ditanggung pihak lain (APBD, Mandiri, APBD Provinsi, BAZNAS, Dana desa, Program lain) per "
+        "bulan: tidak dicocokkan ke ikrar selama bulan-bulan itu. Satu pekerja satu penanggung per bulan. Kolom: "
+        "NIK, Penanggung, Berlaku Mulai (opsional, kosong = bulan ini), Berlaku Sampai (opsional, kosong = 12 bulan)."
     )
     import_flow(
         "import_covered",

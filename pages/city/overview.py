@@ -4,10 +4,12 @@ is reached - headline with 30-day changes, funnel, weekly progress, map, gaps, f
 import streamlit as st
 
 from models import Role
+from services import insight
 from services.platform.errors import PayungError
 from ui import benefits as benefits_ui
 from ui import charts, state
 from ui import insight as view
+from ui.payers import split_block
 
 actor = state.require(Role.ADMIN, Role.VIEWER)
 data = view.overview(actor)
@@ -18,6 +20,7 @@ if head is None:
     st.stop()
 
 view.headline_block(head)
+split_block(state.load(insight.payer_split))
 
 funnel_tab, map_tab, time_tab, expiry_tab, benefit_tab = st.tabs(
     ["Corong", "Peta & celah", "Perkembangan & perkiraan", "Segera berakhir", "Santunan"]

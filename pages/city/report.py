@@ -10,6 +10,7 @@ from services import insight
 from services.platform import fmt
 from services.platform.text import safe_filename
 from ui import state
+from ui.payers import split_block
 
 actor = state.require(Role.ADMIN, Role.VIEWER)
 st.title("Laporan triwulan")
@@ -48,6 +49,9 @@ for column, (label, kind, mime, icon) in zip(st.columns(2), FILES, strict=True):
         icon=icon,
     )
 start, end = insight.quarter_bounds(year, quarter)
+split_block(
+    state.load(insight.payer_split, today=min(end, dt.date.today())), title="Siapa yang menanggung (akhir periode)"
+)
 st.caption(
     f"Periode {fmt.long_date(start)} s.d. {fmt.long_date(min(end, dt.date.today()))}. Capaian dan corong disusun "
     "ulang per akhir periode dari tanggal kartu, ikrar dan jawaban; peta, tabel kecamatan dan celah menurut "

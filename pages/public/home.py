@@ -6,8 +6,9 @@ import streamlit as st
 from services import insight
 from services.platform import fmt
 from ui import benefits as benefits_ui
-from ui import board_cache, widgets
+from ui import board_cache, state, widgets
 from ui import leaderboard as lb
+from ui.payers import split_block
 
 ALL_KEC, ALL_SECTOR = "Semua kecamatan", "Semua sektor"
 ASCENDING_FIRST = {"rank", "company", "days_to_answer"}  # keys whose natural order is smallest first
@@ -34,6 +35,7 @@ st.caption(
     f"Iuran {fmt.rupiah(progress.premium_jkk_jkm)} per pekerja per bulan."
 )
 benefits_ui.public_block()
+split_block(state.load(insight.payer_split))
 
 st.subheader("Papan peringkat: perusahaan yang berpartisipasi")
 if board.rows.empty:

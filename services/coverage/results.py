@@ -19,8 +19,10 @@ from models import Assignment, AssignmentStatus, ImportKind, Kelurahan, Pledge, 
 from models.common import utcnow
 from services.coverage.branches import branch_scope
 from services.coverage.expiry import cover_end_from
-from services.platform import audit, sheets
+from services.platform import audit, fmt, sheets
 from services.platform.authz import Actor
+from services.platform.dates import month_start
+from services.platform.ledger import align_assignments, months_of_others, payer_label
 from services.registry import ImportResult, Tally, record_run, rows_by_nik, token_of
 
 RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -160,6 +162,7 @@ def import_result(
         kpj_owner[kpj] = assignment.worker_id  # a later row may not reuse it
         to_apply.append((assignment, kpj, start, end, row_no))
         changes.append({"row": row_no, "nik": nik, "name": "", "field": "KPJ", "old": "", "new": kpj})
+    to_apply, changes = _one_payer_per_month(session, tally, to_apply, changes)
     result = tally.result(
         inserted=0,
         updated=len(to_apply) + len(to_release),
@@ -173,6 +176,40 @@ def import_result(
     result.import_id = _apply(session, actor, filename, content, result, to_apply, to_release)
     result.applied = True
     return result
+
+
+def _one_payer_per_month(
+    session: Session,
+    tally: Tally,
+    to_apply: list[tuple[Assignment, str, dt.date, dt.date, int]],
+    changes: list[dict[str, Any]],
+) -> tuple[list[tuple[Assignment, str, dt.date, dt.date, int]], list[dict[str, Any]]]:
+    """BPJS's dates become the pledge's months in the payer ledger: a row whose months another payer holds is
+    refused, naming the month and the payer."""
+    if not to_apply:
+        return to_apply, changes
+    others = months_of_others(
+        session=session,
+        assignments={int(a.id or 0): a.worker_id for a, *_ in to_apply},
+        first=min(s for _, _, s, _, _ in to_apply),
+        last=max(e for _, _, _, e, _ in to_apply),
+    )
+    kept, refused = [], set()
+    for item in to_apply:
+        assignment, _, start, end, row_no = item
+        taken = [(m, p) for m, p in others[int(assignment.id or 0)] if month_start(start) <= m <= end]
+        if not taken:
+            kept.append(item)
+            continue
+        month, payer = taken[0]
+        why = (
+            f"Masa kepesertaan dari BPJS mencakup {fmt.month(month)}, yang sudah ditanggung {payer_label(payer)}: "
+            "satu bulan hanya boleh satu penanggung. Periksa tanggal mulainya dengan BPJS."
+        )
+        tally.refuse(row_no, "start", start, why)
+        tally.rejected += 1
+        refused.add(row_no)
+    return kept, [c for c in changes if c["row"] not in refused]
 
 
 def _apply(
@@ -206,6 +243,7 @@ def _apply(
         assignment.updated_at = now
         session.add(assignment)
     session.flush()
+    align_assignments(session=session, covers=[(int(a.id or 0), a.worker_id, s, e) for a, _, s, e, _ in to_apply])
     pledge_ids = sorted({a.pledge_id for a, *_ in to_apply})
     for pledge in session.execute(select(Pledge).where(col(Pledge.id).in_(pledge_ids))).scalars():
         if pledge.status in (PledgeStatus.MATCHED.value, PledgeStatus.REGISTERED.value):

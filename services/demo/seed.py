@@ -28,6 +28,7 @@ from models import (
     Worker,
 )
 from services.demo import campaign_demo, claims_demo, letter_pdf, registry_demo, timeline, words
+from services.platform import ledger
 from services.platform.authz import SYSTEM
 from services.platform.dates import add_months, month_start
 from services.platform.regions import load_regions, read_kecamatan_csv
@@ -322,6 +323,8 @@ def seed_demo(
     run_full_match(session=session, actor=SYSTEM)
     renewed_on = timeline.advance_statuses(session=session, plans=plans, today=today, rng=rng)
     timeline.date_history(session=session, pledges=answered, renewed_on=renewed_on, today=today)
+    ledger.backfill(session=session, today=today, rebuild_pledges=True)  # the payer ledger as the timeline left it
+    session.commit()
     campaign_demo.seed_campaign_demo(session=session, seed=seed, today=today)  # and commits
     claims_demo.seed_claims(session=session, seed=seed, today=today)  # commits; benefits BPJS paid
     return SeedSummary(

@@ -65,6 +65,7 @@ from services.insight.gaps import Gaps, by_kecamatan, coverage_by_kelurahan, gap
 from services.insight.headline import Figure, Headline, headline
 from services.insight.leaderboard import Board, board_timeline, company_id_of, public_board, slug_for
 from services.insight.mapdata import kelurahan_features
+from services.insight.payers import PayerSplit, payer_split
 from services.insight.public_company import EarnedBadge, PublicCompany, company_badges, public_company
 from services.insight.quarterly import QuarterlyReport, available_quarters, quarter_bounds, quarterly_report
 from services.insight.report_pdf import quarterly_file
@@ -78,6 +79,8 @@ __all__ = [
     "company_benefits",
     "public_benefits",
     "rupiah_short",
+    "PayerSplit",
+    "payer_split",
     "BADGES",
     "BADGE_ORDER",
     "BAND_ORDER",

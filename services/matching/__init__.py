@@ -5,6 +5,7 @@ and persists in one transaction, checks the acting user and audits; the batch co
 services.matching`.
 """
 
+from services.matching import allocation
 from services.matching.core import objective, solve
 from services.matching.service import (
     FullMatchResult,
@@ -19,6 +20,7 @@ from services.matching.service import (
 __all__ = [
     "FullMatchResult",
     "MatchResult",
+    "allocation",
     "Shortfall",
     "count_eligible",
     "explain_shortfall",

@@ -41,9 +41,11 @@ from models.common import utcnow
 from services.matching.core import UNKNOWN_DESIL, SolveStats, solve_detailed
 from services.platform import audit, fmt
 from services.platform.authz import Actor, require_company_access, require_role
+from services.platform.bulk import copy_rows
 from services.platform.db import READ, UNIT_OPTION
 from services.platform.errors import ConflictError, NotFound
 from services.platform.geo import bounding_box, haversine_km
+from services.platform.ledger import month_has_payer, paid_by_others, sync_assignments
 
 # A 64-bit key for pg_advisory_xact_lock: every matching run in the database takes it ("PAYUNG" in ASCII).
 MATCHING_LOCK_KEY = 0x504159554E47
@@ -269,13 +271,22 @@ def _worker_frame(session: Session, *, where: list[Any]) -> pd.DataFrame:
         )
         .join(Kelurahan, col(Kelurahan.code) == Worker.kelurahan_code)
         .outerjoin(Assignment, and_(col(Assignment.worker_id) == Worker.id, col(Assignment.status).in_(_HOLDING)))
-        .where(~covered_now, *where)
+        .where(~covered_now, ~paid_by_others(from_month=dt.date.today()), *where)  # type: ignore[operator]
     )
     rows = session.execute(stmt).all()
     cols = ["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code", "assignment_id", "held_by", "status"]
     df = pd.DataFrame(rows, columns=cols)
     df = df.astype({"lat": "float64", "lon": "float64", "desil": "Float64"})
     return df
+
+
+def free_workers(session: Session, *, first: dt.date, last: dt.date, today: dt.date) -> pd.DataFrame:
+    """Workers no pledge holds and no payer pays in any month of [first, last] (the city allocation's pool)."""
+    del today  # the other-payer filter of _worker_frame already reads from this month on
+    return _worker_frame(
+        session,
+        where=[col(Assignment.id).is_(None), ~month_has_payer(from_month=first, to_month=last)],  # type: ignore[operator]
+    )
 
 
 def _area_filter(*, lat: float | None, lon: float | None, radius_km: float | None, codes: Sequence[str]) -> Any:
@@ -478,6 +489,7 @@ def _match_pledge(session: Session, pledge_id: int, actor: Actor) -> MatchResult
         result = solve_detailed(free[["worker_id", "lat", "lon", "desil", "occupation", "kelurahan_code"]], pledges)
         new = _assignment_rows(session, result, {row.id: row}, free)
         _insert(session, new)
+        sync_assignments(session=session, worker_ids=[r["worker_id"] for r in new])
         _mark_matched(session, [row.id] if new else [])
     audit.record(
         session=session,
@@ -572,6 +584,7 @@ def _run_full_match(
     _release(session, to_release)
     new = _assignment_rows(session, fresh, by_id, pool)
     _insert(session, new)
+    sync_assignments(session=session, worker_ids=[*merged.loc[~stay, "worker_id"], *(r["worker_id"] for r in new)])
     holding = _holding_counts(session, _HOLDING)
     _mark_matched(session, [pid for pid in by_id if holding.get(pid, 0) > 0])
     unmatched = sum(1 for r in rows if holding.get(r.id, 0) < r.requested)
@@ -692,19 +705,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
 
 def _copy_assignments(session: Session, rows: list[dict[str, Any]]) -> None:
     """COPY ... FROM STDIN on the session's own connection (same transaction, same constraints)."""
-    import psycopg  # PostgreSQL only; the driver the engine uses
-
-    session.flush()
-    raw = session.connection().connection.dbapi_connection
-    statement = f"COPY assignment ({', '.join(_ASSIGNMENT_COLUMNS)}) FROM STDIN"
-    try:
-        with raw.cursor() as cur, cur.copy(statement) as copy:  # type: ignore[union-attr]
-            for r in rows:
-                copy.write_row(tuple(r[c] for c in _ASSIGNMENT_COLUMNS))
-    except psycopg.errors.IntegrityError as exc:  # the retry loop knows SQLAlchemy's exception types
-        raise IntegrityError(statement, None, exc) from exc
-    except psycopg.Error as exc:
-        raise DBAPIError(statement, None, exc) from exc
+    copy_rows(session, "assignment", _ASSIGNMENT_COLUMNS, rows)
 
 
 def _release(session: Session, assignment_ids: Sequence[int]) -> None:

@@ -24,6 +24,7 @@ from services.platform import audit, fmt
 from services.platform.authz import Actor, require_company_access
 from services.platform.dates import add_months, cover_end, month_start
 from services.platform.errors import ConflictError, ValidationError
+from services.platform.ledger import busy_workers, end_assignments_from, sync_assignments
 from services.pledges.queries import (
     _campaign_for,
     _check_draft,
@@ -286,7 +287,11 @@ def renew_pledge(
             ).all()
         )
         carried = [a for a in carried if a.worker_id not in taken]
-    carried = carried[:new_workers]
+    # The renewal takes over from its start; a worker another payer covers in the renewal's months stays with
+    # that payer (one payer per month).
+    end_assignments_from(session=session, assignment_ids=[int(a.id or 0) for a in carried], from_month=start)
+    busy = busy_workers(session=session, worker_ids=[a.worker_id for a in carried], first=start, last=new_end)
+    carried = [a for a in carried if a.worker_id not in busy][:new_workers]
     now = utcnow()
     # Flip the old holders first: the partial unique index allows one holding assignment per worker.
     for a in carried:
@@ -318,6 +323,8 @@ def renew_pledge(
     old.status = PledgeStatus.RENEWED
     old.updated_at = now
     session.add_all([old, renewal])
+    session.flush()
+    sync_assignments(session=session, worker_ids=[a.worker_id for a in carried], today=today)
     audit.record(
         session=session,
         actor=actor,
@@ -360,6 +367,8 @@ def cancel_pledge(*, session: Session, actor: Actor, pledge_id: int) -> int:
             a.updated_at = now
             session.add(a)
             released += 1
+    session.flush()
+    sync_assignments(session=session, worker_ids=[a.worker_id for a in held])
     pledge.status = PledgeStatus.CANCELLED
     pledge.cancelled_at = now
     pledge.updated_at = now

@@ -9,9 +9,18 @@ from sqlmodel import Session, col, select
 
 from models import Assignment, AssignmentStatus, Kelurahan, Role, Worker
 from models.common import utcnow
-from services.platform import audit
+from services.platform import audit, fmt
 from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
+from services.platform.ledger import (
+    Cover,
+    clear_cover,
+    other_months,
+    payer_label,
+    sync_assignments,
+    taken_months,
+    write_cover,
+)
 from services.registry import fields, nik
 from services.registry.runs import jsonable
 
@@ -125,6 +134,7 @@ def release_assigned(session: Session, worker_ids: Sequence[int]) -> int:
             .values(status=AssignmentStatus.RELEASED.value, updated_at=utcnow())
         )
         released += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    sync_assignments(session=session, worker_ids=ids)  # their proposed months go back to the ledger
     return released
 
 
@@ -153,11 +163,22 @@ def set_covered(
     changes = diff(worker.model_dump(), new)
     if not changes:
         return {}
+    months = other_months(first=today, last=until) if covered_by is not None else []
+    if months:
+        taken = taken_months(session=session, worker_ids=[worker_id], first=months[0], last=months[-1])
+        if worker_id in taken:
+            month, by = taken[worker_id]
+            raise ValidationError(
+                f"Pekerja ini sudah ditanggung {payer_label(by)} pada {fmt.month(month)}: satu bulan hanya boleh "
+                "satu penanggung."
+            )
     for key, value in new.items():
         setattr(worker, key, value)
     worker.updated_at = utcnow()
     session.add(worker)
     released = release_assigned(session, [worker_id]) if covered_by is not None else 0
+    clear_cover(session=session, worker_ids=[worker_id], from_month=today)
+    write_cover(session=session, covers=[Cover(worker_id, str(new["covered_by"]), months)] if months else [])
     audit.record(
         session=session,
         actor=actor,

@@ -6,16 +6,27 @@ audited with old and new values. One transaction; the same file twice changes no
 """
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlmodel import Session, col
 
-from models import ImportKind, Role, Worker
+from models import ImportKind, PayerKind, Role, Worker
 from models.common import utcnow
-from services.platform import audit, sheets
+from services.platform import audit, fmt, sheets
 from services.platform.authz import Actor, require_role
+from services.platform.dates import month_start
 from services.platform.errors import ValidationError
+from services.platform.ledger import (
+    Cover,
+    clear_cover,
+    other_months,
+    payer_label,
+    programme_name,
+    taken_months,
+    write_cover,
+)
 from services.registry import fields
 from services.registry.commands import release_assigned
 from services.registry.import_rows import MAX_BYTES, MAX_ROWS
@@ -24,9 +35,24 @@ from services.registry.runs import ImportResult, Tally, change_items, record_run
 COVERED_COLUMNS: dict[str, tuple[str, ...]] = {
     "nik": ("NIK", "No KTP", "Nomor Induk Kependudukan"),
     "covered_by": ("Penanggung", "Pembayar", "Sumber Dana", "Payer", "Paid by"),
+    "covered_from": ("Berlaku Mulai", "Mulai", "Tanggal Mulai", "Tgl Mulai", "Start date", "From"),
     "covered_until": ("Berlaku Sampai", "Sampai", "Tanggal Berakhir", "Tgl Berakhir", "End date", "Until"),
 }
 COVERED_REQUIRED = {"nik", "covered_by"}
+
+
+def _taken(
+    session: Session, known: dict[str, dict[str, Any]], covers: dict[str, tuple[list[dt.date], str]]
+) -> dict[int, tuple[dt.date, str]]:
+    """Workers of the list whose months another payer (a registered pledge, the city's allocation) holds."""
+    by_window: dict[tuple[dt.date, dt.date], list[int]] = {}
+    for nik, (months, _) in covers.items():
+        if nik in known and months:
+            by_window.setdefault((months[0], months[-1]), []).append(known[nik]["id"])
+    out: dict[int, tuple[dt.date, str]] = {}
+    for (first, last), ids in by_window.items():
+        out.update(taken_months(session=session, worker_ids=ids, first=first, last=last))
+    return out
 
 
 def import_covered(
@@ -46,6 +72,7 @@ def import_covered(
     )
     tally = Tally(table)
     accepted: list[tuple[int, str, dict[str, Any]]] = []
+    covers: dict[str, tuple[list[dt.date], str]] = {}
     for row_no, nik, _, cells in rows_by_nik(tally):
         problems: list[tuple[str, str]] = []
         try:
@@ -60,11 +87,23 @@ def import_covered(
                 problems.append(("covered_until", "Tanggal berakhir tidak terbaca: tulis 31/12/2025 atau 2025-12-31."))
             elif until < today:
                 problems.append(("covered_until", "Tanggal berakhir sudah lewat: pekerja ini tidak lagi ditanggung."))
+        first = month_start(today)
+        if not fields.is_blank(cells.get("covered_from")):
+            start = sheets.parse_date_cell(cells.get("covered_from"))
+            if start is None:
+                problems.append(("covered_from", "Tanggal mulai tidak terbaca: tulis 1/1/2025 atau 2025-01-01."))
+            elif until is not None and start > until:
+                problems.append(("covered_from", "Tanggal mulai sesudah tanggal berakhir: periksa keduanya."))
+            else:
+                first = max(first, month_start(start))  # months already past are not written again
         if problems:
             for column, why in problems:
                 tally.refuse(row_no, column, cells.get(column), why)
             tally.rejected += 1
             continue
+        months = other_months(first=first, last=until)
+        programme = programme_name(cells.get("covered_by")) if payer == PayerKind.OTHER_PROGRAMME.value else ""
+        covers[nik] = (months, programme)
         accepted.append((row_no, nik, {"covered_elsewhere": True, "covered_by": payer, "covered_until": until}))
     known: dict[str, dict[str, Any]] = {}
     niks = [n for _, n, _ in accepted]
@@ -82,13 +121,28 @@ def import_covered(
             known[nik] = {"id": wid, "name": name, "covered_elsewhere": ce, "covered_by": cb, "covered_until": cu}
     changes: list[dict[str, Any]] = []
     updates: list[tuple[int, dict[str, Any], dict[str, list[Any]]]] = []
+    ledger_rows: list[Cover] = []
     unchanged = 0
+    taken = _taken(session, known, covers)
     for row_no, nik, new in accepted:
         old = known.get(nik)
         if old is None:
             tally.refuse(row_no, "nik", nik, "NIK ini belum ada di registri: impor pekerjanya dulu.")
             tally.rejected += 1
             continue
+        if old["id"] in taken:
+            month, by = taken[old["id"]]
+            tally.refuse(
+                row_no,
+                "covered_by",
+                new["covered_by"],
+                f"Pekerja ini sudah ditanggung {payer_label(by)} pada {fmt.month(month)}: satu bulan hanya boleh "
+                "satu penanggung. Ubah tanggal mulainya atau hapus baris ini.",
+            )
+            tally.rejected += 1
+            continue
+        months, programme = covers[nik]
+        ledger_rows.append(Cover(old["id"], new["covered_by"], months, programme))
         diff = {k: [old[k], v] for k, v in new.items() if old[k] != v}
         if not diff:
             unchanged += 1
@@ -107,6 +161,11 @@ def import_covered(
     run_id = record_run(
         session, actor, kind=ImportKind.COVERED.value, filename=filename, content=content, result=result
     )
+    if ledger_rows:
+        release_assigned(session, [c.worker_id for c in ledger_rows])  # proposed pledge months give way
+        for c in ledger_rows:
+            clear_cover(session=session, worker_ids=[c.worker_id], from_month=c.months[0] if c.months else today)
+        write_cover(session=session, covers=[replace(c, import_id=run_id) for c in ledger_rows])
     if updates:
         table_ = Worker.__table__  # type: ignore[attr-defined]
         stmt = (
@@ -127,7 +186,6 @@ def import_covered(
                 for wid, new, _ in updates
             ],
         )
-        release_assigned(session, [wid for wid, _, _ in updates])
         audit.record_many(
             session=session,
             actor=actor,

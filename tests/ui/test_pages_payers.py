@@ -1,0 +1,65 @@
+"""AppTest of the city allocation page: bad input refused in Indonesian and kept, record, preview, commit."""
+
+from collections.abc import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from services.platform.authz import Actor
+from tests.ui.conftest import all_text
+
+
+def _fill(at: AppTest, *, amount: str, perwal: str = "Perwal No. 113 Tahun 2023") -> AppTest:
+    at.text_input[0].input(perwal)
+    at.text_input[1].input("5.1.02.01.01")
+    at.text_input[2].input(amount)
+    return at.button[0].click().run()
+
+
+def test_allocation_page_records_previews_and_commits(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor]
+) -> None:
+    at = page("city/allocation.py", actor_for("admin"))
+    assert not at.exception and "Alokasi APBD Kota" in all_text(at)
+    at = _fill(at, amount="dua puluh")
+    assert at.error and "tidak terbaca" in at.error[0].value
+    assert at.text_input[0].value == "Perwal No. 113 Tahun 2023"  # nothing the admin typed is lost
+    at = _fill(at, amount="40")
+    assert not at.exception and "Alokasi tersimpan" in all_text(at)
+    pratinjau = next(b for b in at.button if b.label == "Lihat pratinjau")
+    at = pratinjau.click().run()
+    text = all_text(at)
+    assert "Akan terlindungi 40" in text and "Dibiayai 40 pekerja" in text
+    run = next(b for b in at.button if b.label == "Jalankan alokasi")
+    at = run.click().run()
+    assert not at.exception and "40 pekerja kini ditanggung APBD Kota" in all_text(at)
+
+
+def test_allocation_page_refused_to_viewer(page: Callable[..., AppTest], actor_for: Callable[[str], Actor]) -> None:
+    at = page("city/allocation.py", actor_for("walikota"))
+    assert at.error and not at.button
+
+
+def _split(at: AppTest) -> dict[str, str]:
+    labels = ("APBD Kota", "CSR perusahaan", "Program lain", "Mandiri")
+    return {m.label: m.value for m in at.metric if m.label in labels}
+
+
+def test_the_split_by_payer_is_the_same_on_every_surface(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor], demo_db_url: str
+) -> None:
+    from sqlmodel import Session
+
+    from services.insight import payer_split
+    from services.platform import fmt
+    from services.platform.db import make_engine
+
+    with Session(make_engine(demo_db_url)) as s:
+        split = payer_split(session=s)
+    expected = {label: fmt.number(n) for label, n in split.shares()}
+    shown = [
+        _split(page("city/overview.py", actor_for("walikota"))),
+        _split(page("public/home.py")),
+        _split(page("city/report.py", actor_for("admin"))),
+    ]
+    assert all(s == expected for s in shown), shown
+    assert split.csr > 0  # the demo's registered pledges are paid by companies
