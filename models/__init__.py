@@ -4,6 +4,7 @@ from models.assignment import HOLDING_STATUSES, Assignment, AssignmentStatus
 from models.audit import AuditLog
 from models.campaign import Campaign
 from models.company import Company, LetterRecipient
+from models.history import AssignmentHistory, PledgeHistory
 from models.outreach import Channel, OutboxMessage, RecipientContact
 from models.pledge import (
     LIVE_PLEDGE_STATUSES,
@@ -25,6 +26,7 @@ __all__ = [
     "OPEN_PLEDGE_STATUSES",
     "PAID_PLEDGE_STATUSES",
     "Assignment",
+    "AssignmentHistory",
     "AssignmentStatus",
     "AuditLog",
     "Campaign",
@@ -40,6 +42,7 @@ __all__ = [
     "OutboxMessage",
     "Pledge",
     "RecipientContact",
+    "PledgeHistory",
     "PledgeKelurahan",
     "PledgeStatus",
     "Role",

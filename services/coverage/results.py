@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 from models import Assignment, AssignmentStatus, ImportKind, Pledge, PledgeStatus, Role, Worker
 from models.common import utcnow
 from services.coverage.expiry import cover_end_from
-from services.platform import audit, sheets
+from services.platform import audit, history, sheets
 from services.platform.authz import Actor, require_role
 from services.registry import ImportResult, Tally, record_run, rows_by_nik, token_of
 
@@ -159,6 +159,8 @@ def _apply(
             pledge.status = PledgeStatus.ACTIVE.value
             pledge.updated_at = now
             session.add(pledge)
+    history.sync_assignment_ids(session=session, ids=[a.id or 0 for a, *_ in to_apply], now=now)
+    history.sync_pledge_ids(session=session, ids=pledge_ids, now=now)
     audit.record_many(
         session=session,
         actor=actor,

@@ -2,7 +2,8 @@
 
 The seed creates every row at seeding time; the dashboard's 30-day changes, weekly chart and quarterly report
 read history from timestamps; `services.demo.timeline` dates each pledge at its company's answer and its matches
-an hour later, and this dates the BPJS registration two weeks before cover starts.
+an hour later, and this dates the BPJS registration two weeks before cover starts, then writes the state history
+those dates tell (the commands wrote it at seeding time).
 """
 
 import datetime as dt
@@ -11,6 +12,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from models import Assignment, AssignmentStatus, Pledge
+from services.platform import history
 
 _REGISTERED = (AssignmentStatus.REGISTERED, AssignmentStatus.ACTIVE, AssignmentStatus.EXPIRED, AssignmentStatus.RENEWED)
 
@@ -23,8 +25,10 @@ def backdate_history(*, session: Session, now: dt.datetime | None = None) -> Non
     """Date each registered assignment's BPJS registration two weeks before its cover starts (the pledge and its
     matches were already put on the timeline by `services.demo.timeline`)."""
     now = now or dt.datetime.now(dt.UTC)
-    rows = session.execute(select(col(Pledge.id), col(Pledge.start_month), col(Pledge.created_at))).all()
-    for pledge_id, start_month, made in rows:
+    rows = session.execute(
+        select(col(Pledge.id), col(Pledge.start_month), col(Pledge.created_at), col(Pledge.renewed_from_id))
+    ).all()
+    for pledge_id, start_month, made, renews in rows:
         if made is None:
             continue
         made = made if made.tzinfo else made.replace(tzinfo=dt.UTC)
@@ -32,6 +36,8 @@ def backdate_history(*, session: Session, now: dt.datetime | None = None) -> Non
         session.execute(
             update(Assignment)
             .where(col(Assignment.pledge_id) == pledge_id, col(Assignment.status).in_(_REGISTERED))
-            .values(updated_at=registered)
+            # A renewal's carried workers keep the card they have: they were not registered again.
+            .values(updated_at=registered, **({} if renews else {"registered_at": registered}))
         )
+    history.rebuild(session=session)  # the state history the dated rows tell (services/platform/history.py)
     session.commit()

@@ -39,7 +39,7 @@ from models import (
 )
 from models.common import utcnow
 from services.matching.core import UNKNOWN_DESIL, SolveStats, solve_detailed
-from services.platform import audit, fmt
+from services.platform import audit, fmt, history
 from services.platform.authz import Actor, require_company_access, require_role
 from services.platform.errors import ConflictError, NotFound
 from services.platform.geo import bounding_box, haversine_km
@@ -675,9 +675,16 @@ _ASSIGNMENT_COLUMNS = [
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     if _is_postgres(session) and len(rows) >= _COPY_MIN_ROWS:
         _copy_assignments(session, rows)
-        return
-    for i in range(0, len(rows), _CHUNK):
-        session.execute(insert(Assignment), rows[i : i + _CHUNK])
+    else:
+        for i in range(0, len(rows), _CHUNK):
+            session.execute(insert(Assignment), rows[i : i + _CHUNK])
+    # The new proposals open their history in the same transaction (their pledges' other rows are no-ops).
+    for chunk in history.chunks(r["pledge_id"] for r in rows):
+        history.sync_assignments(
+            session=session,
+            where=col(Assignment.pledge_id).in_(chunk) & (col(Assignment.status) == AssignmentStatus.ASSIGNED.value),
+            now=rows[0]["created_at"],
+        )
 
 
 def _copy_assignments(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -705,7 +712,7 @@ def _release(session: Session, assignment_ids: Sequence[int]) -> None:
             .where(col(Assignment.id).in_(chunk), col(Assignment.status) == AssignmentStatus.ASSIGNED.value)
             .values(status=AssignmentStatus.RELEASED.value, updated_at=now)
         )
-    session.flush()
+    history.sync_assignment_ids(session=session, ids=assignment_ids, now=now)
 
 
 def _mark_matched(session: Session, pledge_ids: Sequence[int]) -> None:
@@ -716,6 +723,7 @@ def _mark_matched(session: Session, pledge_ids: Sequence[int]) -> None:
             .where(col(Pledge.id).in_(chunk), col(Pledge.status) == PledgeStatus.SUBMITTED.value)
             .values(status=PledgeStatus.MATCHED.value, updated_at=now)
         )
+    history.sync_pledge_ids(session=session, ids=pledge_ids, now=now)
 
 
 __all__ = [
