@@ -9,9 +9,9 @@ those dates tell (the commands wrote it at seeding time).
 import datetime as dt
 
 from sqlalchemy import select, update
-from sqlmodel import Session, col
+from sqlmodel import Session, col, func
 
-from models import Assignment, AssignmentStatus, Pledge
+from models import Assignment, AssignmentStatus, Campaign, Pledge, Worker
 from services.platform import history
 
 _REGISTERED = (AssignmentStatus.REGISTERED, AssignmentStatus.ACTIVE, AssignmentStatus.EXPIRED, AssignmentStatus.RENEWED)
@@ -39,5 +39,10 @@ def backdate_history(*, session: Session, now: dt.datetime | None = None) -> Non
             # A renewal's carried workers keep the card they have: they were not registered again.
             .values(updated_at=registered, **({} if renews else {"registered_at": registered}))
         )
+    # The registry was imported before the letter: a past quarter's report counts the demo's workers.
+    letter = session.execute(select(func.min(col(Campaign.letter_date)))).scalar_one()
+    if letter is not None:
+        imported = dt.datetime.combine(letter - dt.timedelta(days=7), dt.time(9), tzinfo=dt.UTC)
+        session.execute(update(Worker).where(col(Worker.created_at) > imported).values(created_at=imported))
     history.rebuild(session=session)  # the state history the dated rows tell (services/platform/history.py)
     session.commit()

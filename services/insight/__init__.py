@@ -47,7 +47,7 @@ from services.insight.expiry import expiring_cover
 from services.insight.forecast import Forecast, Projection, forecast, weekly_progress
 from services.insight.freshness import data_version
 from services.insight.funnel import STEPS, Funnel, funnel
-from services.insight.gaps import Gaps, by_kecamatan, coverage_by_kelurahan, gaps
+from services.insight.gaps import Gaps, by_kecamatan, coverage_by_kelurahan, gap_sentence, gaps
 from services.insight.headline import Figure, Headline, headline
 from services.insight.leaderboard import Board, board_timeline, company_id_of, public_board, slug_for
 from services.insight.mapdata import kelurahan_features
@@ -99,6 +99,7 @@ __all__ = [
     "expiring_cover",
     "forecast",
     "funnel",
+    "gap_sentence",
     "gaps",
     "headline",
     "kelurahan_features",

@@ -10,6 +10,7 @@ import pandas as pd
 from fpdf import FPDF
 from sqlmodel import Session
 
+from services.insight.gaps import gap_sentence
 from services.insight.headline import CITY_ROLES
 from services.insight.mapdata import kelurahan_features, rings
 from services.insight.quarterly import (
@@ -152,11 +153,7 @@ def quarterly_pdf(report: QuarterlyReport) -> bytes:
     pdf.multi_cell(
         0,
         5,
-        pdf_text(
-            f"Capaian {fmt.percent(progress)} dari target. Celah saat laporan dibuat: "
-            f"{fmt.number(report.gap_workers)} pekerja memenuhi syarat yang tidak terjangkau ikrar mana pun; "
-            f"menutupnya 12 bulan membutuhkan {fmt.rupiah(report.gap_budget)}."
-        ),
+        pdf_text(f"Capaian {fmt.percent(progress)} dari target. {gap_sentence(report.gaps)}"),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -168,12 +165,24 @@ def quarterly_pdf(report: QuarterlyReport) -> bytes:
     pdf.cell(0, 6, pdf_text(f"Median hari dari surat ke jawaban: {fmt.decimal(median)}"), new_x="LMARGIN", new_y="NEXT")
 
     pdf.add_page()
-    _heading(pdf, "Peta porsi pekerja terlindungi per kelurahan (saat laporan dibuat)")
+    _heading(pdf, "Peta porsi pekerja terlindungi per kelurahan (akhir periode)")
     draw_map(pdf, kelurahan_features(report.kelurahan), pdf.l_margin, pdf.get_y() + 2, 180, 150)
-    _heading(pdf, "Per kecamatan (saat laporan dibuat)")
-    kec = report.kecamatan.rename(columns=COVERAGE_HEADERS)
+    _heading(pdf, "Per kecamatan (akhir periode)")
+    short = {"open_places": "Celah (a)", "beyond_places": "Celah (b)", "gap": "Celah (c)"}
+    kec = report.kecamatan.rename(columns=COVERAGE_HEADERS | short)
     share = {"Porsi terlindungi": lambda v: fmt.percent(float(v))}  # type: ignore[arg-type]
-    _table(pdf, kec, [28, 20, 22, 20, 20, 24, 26, 22], share)
+    _table(pdf, kec, [24, 17, 19, 17, 17, 20, 16, 16, 16, 22], share)
+    pdf.set_font("Helvetica", "", 8)
+    pdf.multi_cell(
+        0,
+        4,
+        pdf_text(
+            "Celah (a): terjangkau tempat kosong ikrar berjalan; (b): terjangkau ikrar tetapi melebihi tempatnya; "
+            "(c): tidak terjangkau ikrar mana pun."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
 
     pdf.add_page()
     _heading(pdf, f"Perusahaan yang berpartisipasi ({fmt.number(len(report.companies))})")

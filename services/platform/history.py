@@ -91,7 +91,7 @@ def open_at(table: Any, cut: dt.datetime) -> ColumnElement[bool]:
     is the open one (the same rule, with a condition the index answers)."""
     t = getattr(table, "__table__", table)
     if cut >= utcnow():
-        return t.c.until.is_(None)
+        return and_(t.c.until.is_(None), t.c.since <= cut)
     return and_(t.c.since <= cut, or_(t.c.until.is_(None), t.c.until > cut))
 
 
@@ -136,7 +136,9 @@ def _midnight(day: dt.date | None) -> dt.datetime | None:
 
 
 def _aware(at: dt.datetime | None) -> dt.datetime | None:
-    return None if at is None or at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+    if at is None or at.tzinfo is not None:
+        return at
+    return at.replace(tzinfo=dt.UTC)
 
 
 def _periods(steps: Sequence[tuple[dt.datetime | None, str]], final: str, last_change: dt.datetime | None) -> list:

@@ -19,10 +19,7 @@ EXEMPT = {
 
 def _touches_pledges_or_assignments(tree: ast.Module) -> bool:
     names = {"Assignment", "Pledge", "AssignmentStatus", "PledgeStatus"}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and any(a.name in names for a in node.names):
-            return True
-    return False
+    return any(isinstance(node, ast.ImportFrom) and any(a.name in names for a in node.names) for node in ast.walk(tree))
 
 
 def _writes_status(tree: ast.Module) -> bool:
@@ -68,10 +65,7 @@ def test_every_status_writer_writes_the_history() -> None:
 
 def test_the_scan_catches_a_forgetful_writer() -> None:
     forgetful = ast.parse(
-        "from models import Assignment\n"
-        "def f(session, a):\n"
-        "    a.status = 'released'\n"
-        "    session.commit()\n"
+        "from models import Assignment\ndef f(session, a):\n    a.status = 'released'\n    session.commit()\n"
     )
     assert _touches_pledges_or_assignments(forgetful) and _writes_status(forgetful)
     assert not _calls_history(forgetful)
