@@ -339,9 +339,12 @@ def by_kecamatan(coverage: pd.DataFrame) -> pd.DataFrame:
 
 
 def nearest_non_responders(
-    session: Session, campaign_id: int, kelurahan_codes: list[str], *, k: int = NEAREST
+    session: Session, campaign_id: int, kelurahan_codes: list[str], *, k: int = NEAREST, day: dt.date | None = None
 ) -> pd.DataFrame:
-    """The k recipients that have not answered, nearest to each kelurahan's inside point (site to point)."""
+    """The k recipients that had not answered by the end of `day` (today by default), nearest to each kelurahan's
+    inside point (site to point)."""
+    cut = end_of_day(day or dt.date.today())
+    silent = col(LetterRecipient.responded_at).is_(None) | (col(LetterRecipient.responded_at) > cut)
     columns = ["kelurahan_code", "kelurahan", "company", "sector", "distance_km", "rank"]
     site_kel = Kelurahan.__table__.alias("site_kel")  # type: ignore[attr-defined]
     companies = pd.DataFrame(
@@ -354,7 +357,7 @@ def nearest_non_responders(
             )
             .join(LetterRecipient, col(LetterRecipient.company_id) == Company.id)
             .outerjoin(site_kel, site_kel.c.code == Company.kelurahan_code)
-            .where(col(LetterRecipient.campaign_id) == campaign_id, col(LetterRecipient.responded_at).is_(None))
+            .where(col(LetterRecipient.campaign_id) == campaign_id, silent)
             .order_by(col(Company.id))
         ).all(),
         columns=["company", "sector", "lat", "lon"],
@@ -420,7 +423,7 @@ def gaps(
         as_of=day,
         parts={part: int(coverage[part].sum()) for part in PARTS},
         by_kelurahan=table,
-        nearest=nearest_non_responders(session, campaign.id, asked),
+        nearest=nearest_non_responders(session, campaign.id, asked, day=day),
     )
 
 

@@ -279,7 +279,7 @@ def gap_sheet(the_gaps: Gaps) -> pd.DataFrame:
     table = the_gaps.by_kelurahan[list(headers)].rename(columns=headers)
     ask = the_gaps.nearest.groupby("kelurahan", sort=False)["company"].agg(lambda names: "; ".join(names))
     table["Perusahaan terdekat yang belum menjawab (b, c)"] = (
-        the_gaps.by_kelurahan["kelurahan"].map(ask).fillna("-").to_numpy()
+        the_gaps.by_kelurahan["kelurahan"].map(ask).astype(object).fillna("-").to_numpy()
     )
     return table
 

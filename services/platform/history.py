@@ -184,6 +184,10 @@ def pledge_steps(
     }
     reach = later.get(final, 0)
     steps: list[tuple[dt.datetime | None, str]] = [(_aware(row.created_at), s.SUBMITTED.value)]
+    if row.renewed_from_id is not None and first_registration is None and first_cover is not None:
+        # A renewal whose workers kept their cards starts active (services.pledges.commands.renew_pledge).
+        steps = [(_aware(row.created_at), s.ACTIVE.value)]
+        reach = 0
     # A cancelled pledge was never registered: its first registration and cover are None and skipped.
     if reach >= 1:
         steps.append((first_match, s.MATCHED.value))
