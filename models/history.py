@@ -29,14 +29,31 @@ class AssignmentHistory(SQLModel, table=True):
     __tablename__ = "assignment_history"
     __table_args__ = (
         Index("ix_assignment_history_open", "assignment_id", "until"),
-        # "As of" reads: the periods open at a moment, by status, counted per worker.
-        Index("ix_assignment_history_period", "until", "status", "since", "worker_id", "pledge_id"),
+        Index("ix_assignment_history_worker", "worker_id", "until"),
+        # "As of" reads scan this index only: the periods in force at a moment, by status, with what they count by.
+        Index(
+            "ix_assignment_history_period",
+            "until",
+            "status",
+            "since",
+            "pledge_id",
+            "kelurahan_code",
+            "coverage_start",
+            "coverage_end",
+            "carried",
+            "worker_id",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="assignment.id")
-    worker_id: int  # copied from the assignment (never changes): counts per worker without a join
-    pledge_id: int  # likewise
+    # Copied when the period opens, so the read side counts without joining 200.000 assignments and workers:
+    worker_id: int  # the assignment's worker (never changes)
+    pledge_id: int  # the assignment's pledge (never changes)
+    kelurahan_code: str = Field(max_length=13)  # where the worker lived when the period opened
+    coverage_start: dt.date | None = None  # the card's cover as it was in this period
+    coverage_end: dt.date | None = None
+    carried: bool = False  # a renewal that kept the worker's card (the worker is protected by the old one)
     status: str = Field(max_length=12)
     since: dt.datetime
     until: dt.datetime | None = None  # None: still so

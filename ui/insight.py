@@ -128,7 +128,8 @@ def forecast_block(fc: insight.Forecast, spec: dict | None) -> None:
     st.caption(
         f"Dihitung dari {fmt.number(fc.protected_now)} pekerja terlindungi dan {fmt.number(fc.in_process)} dalam "
         f"proses; tingkat perpanjangan {rate}. Sisa menuju target (setelah yang dalam proses): "
-        f"{fmt.number(fc.baseline.remaining)} pekerja."
+        f"{fmt.number(fc.baseline.remaining)} pekerja; skenario menambah "
+        f"{fmt.number(fc.extra_workers + fc.budget_workers)} pekerja."
     )
     if fc.needed_per_month:
         st.warning(

@@ -35,6 +35,10 @@ def upgrade() -> None:
         sa.Column("assignment_id", sa.Integer(), nullable=False),
         sa.Column("worker_id", sa.Integer(), nullable=False),
         sa.Column("pledge_id", sa.Integer(), nullable=False),
+        sa.Column("kelurahan_code", sqlmodel.sql.sqltypes.AutoString(length=13), nullable=False),
+        sa.Column("coverage_start", sa.Date(), nullable=True),
+        sa.Column("coverage_end", sa.Date(), nullable=True),
+        sa.Column("carried", sa.Boolean(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
         sa.Column("since", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
@@ -42,10 +46,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_assignment_history_open", "assignment_history", ["assignment_id", "until"], unique=False)
+    op.create_index("ix_assignment_history_worker", "assignment_history", ["worker_id", "until"], unique=False)
     op.create_index(
         "ix_assignment_history_period",
         "assignment_history",
-        ["until", "status", "since", "worker_id", "pledge_id"],
+        [
+            "until",
+            "status",
+            "since",
+            "pledge_id",
+            "kelurahan_code",
+            "coverage_start",
+            "coverage_end",
+            "carried",
+            "worker_id",
+        ],
         unique=False,
     )
     # Rows written before this revision get the history their timestamps tell (services/platform/history.py).
@@ -56,6 +71,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_assignment_history_period", table_name="assignment_history")
+    op.drop_index("ix_assignment_history_worker", table_name="assignment_history")
     op.drop_index("ix_assignment_history_open", table_name="assignment_history")
     op.drop_table("assignment_history")
     op.drop_index("ix_pledge_history_open", table_name="pledge_history")

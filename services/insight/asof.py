@@ -7,23 +7,25 @@ a lapse afterwards closes that period later and so never changes the figure.
 
 - **Protected** on day D: workers with an assignment whose status then was a card status (active, expired,
   renewed) and whose cover ran on D.
-- **In process** on D: the other workers with an assignment then matched or registered, or with a card whose
-  cover had not started yet (each worker counted once, protected first).
+- **In process** on D: workers with an assignment then matched or registered, or with a new card whose cover had
+  not started yet (a renewal's card that continues a running one is not: that worker is protected).
+  A worker holds at most one matched/registered/active assignment at a time and covers of one worker never
+  overlap, so both are counts of periods - one scan of the history's covering index, no per-worker grouping.
 - **Pledged** on D: the workers of the pledges live then (not cancelled, not renewed - a renewal carries them);
   **Rupiah** adds the renewed ones (that year was paid for).
 """
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Integer, case, literal
+from sqlalchemy import Integer, case
 from sqlalchemy import select as sa_select
-from sqlalchemy.sql import Subquery
+from sqlalchemy.sql import ColumnElement, Subquery
 from sqlmodel import Session, col, func
 
 from models import (
     LIVE_PLEDGE_STATUSES,
     PAID_PLEDGE_STATUSES,
-    Assignment,
     AssignmentHistory,
     AssignmentStatus,
     Pledge,
@@ -42,35 +44,56 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
 
 
-def worker_states(*, day: dt.date, campaign_id: int | None = None) -> Subquery:
-    """(worker_id, state) on `day`: state 2 protected, 1 in process, 0 neither (released, cover over)."""
-    h = AssignmentHistory.__table__  # type: ignore[attr-defined]
-    status = h.c.status
-    running = (
-        status.in_(CARD_STATUSES) & (col(Assignment.coverage_start) <= day) & (col(Assignment.coverage_end) >= day)
-    )
-    waiting = status.in_(PROCESS_STATUSES) | (status.in_(CARD_STATUSES) & (col(Assignment.coverage_start) > day))
-    state = func.max(case((running, PROTECTED), (waiting, IN_PROCESS), else_=0))
-    query = (
-        sa_select(h.c.worker_id.label("worker_id"), state.label("state"))
-        .join(Assignment, col(Assignment.id) == h.c.assignment_id)
-        .where(open_at(h, end_of_day(day)))
-    )
-    if campaign_id is not None:
-        query = query.join(Pledge, col(Pledge.id) == h.c.pledge_id).where(col(Pledge.campaign_id) == campaign_id)
-    return query.group_by(h.c.worker_id).subquery("worker_state")
+H = AssignmentHistory.__table__  # type: ignore[attr-defined]
+
+
+def in_force(day: dt.date, table: Any = H) -> ColumnElement[bool]:
+    return open_at(table, end_of_day(day))
+
+
+def protected_on_day(day: dt.date, table: Any = H) -> ColumnElement[bool]:
+    t = table.c
+    return t.status.in_(CARD_STATUSES) & (t.coverage_start <= day) & (t.coverage_end >= day)
+
+
+def in_process_on_day(day: dt.date, table: Any = H) -> ColumnElement[bool]:
+    t = table.c
+    starting = t.status.in_(CARD_STATUSES) & (t.coverage_start > day) & t.carried.is_(False)
+    return t.status.in_(PROCESS_STATUSES) | starting
+
+
+def on_campaign(campaign_id: int, table: Any = H) -> ColumnElement[bool]:
+    return table.c.pledge_id.in_(sa_select(col(Pledge.id)).where(col(Pledge.campaign_id) == campaign_id))
+
+
+def holding_on_day(day: dt.date, table: Any = H) -> ColumnElement[bool]:
+    """Protected or in process on `day` (the worker is not in the pool)."""
+    return protected_on_day(day, table) | in_process_on_day(day, table)
 
 
 def state_counts(session: Session, campaign_id: int, day: dt.date) -> tuple[int, int]:
-    """(protected, in process) on `day`, in distinct workers."""
-    states = worker_states(day=day, campaign_id=campaign_id)
+    """(protected, in process) on `day`, in workers."""
     protected, in_process = session.execute(
         sa_select(
-            func.coalesce(func.sum(case((states.c.state == PROTECTED, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((states.c.state == IN_PROCESS, 1), else_=0)), 0),
-        )
+            func.coalesce(func.sum(case((protected_on_day(day), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((in_process_on_day(day), 1), else_=0)), 0),
+        ).where(in_force(day), on_campaign(campaign_id))
     ).one()
     return int(protected), int(in_process)
+
+
+def by_kelurahan(session: Session, day: dt.date) -> dict[str, tuple[int, int]]:
+    """Kelurahan -> (protected, in process) on `day`, every campaign."""
+    rows = session.execute(
+        sa_select(
+            H.c.kelurahan_code,
+            func.sum(case((protected_on_day(day), 1), else_=0)),
+            func.sum(case((in_process_on_day(day), 1), else_=0)),
+        )
+        .where(in_force(day), holding_on_day(day))
+        .group_by(H.c.kelurahan_code)
+    ).all()
+    return {code: (int(p), int(q)) for code, p, q in rows}
 
 
 def pledge_periods(campaign_id: int, day: dt.date) -> Subquery:
@@ -107,38 +130,23 @@ def flag(condition: object) -> object:
     return func.max(case((condition, 1), else_=0)).cast(Integer)  # type: ignore[arg-type]
 
 
+def waiting_workers(day: dt.date) -> Any:
+    """Workers with an assignment matched, registered or a card not started yet on `day` (SQL, uncorrelated)."""
+    t = H.alias("waiting")
+    later = t.c.status.in_(PROCESS_STATUSES) | (t.c.status.in_(CARD_STATUSES) & (t.c.coverage_start > day))
+    return sa_select(t.c.worker_id).where(in_force(day, t), later)
+
+
 def ending_soon(session: Session, campaign_id: int, day: dt.date, days: int = 30) -> int:
-    """Workers protected on `day` whose cover ends within `days` days and is not yet renewed (no later card or
-    assignment waiting for them)."""
-    h = AssignmentHistory.__table__  # type: ignore[attr-defined]
-    later = AssignmentHistory.__table__.alias("later")  # type: ignore[attr-defined]
-    nxt = Assignment.__table__.alias("next_assignment")  # type: ignore[attr-defined]
-    cut = end_of_day(day)
-    renewed = (
-        sa_select(literal(1))
-        .select_from(later)
-        .join(nxt, nxt.c.id == later.c.assignment_id)
-        .where(
-            later.c.worker_id == h.c.worker_id,
-            later.c.assignment_id != h.c.assignment_id,
-            open_at(later, cut),
-            later.c.status.in_((*PROCESS_STATUSES, AssignmentStatus.ACTIVE)),
-            (nxt.c.coverage_start.is_(None)) | (nxt.c.coverage_start > col(Assignment.coverage_end)),
-        )
-        .exists()
-    )
+    """Workers protected on `day` whose cover ends within `days` days and is not yet renewed (nothing waits for
+    them: no renewal card, registration or match)."""
     n = session.execute(
-        sa_select(func.count(func.distinct(h.c.worker_id)))
-        .join(Assignment, col(Assignment.id) == h.c.assignment_id)
-        .join(Pledge, col(Pledge.id) == h.c.pledge_id)
-        .where(
-            col(Pledge.campaign_id) == campaign_id,
-            open_at(h, cut),
-            h.c.status.in_(CARD_STATUSES),
-            col(Assignment.coverage_start) <= day,
-            col(Assignment.coverage_end) >= day,
-            col(Assignment.coverage_end) <= day + dt.timedelta(days=days),
-            ~renewed,
+        sa_select(func.count()).where(
+            in_force(day),
+            on_campaign(campaign_id),
+            protected_on_day(day),
+            H.c.coverage_end <= day + dt.timedelta(days=days),
+            H.c.worker_id.not_in(waiting_workers(day)),
         )
     ).scalar_one()
     return int(n)

@@ -20,18 +20,19 @@ import math
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import case
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func
 
-from models import LIVE_PLEDGE_STATUSES, Assignment, AssignmentHistory, AssignmentStatus, Pledge, PledgeHistory
+from models import LIVE_PLEDGE_STATUSES, AssignmentStatus, Pledge, PledgeHistory
 from services.insight.asof import (
     CARD_STATUSES,
-    IN_PROCESS,
-    PROTECTED,
     SENT_TO_BPJS,
+    H,
     end_of_day,
-    worker_states,
+    in_force,
+    on_campaign,
+    protected_on_day,
+    state_counts,
 )
 from services.insight.catalogue import FigureDef, register
 from services.insight.dashboard import active_campaign
@@ -39,7 +40,6 @@ from services.insight.headline import CITY_ROLES
 from services.platform.authz import Actor, require_role
 from services.platform.dates import add_months
 from services.platform.errors import ValidationError
-from services.platform.history import open_at
 
 WINDOW_WEEKS = 8
 HORIZON_MONTHS = 120
@@ -214,64 +214,46 @@ def what_if_workers(*, companies: int, suggested_min: int, budget_per_year: int,
     return companies * suggested_min, int(bought)
 
 
-def _inputs(
-    session: Session, campaign_id: int, today: dt.date
-) -> tuple[list[tuple[dt.date, int]], int, float, int, int]:
-    """(cover ends of the protected, in process, new workers per month, renewed, ended) from the history."""
-    states = worker_states(day=today, campaign_id=campaign_id)
-    h = AssignmentHistory.__table__  # type: ignore[attr-defined]
-    cut = end_of_day(today)
-    # The last day each protected worker's known cover runs to (a renewal's card already issued counts).
-    last_end = (
-        sa_select(h.c.worker_id, func.max(col(Assignment.coverage_end)).label("end"))
-        .join(Assignment, col(Assignment.id) == h.c.assignment_id)
-        .join(Pledge, col(Pledge.id) == h.c.pledge_id)
-        .where(col(Pledge.campaign_id) == campaign_id, open_at(h, cut), h.c.status.in_(CARD_STATUSES))
-        .group_by(h.c.worker_id)
-        .subquery()
-    )
+Covers = list[tuple[dt.date, int]]
+
+
+def _inputs(session: Session, campaign_id: int, today: dt.date) -> tuple[Covers, int, float, int, int]:
+    """(cover ends of the protected, in process, new workers per month, renewed, ended) from the history, in
+    scans of its covering index (no per-worker grouping)."""
+    campaign = on_campaign(campaign_id)
+    # A renewal's card continuing a running one: that worker's cover runs to the renewal's end.
+    renewal_card = H.c.status.in_(CARD_STATUSES) & (H.c.coverage_start > today) & H.c.carried.is_(True)
+    renewed_workers = sa_select(H.c.worker_id).where(in_force(today), renewal_card)
+    ends = (protected_on_day(today) & H.c.worker_id.not_in(renewed_workers)) | renewal_card
     covers = [
         (end, int(n))
         for end, n in session.execute(
-            sa_select(last_end.c.end, func.count())
-            .join(states, states.c.worker_id == last_end.c.worker_id)
-            .where(states.c.state == PROTECTED)
-            .group_by(last_end.c.end)
+            sa_select(H.c.coverage_end, func.count()).where(in_force(today), campaign, ends).group_by(H.c.coverage_end)
         ).all()
     ]
-    first = (
-        sa_select(h.c.worker_id, func.min(h.c.since).label("first"))
-        .join(Pledge, col(Pledge.id) == h.c.pledge_id)
-        .where(col(Pledge.campaign_id) == campaign_id, h.c.since <= cut)
-        .group_by(h.c.worker_id)
-        .subquery()
-    )
+    _, in_process = state_counts(session, campaign_id, today)
     window = end_of_day(today - dt.timedelta(weeks=WINDOW_WEEKS))
-    in_process, recent = session.execute(
-        sa_select(
-            func.coalesce(func.sum(case((states.c.state == IN_PROCESS, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((first.c.first > window, 1), else_=0)), 0),
+    first_pledges = sa_select(col(Pledge.id)).where(
+        col(Pledge.campaign_id) == campaign_id, col(Pledge.renewed_from_id).is_(None)
+    )
+    recent = session.execute(
+        sa_select(func.count(func.distinct(H.c.worker_id))).where(
+            H.c.status == AssignmentStatus.ASSIGNED,
+            H.c.since > window,
+            H.c.since <= end_of_day(today),
+            H.c.pledge_id.in_(first_pledges),
         )
-        .select_from(states)
-        .join(first, first.c.worker_id == states.c.worker_id)
-        .where(states.c.state > 0)
-    ).one()
+    ).scalar_one()
     # Renewal decisions taken: workers whose card was renewed, or whose cover ended and was not.
     decided = dict(
         session.execute(
-            sa_select(h.c.status, func.count(func.distinct(h.c.worker_id)))
-            .join(Assignment, col(Assignment.id) == h.c.assignment_id)
-            .join(Pledge, col(Pledge.id) == h.c.pledge_id)
-            .where(
-                col(Pledge.campaign_id) == campaign_id,
-                open_at(h, cut),
-                h.c.status.in_((AssignmentStatus.RENEWED, AssignmentStatus.EXPIRED)),
-            )
-            .group_by(h.c.status)
+            sa_select(H.c.status, func.count(func.distinct(H.c.worker_id)))
+            .where(in_force(today), campaign, H.c.status.in_((AssignmentStatus.RENEWED, AssignmentStatus.EXPIRED)))
+            .group_by(H.c.status)
         ).all()
     )
     pace = int(recent) / WINDOW_WEEKS * 52 / 12
-    return covers, int(in_process), pace, int(decided.get("renewed", 0)), int(decided.get("expired", 0))
+    return covers, in_process, pace, int(decided.get("renewed", 0)), int(decided.get("expired", 0))
 
 
 def forecast(
@@ -389,25 +371,26 @@ def weekly_progress(*, session: Session, actor: Actor, today: dt.date | None = N
         ).all(),
         columns=["since", "until", "workers"],
     )
-    h = AssignmentHistory.__table__  # type: ignore[attr-defined]
-    on_campaign = (col(Pledge.id) == h.c.pledge_id) & (col(Pledge.campaign_id) == campaign.id)
+    assert campaign.id is not None
     first_sent = (
-        sa_select(func.min(h.c.since).label("first"))
-        .join(Pledge, on_campaign)
-        .where(h.c.status.in_(SENT_TO_BPJS), h.c.since <= cut)
-        .group_by(h.c.worker_id)
+        sa_select(func.min(H.c.since).label("first"))
+        .where(H.c.status.in_(SENT_TO_BPJS), H.c.since <= cut, on_campaign(campaign.id))
+        .group_by(H.c.worker_id)
         .subquery()
     )
     day = func.date(first_sent.c.first)
     registered = pd.DataFrame(session.execute(sa_select(day, func.count()).group_by(day)).all(), columns=["day", "n"])
-    a_since, a_until = func.date(h.c.since), func.date(h.c.until)
+    a_since, a_until = func.date(H.c.since), func.date(H.c.until)
     cover = pd.DataFrame(
         session.execute(
-            sa_select(a_since, a_until, col(Assignment.coverage_start), col(Assignment.coverage_end), func.count())
-            .join(Pledge, on_campaign)
-            .join(Assignment, col(Assignment.id) == h.c.assignment_id)
-            .where(h.c.status.in_(CARD_STATUSES), col(Assignment.coverage_start).is_not(None), h.c.since <= cut)
-            .group_by(a_since, a_until, col(Assignment.coverage_start), col(Assignment.coverage_end))
+            sa_select(a_since, a_until, H.c.coverage_start, H.c.coverage_end, func.count())
+            .where(
+                H.c.status.in_(CARD_STATUSES),
+                H.c.coverage_start.is_not(None),
+                H.c.since <= cut,
+                on_campaign(campaign.id),
+            )
+            .group_by(a_since, a_until, H.c.coverage_start, H.c.coverage_end)
         ).all(),
         columns=["since", "until", "start", "end", "n"],
     )

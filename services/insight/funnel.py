@@ -17,8 +17,6 @@ from sqlmodel import Session, col, func
 
 from models import (
     PAID_PLEDGE_STATUSES,
-    Assignment,
-    AssignmentHistory,
     AssignmentStatus,
     Campaign,
     Company,
@@ -27,12 +25,11 @@ from models import (
     LetterRecipient,
     Pledge,
 )
-from services.insight.asof import CARD_STATUSES, SENT_TO_BPJS, end_of_day, pledge_periods
+from services.insight.asof import CARD_STATUSES, SENT_TO_BPJS, H, end_of_day, in_force, pledge_periods
 from services.insight.asof import flag as _flag
 from services.insight.dashboard import active_campaign
 from services.insight.headline import CITY_ROLES
 from services.platform.authz import Actor, require_role
-from services.platform.history import open_at
 
 STEPS: list[tuple[str, str]] = [
     ("sent", "Surat terkirim"),
@@ -74,18 +71,17 @@ def recipient_steps(*, session: Session, campaign: Campaign, as_of: dt.date) -> 
         .group_by(then.c.company_id)
         .subquery()
     )
-    h = AssignmentHistory.__table__  # type: ignore[attr-defined]
-    status = h.c.status
+    status = H.c.status
     assignment_flags = (
         sa_select(
             col(Pledge.company_id),
             _flag(status != AssignmentStatus.RELEASED).label("matched"),  # type: ignore[attr-defined]
             _flag(status.in_(SENT_TO_BPJS)).label("registered"),  # type: ignore[attr-defined]
-            _flag(status.in_(CARD_STATUSES) & (col(Assignment.coverage_start) <= as_of)).label("active"),  # type: ignore[attr-defined]
+            _flag(status.in_(CARD_STATUSES) & (H.c.coverage_start <= as_of)).label("active"),  # type: ignore[attr-defined]
         )
-        .join(Pledge, col(Pledge.id) == h.c.pledge_id)
-        .join(Assignment, col(Assignment.id) == h.c.assignment_id)
-        .where(col(Pledge.campaign_id) == campaign.id, open_at(h, cut))
+        .select_from(H)
+        .join(Pledge, col(Pledge.id) == H.c.pledge_id)
+        .where(col(Pledge.campaign_id) == campaign.id, in_force(as_of))
         .group_by(col(Pledge.company_id))
         .subquery()
     )

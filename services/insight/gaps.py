@@ -33,7 +33,6 @@ from sqlmodel import Session, col, func
 from models import (
     HOLDING_STATUSES,
     OPEN_PLEDGE_STATUSES,
-    AssignmentHistory,
     Company,
     Kecamatan,
     Kelurahan,
@@ -42,14 +41,14 @@ from models import (
     PledgeKelurahan,
     Worker,
 )
-from services.insight.asof import IN_PROCESS, PROTECTED, end_of_day, pledge_periods, worker_states
+from services.insight.asof import H, end_of_day, holding_on_day, in_force, pledge_periods
+from services.insight.asof import by_kelurahan as held_by_kelurahan
 from services.insight.catalogue import FigureDef, register
 from services.insight.dashboard import active_campaign
 from services.insight.headline import CITY_ROLES
 from services.platform import fmt
 from services.platform.authz import Actor, require_role
 from services.platform.geo import chord_for_km, haversine_km, unit_xyz
-from services.platform.history import open_at
 
 MONTHS = 12
 NEAREST = 3  # companies suggested per kelurahan
@@ -125,11 +124,10 @@ def _open_pledges(session: Session, campaign_id: int, day: dt.date) -> tuple[pd.
     """The campaign's pledges open at the end of `day`: pledge_id, radius_km, site lat/lon and free places then;
     and each one's kelurahan set."""
     then = pledge_periods(campaign_id, day)
-    h = AssignmentHistory.__table__  # type: ignore[attr-defined]
     held = (
-        sa_select(h.c.pledge_id, func.count().label("n"))
-        .where(open_at(h, end_of_day(day)), h.c.status.in_(HOLDING_STATUSES))
-        .group_by(h.c.pledge_id)
+        sa_select(H.c.pledge_id, func.count().label("n"))
+        .where(in_force(day), H.c.status.in_(HOLDING_STATUSES))
+        .group_by(H.c.pledge_id)
         .subquery()
     )
     site_kel = Kelurahan.__table__.alias("site_kel")  # type: ignore[attr-defined]
@@ -257,7 +255,12 @@ def split(workers: pd.DataFrame, pledges: pd.DataFrame, areas: dict[int, set[str
 
 def _unprotected(session: Session, day: dt.date) -> pd.DataFrame:
     """Eligible workers registered by the end of `day` with neither cover nor a place in process then."""
-    states = worker_states(day=day)
+    t = H.alias("held")
+    holding = (
+        sa_select(t.c.worker_id)
+        .where(t.c.worker_id == col(Worker.id), in_force(day, t), holding_on_day(day, t))
+        .exists()
+    )
     located = and_(col(Worker.lat).is_not(None), col(Worker.lon).is_not(None))
     # Workers without coordinates stand at their kelurahan's inside point, as in matching.
     rows = session.execute(
@@ -267,23 +270,18 @@ def _unprotected(session: Session, day: dt.date) -> pd.DataFrame:
             case((located, Worker.lon), else_=Kelurahan.rep_lon),
         )
         .join(Kelurahan, col(Kelurahan.code) == Worker.kelurahan_code)
-        .outerjoin(states, states.c.worker_id == col(Worker.id))
-        .where(
-            col(Worker.covered_elsewhere).is_(False),
-            col(Worker.created_at) <= end_of_day(day),
-            func.coalesce(states.c.state, 0) == 0,
-        )
+        .where(col(Worker.covered_elsewhere).is_(False), col(Worker.created_at) <= end_of_day(day), ~holding)
     ).all()
     return pd.DataFrame(rows, columns=["kelurahan_code", "lat", "lon"])
 
 
 def coverage_by_kelurahan(*, session: Session, actor: Actor, as_of: dt.date | None = None) -> pd.DataFrame:
     """Per kelurahan at the end of `as_of` (today by default): registry size, eligible (not covered elsewhere),
-    protected (card, cover running), in process, unprotected eligible, split into (a) open_places,
+    protected (card, cover running), in process, unprotected eligible (neither), split into (a) open_places,
     (b) beyond_places and (c) gap, and the share protected of the eligible.
 
-    Two single-scan aggregates (workers per kelurahan; worker states per kelurahan) instead of one outer join of
-    every worker to its assignments in pandas."""
+    Single-scan aggregates: workers per kelurahan; protected / in process per kelurahan from the history's covering
+    index; the unprotected eligible workers' coordinates for the split."""
     require_role(actor, *CITY_ROLES, session=session, action="insight.coverage")
     day = as_of or dt.date.today()
     cut = end_of_day(day)
@@ -296,15 +294,7 @@ def coverage_by_kelurahan(*, session: Session, actor: Actor, as_of: dt.date | No
             .group_by(col(Worker.kelurahan_code))
         ).all()
     }
-    states = worker_states(day=day)
-    held: dict[tuple[str, int], int] = {}
-    for code, state, n in session.execute(
-        sa_select(col(Worker.kelurahan_code), states.c.state, eligible)
-        .join(Worker, col(Worker.id) == states.c.worker_id)
-        .where(states.c.state > 0)
-        .group_by(col(Worker.kelurahan_code), states.c.state)
-    ).all():
-        held[(code, int(state))] = int(n)
+    held = held_by_kelurahan(session, day)
     places = session.execute(
         sa_select(col(Kelurahan.code), col(Kelurahan.name), col(Kecamatan.name))
         .join(Kecamatan, col(Kecamatan.code) == Kelurahan.kecamatan_code)
@@ -314,11 +304,11 @@ def coverage_by_kelurahan(*, session: Session, actor: Actor, as_of: dt.date | No
     codes = df["kelurahan_code"]
     df["workers"] = [registry.get(c, (0, 0))[0] for c in codes]
     df["eligible"] = [registry.get(c, (0, 0))[1] for c in codes]
-    df["protected"] = [held.get((c, PROTECTED), 0) for c in codes]
-    df["in_process"] = [held.get((c, IN_PROCESS), 0) for c in codes]
-    df["unprotected"] = df["eligible"] - df["protected"] - df["in_process"]
-    campaign = active_campaign(session=session)
+    df["protected"] = [held.get(c, (0, 0))[0] for c in codes]
+    df["in_process"] = [held.get(c, (0, 0))[1] for c in codes]
     workers = _unprotected(session, day)
+    df["unprotected"] = df["kelurahan_code"].map(workers["kelurahan_code"].value_counts()).fillna(0).astype(int)
+    campaign = active_campaign(session=session)
     if campaign is None or campaign.id is None:  # no pledge reaches anyone
         parts = pd.DataFrame({"open_places": 0, "beyond_places": 0, "gap": workers["kelurahan_code"].value_counts()})
     else:

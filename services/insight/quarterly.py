@@ -21,8 +21,6 @@ from sqlmodel import Session, col, func
 from models import (
     LIVE_PLEDGE_STATUSES,
     PAID_PLEDGE_STATUSES,
-    Assignment,
-    AssignmentHistory,
     Campaign,
     Company,
     Kecamatan,
@@ -30,7 +28,7 @@ from models import (
     LetterRecipient,
     Pledge,
 )
-from services.insight.asof import CARD_STATUSES, end_of_day, pledge_periods
+from services.insight.asof import H, end_of_day, in_force, pledge_periods, protected_on_day
 from services.insight.dashboard import active_campaign
 from services.insight.funnel import STEP_KEYS, STEPS, Funnel, funnel
 from services.insight.gaps import MONTHS, PARTS, Gaps, by_kecamatan, coverage_by_kelurahan, gaps
@@ -38,7 +36,6 @@ from services.insight.headline import CITY_ROLES, Snapshot, snapshot
 from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
 from services.platform.exports import safe_cell
-from services.platform.history import open_at
 
 HEADLINE_ROWS = [
     ("protected", "Pekerja terlindungi (kartu terbit, perlindungan berjalan)"),
@@ -160,18 +157,11 @@ def companies_on(*, session: Session, campaign: Campaign, day: dt.date) -> pd.Da
         .group_by(then.c.company_id)
         .subquery()
     )
-    h = AssignmentHistory.__table__  # type: ignore[attr-defined]
     protected = (
-        sa_select(col(Pledge.company_id), func.count(func.distinct(h.c.worker_id)).label("n"))
-        .join(Pledge, col(Pledge.id) == h.c.pledge_id)
-        .join(Assignment, col(Assignment.id) == h.c.assignment_id)
-        .where(
-            col(Pledge.campaign_id) == campaign.id,
-            open_at(h, cut),
-            h.c.status.in_(CARD_STATUSES),
-            col(Assignment.coverage_start) <= day,
-            col(Assignment.coverage_end) >= day,
-        )
+        sa_select(col(Pledge.company_id), func.count().label("n"))
+        .select_from(H)
+        .join(Pledge, col(Pledge.id) == H.c.pledge_id)
+        .where(col(Pledge.campaign_id) == campaign.id, in_force(day), protected_on_day(day))
         .group_by(col(Pledge.company_id))
         .subquery()
     )

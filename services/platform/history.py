@@ -16,18 +16,19 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, insert, literal, or_, select, update
+from sqlalchemy import and_, case, delete, exists, insert, literal, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
-from models import Assignment, AssignmentHistory, AssignmentStatus, Pledge, PledgeHistory, PledgeStatus
+from models import Assignment, AssignmentHistory, AssignmentStatus, Pledge, PledgeHistory, PledgeStatus, Worker
 from models.common import utcnow
 from services.platform.dates import cover_end
 
 _CHUNK = 5_000
 P, A = Pledge.__table__, Assignment.__table__  # type: ignore[attr-defined]
 PH, AH = PledgeHistory.__table__, AssignmentHistory.__table__  # type: ignore[attr-defined]
+W = Worker.__table__  # type: ignore[attr-defined]
 CARD = (AssignmentStatus.ACTIVE.value, AssignmentStatus.EXPIRED.value, AssignmentStatus.RENEWED.value)
 
 
@@ -59,17 +60,47 @@ def sync_pledges(*, session: Session, where: ColumnElement[bool], now: dt.dateti
 
 
 def sync_assignments(*, session: Session, where: ColumnElement[bool], now: dt.datetime | None = None) -> None:
-    """Close the open period of each assignment matching `where` whose status changed; open the new one."""
+    """Close the open period of each assignment matching `where` whose status (or cover) changed; open the new
+    one with what the read side counts by (worker's kelurahan, cover dates, carried)."""
     session.flush()
     moment = _now(now)
-    changed = exists(select(1).where(A.c.id == AH.c.assignment_id, A.c.status != AH.c.status, where))
+    differs = or_(
+        A.c.status != AH.c.status,
+        A.c.coverage_start.is_distinct_from(AH.c.coverage_start),
+        A.c.coverage_end.is_distinct_from(AH.c.coverage_end),
+    )
+    changed = exists(select(1).where(A.c.id == AH.c.assignment_id, differs, where))
     session.execute(update(AH).where(AH.c.until.is_(None), changed).values(until=moment))
     h = AH.alias("h")
     has_open = exists(select(1).where(h.c.assignment_id == A.c.id, h.c.until.is_(None)))
+    carried = and_(P.c.renewed_from_id.is_not(None), A.c.registered_at.is_(None), A.c.status.in_(CARD))
     session.execute(
         insert(AH).from_select(
-            ["assignment_id", "worker_id", "pledge_id", "status", "since"],
-            select(A.c.id, A.c.worker_id, A.c.pledge_id, A.c.status, moment).where(where, ~has_open),
+            [
+                "assignment_id",
+                "worker_id",
+                "pledge_id",
+                "kelurahan_code",
+                "coverage_start",
+                "coverage_end",
+                "carried",
+                "status",
+                "since",
+            ],
+            select(
+                A.c.id,
+                A.c.worker_id,
+                A.c.pledge_id,
+                W.c.kelurahan_code,
+                A.c.coverage_start,
+                A.c.coverage_end,
+                case((carried, True), else_=False),
+                A.c.status,
+                moment,
+            )
+            .join(W, W.c.id == A.c.worker_id)
+            .join(P, P.c.id == A.c.pledge_id)
+            .where(where, ~has_open),
         )
     )
 
@@ -113,17 +144,20 @@ def drift(*, session: Session) -> list[str]:
             out.append(f"pledge {pid}: {status}/{workers} but history says {h_status}/{h_workers}")
     open_a = AH.alias("oa")
     rows = session.execute(
-        select(A.c.id, A.c.status, open_a.c.status).outerjoin(
-            open_a, and_(open_a.c.assignment_id == A.c.id, open_a.c.until.is_(None))
-        )
-    ).all()
+        select(
+            A.c.id, A.c.status, A.c.coverage_start, A.c.coverage_end,
+            open_a.c.status, open_a.c.coverage_start, open_a.c.coverage_end,
+        ).outerjoin(open_a, and_(open_a.c.assignment_id == A.c.id, open_a.c.until.is_(None)))
+    ).all()  # fmt: skip
     seen = set()
-    for aid, status, h_status in rows:
+    for aid, status, start, end, h_status, h_start, h_end in rows:
         if aid in seen:
             out.append(f"assignment {aid}: more than one open period")
         seen.add(aid)
         if status != h_status:
             out.append(f"assignment {aid}: {status} but history says {h_status}")
+        elif (start, end) != (h_start, h_end):
+            out.append(f"assignment {aid}: cover {start}..{end} but history says {h_start}..{h_end}")
     return out
 
 
@@ -251,15 +285,23 @@ def backfill(connection: Connection) -> tuple[int, int]:
         steps = pledge_steps(p, first[0], first[1], first[2], renewed_at.get(int(p.id)))
         for since, until, status in _periods(steps, p.status, _aware(p.updated_at or p.created_at)):
             p_rows.append({"pledge_id": p.id, "status": status, "workers": p.workers, "since": since, "until": until})
+    kelurahan: dict[int, str] = (
+        {int(i): str(k) for i, k in connection.execute(select(W.c.id, W.c.kelurahan_code)).all()} if assignments else {}
+    )
     for a in assignments:
         carried = int(a.pledge_id) in renewal and a.registered_at is None
         steps = assignment_steps(a, carried, renewed_at.get(int(a.pledge_id)))
         for since, until, status in _periods(steps, a.status, _aware(a.updated_at or a.created_at)):
+            card = status in CARD
             a_rows.append(
                 {
                     "assignment_id": a.id,
                     "worker_id": a.worker_id,
                     "pledge_id": a.pledge_id,
+                    "kelurahan_code": kelurahan[a.worker_id],
+                    "coverage_start": a.coverage_start if card else None,
+                    "coverage_end": a.coverage_end if card else None,
+                    "carried": card and carried,
                     "status": status,
                     "since": since,
                     "until": until,
