@@ -19,6 +19,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func
@@ -337,15 +338,25 @@ def weekly_table(
     ends = pd.to_datetime([min(s + dt.timedelta(days=6), today) for s in starts])
     out = pd.DataFrame({"week": range(1, n_weeks + 1), "week_start": pd.to_datetime(starts)})
 
-    def in_force(df: pd.DataFrame, e: pd.Timestamp) -> pd.Series:
-        since, until = pd.to_datetime(df["since"]), pd.to_datetime(df["until"])
-        return (since <= e) & (until.isna() | (until > e))
+    def periods(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Since and until as day numbers (until: far future when still open), converted once."""
+        since = pd.to_datetime(df["since"]).to_numpy("datetime64[D]")
+        until = pd.to_datetime(df["until"]).to_numpy("datetime64[D]")
+        until[np.isnat(until)] = np.datetime64("9999-12-31")
+        return since, until
 
-    out["pledged"] = [int(pledged.loc[in_force(pledged, e), "workers"].sum()) for e in ends]
-    days = pd.to_datetime(registered["day"])
-    out["registered"] = [int(registered.loc[days <= e, "n"].sum()) for e in ends]
-    start, end = pd.to_datetime(cover["start"]), pd.to_datetime(cover["end"])
-    out["active"] = [int(cover.loc[in_force(cover, e) & (start <= e) & (end >= e), "n"].sum()) for e in ends]
+    days = ends.to_numpy("datetime64[D]")
+    p_since, p_until = periods(pledged)
+    p_workers = pledged["workers"].to_numpy(np.int64)
+    out["pledged"] = [int(p_workers[(p_since <= e) & (p_until > e)].sum()) for e in days]
+    registered_on = pd.to_datetime(registered["day"]).to_numpy("datetime64[D]")
+    r_n = registered["n"].to_numpy(np.int64)
+    out["registered"] = [int(r_n[registered_on <= e].sum()) for e in days]
+    c_since, c_until = periods(cover)
+    start = pd.to_datetime(cover["start"]).to_numpy("datetime64[D]")
+    end = pd.to_datetime(cover["end"]).to_numpy("datetime64[D]")
+    c_n = cover["n"].to_numpy(np.int64)
+    out["active"] = [int(c_n[(c_since <= e) & (c_until > e) & (start <= e) & (end >= e)].sum()) for e in days]
     return out
 
 

@@ -183,13 +183,41 @@ def unreached_mask(workers: pd.DataFrame, sites: pd.DataFrame) -> np.ndarray:
     return free
 
 
-def within(workers: pd.DataFrame, lat: float, lon: float, radius_km: float) -> np.ndarray:
-    """Indices of the workers inside a circle (pure; exact haversine at the boundary)."""
-    if workers.empty:
-        return np.zeros(0, dtype=np.int64)
+def _members(
+    workers: pd.DataFrame, with_places: pd.DataFrame, areas: dict[int, set[str]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(worker index, pledge index) for every worker inside the area of a pledge with free places (pure): the
+    kelurahan set by code, the radius by a KD-tree ball around the site and exact haversine."""
+    who: list[np.ndarray] = []
+    which: list[np.ndarray] = []
+    if workers.empty or with_places.empty:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes = workers["kelurahan_code"].to_numpy()
+    by_code = pd.Series(np.arange(len(codes))).groupby(codes).apply(lambda s: s.to_numpy()).to_dict()
     wlat, wlon = workers["lat"].to_numpy(np.float64), workers["lon"].to_numpy(np.float64)
-    km = haversine_km(wlat, wlon, lat, lon)
-    return np.flatnonzero(km <= radius_km + 1e-9)
+    tree = cKDTree(unit_xyz(wlat, wlon))
+    for k, (pid, radius, lat, lon) in enumerate(
+        zip(
+            with_places["pledge_id"].tolist(),
+            with_places["radius_km"].tolist(),
+            with_places["lat"].tolist(),
+            with_places["lon"].tolist(),
+            strict=True,
+        )
+    ):
+        parts = [by_code[c] for c in areas.get(int(pid), ()) if c in by_code]
+        if pd.notna(radius) and pd.notna(lat) and pd.notna(lon):
+            centre = unit_xyz(np.array([float(lat)]), np.array([float(lon)]))[0]
+            near = np.asarray(tree.query_ball_point(centre, float(chord_for_km(float(radius) * 1.0001 + 1e-6))), int)
+            km = haversine_km(wlat[near], wlon[near], float(lat), float(lon))
+            parts.append(near[km <= float(radius) + 1e-9])
+        if parts:
+            inside = np.unique(np.concatenate(parts))
+            who.append(inside)
+            which.append(np.full(len(inside), k))
+    if not who:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(who).astype(np.int64), np.concatenate(which).astype(np.int64)
 
 
 def split(workers: pd.DataFrame, pledges: pd.DataFrame, areas: dict[int, set[str]]) -> pd.DataFrame:
@@ -205,28 +233,16 @@ def split(workers: pd.DataFrame, pledges: pd.DataFrame, areas: dict[int, set[str
     in_sets = np.isin(codes, sorted(union)) if union else np.zeros(len(workers), dtype=bool)
     sites = pledges.loc[pledges["radius_km"].notna(), ["radius_km", "lat", "lon"]].dropna()
     reached = in_sets | ~unreached_mask(workers, sites)
-    members: list[list[int]] = [[] for _ in range(len(workers))]
     with_places = pledges.loc[pledges["places"] > 0].reset_index(drop=True)
-    for k, (pid, radius, lat, lon) in enumerate(
-        zip(
-            with_places["pledge_id"].tolist(),
-            with_places["radius_km"].tolist(),
-            with_places["lat"].tolist(),
-            with_places["lon"].tolist(),
-            strict=True,
-        )
-    ):
-        inside: set[int] = set()
-        for code in areas.get(int(pid), ()):
-            inside.update(np.flatnonzero(codes == code).tolist())
-        if pd.notna(radius) and pd.notna(lat) and pd.notna(lon):
-            inside.update(within(workers, float(lat), float(lon), float(radius)).tolist())
-        for i in inside:
-            members[i].append(k)
+    who, which = _members(workers, with_places, areas)
     groups: dict[tuple[str, tuple[int, ...]], int] = {}
-    for i, m in enumerate(members):
-        if m:
-            key = (str(codes[i]), tuple(m))
+    if len(who):
+        # One signature per worker: the pledges with places that reach it (pairs sorted by worker).
+        order = np.lexsort((which, who))
+        who, which = who[order], which[order]
+        starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+        for w, sig in zip(who[starts].tolist(), np.split(which, starts[1:]), strict=True):
+            key = (str(codes[w]), tuple(sig.tolist()))
             groups[key] = groups.get(key, 0) + 1
     taken: dict[str, int] = {}
     if groups:
@@ -255,12 +271,8 @@ def split(workers: pd.DataFrame, pledges: pd.DataFrame, areas: dict[int, set[str
 
 def _unprotected(session: Session, day: dt.date) -> pd.DataFrame:
     """Eligible workers registered by the end of `day` with neither cover nor a place in process then."""
-    t = H.alias("held")
-    holding = (
-        sa_select(t.c.worker_id)
-        .where(t.c.worker_id == col(Worker.id), in_force(day, t), holding_on_day(day, t))
-        .exists()
-    )
+    # Uncorrelated: the database scans the history's covering index once and probes the result per worker.
+    holding = col(Worker.id).in_(sa_select(H.c.worker_id).where(in_force(day), holding_on_day(day)))
     located = and_(col(Worker.lat).is_not(None), col(Worker.lon).is_not(None))
     # Workers without coordinates stand at their kelurahan's inside point, as in matching.
     rows = session.execute(
@@ -272,7 +284,8 @@ def _unprotected(session: Session, day: dt.date) -> pd.DataFrame:
         .join(Kelurahan, col(Kelurahan.code) == Worker.kelurahan_code)
         .where(col(Worker.covered_elsewhere).is_(False), col(Worker.created_at) <= end_of_day(day), ~holding)
     ).all()
-    return pd.DataFrame(rows, columns=["kelurahan_code", "lat", "lon"])
+    # Plain tuples: pandas inspects every Row object otherwise (a second at 100.000 rows).
+    return pd.DataFrame([tuple(r) for r in rows], columns=["kelurahan_code", "lat", "lon"])
 
 
 def coverage_by_kelurahan(*, session: Session, actor: Actor, as_of: dt.date | None = None) -> pd.DataFrame:
