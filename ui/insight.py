@@ -37,7 +37,7 @@ def chart_specs(actor: Actor) -> dict[str, dict]:
     """Vega-Lite specs of the funnel, weekly and forecast charts, built once per cache period (building an Altair
     chart costs more than rendering the page)."""
     data = overview(actor)
-    fc = forecast(actor, 0, 0)
+    fc = forecast(actor, 0, 0, None)  # the same cache entry as the page's first run
     specs = {
         "funnel": charts.funnel(data["funnel"].steps).to_dict(),
         "weekly": charts.weekly_progress(data["weekly"], data["headline"].target).to_dict(),

@@ -52,7 +52,7 @@ with time_tab:
         fc = view.forecast(actor, int(companies), int(budget), by_date)
     except PayungError as exc:
         st.error(str(exc))
-        fc = view.forecast(actor, 0, 0)
+        fc = view.forecast(actor, 0, 0, None)
     if fc is not None:
         view.forecast_block(fc, specs.get("forecast"))
 
