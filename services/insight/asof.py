@@ -36,7 +36,6 @@ from services.platform.history import open_at
 CARD_STATUSES = (AssignmentStatus.ACTIVE, AssignmentStatus.EXPIRED, AssignmentStatus.RENEWED)
 PROCESS_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.REGISTERED)
 SENT_TO_BPJS = (AssignmentStatus.REGISTERED, *CARD_STATUSES)
-PROTECTED, IN_PROCESS = 2, 1
 
 
 def end_of_day(day: dt.date) -> dt.datetime:

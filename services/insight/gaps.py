@@ -68,11 +68,12 @@ PARTS = {
         "Pekerja rentan memenuhi syarat yang belum terlindungi dan berada di luar area semua ikrar berjalan.",
     ),
 }
+FIGURE_KEYS = {"open_places": "gap_a_open_places", "beyond_places": "gap_b_beyond_places", "gap": "gap_c_unreached"}
 for _key, (_label, _definition) in PARTS.items():
-    register(FigureDef(f"gap_{_key}", _label, _definition, "pekerja", "bilangan bulat", audience=("kota",)))
+    register(FigureDef(FIGURE_KEYS[_key], _label, _definition, "pekerja", "bilangan bulat", audience=("kota",)))
     register(
         FigureDef(
-            f"gap_{_key}_cost",
+            f"{FIGURE_KEYS[_key]}_cost",
             f"Biaya 12 bulan {_label[:9]}",
             f"{_label}, dikali 12 bulan, dikali iuran JKK + JKM kampanye.",
             "rupiah",
