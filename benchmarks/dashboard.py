@@ -37,6 +37,7 @@ from sqlmodel import Session, select
 from benchmarks.synthetic import make, villages
 from models import Assignment, Campaign, Company, LetterRecipient, Pledge, PledgeKelurahan, Role, User, Worker
 from services import insight
+from services.platform import history
 from services.platform.authz import Actor
 from services.platform.db import make_engine, migrate
 from services.platform.regions import load_regions
@@ -223,11 +224,21 @@ def seed(
     _insert(session, PledgeKelurahan, kel_rows)
     _insert(session, Assignment, assignment_rows)
     session.add(User(username="walikota", display_name="Kantor Wali Kota", role=Role.VIEWER, password_hash="x"))
+    session.flush()
+    history.backfill(session.connection())  # the state history these dated rows tell (as migration 0008 does)
     session.commit()
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy import text
 
-        for table in ("worker", "company", "pledge", "assignment", "letterrecipient"):
+        for table in (
+            "worker",
+            "company",
+            "pledge",
+            "assignment",
+            "letterrecipient",
+            "pledge_history",
+            "assignment_history",
+        ):
             session.execute(
                 text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608 - constant names
             )

@@ -5,6 +5,7 @@ from models.audit import AuditLog
 from models.campaign import Campaign
 from models.claim import Claim, JkkKind, Programme
 from models.company import Company, LetterRecipient
+from models.history import AssignmentHistory, PledgeHistory
 from models.outreach import Channel, OutboxMessage, RecipientContact
 from models.payer import Allocation, AllocationStatus, CoverMonth, PayerKind
 from models.pledge import (
@@ -31,6 +32,7 @@ __all__ = [
     "OPEN_PLEDGE_STATUSES",
     "PAID_PLEDGE_STATUSES",
     "Assignment",
+    "AssignmentHistory",
     "AssignmentStatus",
     "AuditLog",
     "Campaign",
@@ -48,6 +50,7 @@ __all__ = [
     "OutboxMessage",
     "Pledge",
     "RecipientContact",
+    "PledgeHistory",
     "PledgeKelurahan",
     "PledgeStatus",
     "Programme",

@@ -202,8 +202,17 @@ def coverage_map(features: list[dict], metric: str = "share_protected") -> alt.C
     )
 
 
-def forecast(weekly: pd.DataFrame, *, today: str, protected_now: int, target: int, reached_on: str | None) -> alt.Chart:
-    """Cover running per week, and the straight line from today to the target date at the current pace."""
+def forecast(
+    weekly: pd.DataFrame,
+    *,
+    today: str,
+    protected_now: int,
+    target: int,
+    reached_on: str | None,
+    expected: pd.DataFrame | None = None,
+) -> alt.Chart:
+    """Cover running per week; the expected protected per month (`expected`: month_end, baseline) when given, else
+    the straight line from today to the target date."""
     history = weekly[["week_start", "active"]].copy()
     history["week_start"] = pd.to_datetime(history["week_start"]).dt.strftime("%Y-%m-%d")
     actual = (
@@ -219,7 +228,26 @@ def forecast(weekly: pd.DataFrame, *, today: str, protected_now: int, target: in
         )
     )
     layers: list[alt.Chart] = [actual]
-    if reached_on is not None:
+    if expected is not None and not expected.empty:
+        ahead = pd.DataFrame(
+            {
+                "week_start": pd.to_datetime(expected["month_end"]).dt.strftime("%Y-%m-%d"),
+                "active": expected["baseline"].round().astype(int),
+            }
+        )
+        layers.append(
+            alt.Chart(ahead)
+            .mark_line(color=AMBER, strokeDash=[6, 4])
+            .encode(
+                x="week_start:T",
+                y="active:Q",
+                tooltip=[
+                    alt.Tooltip("week_start:T", title="Akhir bulan", format="%d %b %Y"),
+                    alt.Tooltip("active:Q", title="Perkiraan terlindungi", format=","),
+                ],
+            )
+        )
+    elif reached_on is not None:
         path = pd.DataFrame({"week_start": [today, reached_on], "active": [protected_now, target]})
         layers.append(alt.Chart(path).mark_line(color=AMBER, strokeDash=[6, 4]).encode(x="week_start:T", y="active:Q"))
     rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[4, 4], color=GREY)

@@ -79,7 +79,7 @@ def chart_specs(actor: Actor) -> dict[str, dict]:
 def _chart_specs(_actor: Actor, role: str, version: int) -> dict[str, dict]:
     actor = _actor
     data = overview(actor)
-    fc = forecast(actor, 0, 0)
+    fc = forecast(actor, 0, 0, None)  # the same cache entry as the page's first run
     specs = {
         "funnel": charts.funnel(data["funnel"].steps).to_dict(),
         "weekly": charts.weekly_progress(data["weekly"], data["headline"].target).to_dict(),
@@ -92,6 +92,7 @@ def _chart_specs(_actor: Actor, role: str, version: int) -> dict[str, dict]:
             protected_now=fc.protected_now,
             target=fc.target,
             reached_on=reached,
+            expected=fc.series.head(fc.baseline.months + 1 if fc.baseline.months is not None else 60),
         ).to_dict()
     return specs
 
@@ -110,18 +111,29 @@ def chart(spec: dict) -> None:
     st.vega_lite_chart(spec=spec, width="stretch")
 
 
-def forecast(actor: Actor, extra_companies: int, city_budget_per_year: int) -> insight.Forecast | None:
+def forecast(
+    actor: Actor, extra_companies: int, city_budget_per_year: int, by_date: dt.date | None = None
+) -> insight.Forecast | None:
     """A bad what-if raises ValidationError (not cached); the page shows its message."""
-    return _forecast(actor, *_key(actor), extra_companies, city_budget_per_year)
+    return _forecast(actor, *_key(actor), extra_companies, city_budget_per_year, by_date)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
 def _forecast(
-    _actor: Actor, role: str, version: int, extra_companies: int, city_budget_per_year: int
+    _actor: Actor,
+    role: str,
+    version: int,
+    extra_companies: int,
+    city_budget_per_year: int,
+    by_date: dt.date | None = None,
 ) -> insight.Forecast | None:
     with state.db(write=False) as s:
         return insight.forecast(
-            session=s, actor=_actor, extra_companies=extra_companies, city_budget_per_year=city_budget_per_year
+            session=s,
+            actor=_actor,
+            extra_companies=extra_companies,
+            city_budget_per_year=city_budget_per_year,
+            by_date=by_date,
         )
 
 
@@ -140,26 +152,42 @@ def table(
 
 
 def forecast_block(fc: insight.Forecast, spec: dict | None) -> None:
-    """The forecast at today's pace, the what-if beside it, the chart and the method."""
+    """When the target is reached (baseline and what-if), what the forecast counts, and what it takes by a date."""
 
     def when(p: insight.Projection) -> str:
         if p.reached_on is None:
-            return "tidak tercapai pada laju ini"
-        return "sudah tercapai" if p.remaining == 0 else f"{fmt.date(p.reached_on)} ({fmt.number(p.weeks)} minggu)"
+            return "tidak tercapai dalam 10 tahun"
+        return "sudah tercapai" if p.months == 0 else f"{fmt.date(p.reached_on)} ({fmt.number(p.months)} bulan)"
 
     c1, c2, c3 = st.columns(3)
-    c1.metric("Laju 8 minggu terakhir", f"{fmt.decimal(fc.pace_per_week)} pekerja/minggu")
+    c1.metric("Pekerja baru per bulan (laju 8 minggu)", fmt.decimal(fc.pace_per_month))
     c2.metric("Target tercapai (laju sekarang)", when(fc.baseline))
     c3.metric(
         "Dengan skenario",
         when(fc.what_if),
-        help=f"Skenario menambah {fmt.number(fc.extra_workers)} pekerja: {fmt.number(fc.extra_companies)} perusahaan "
-        f"x {fmt.number(fc.suggested_min_workers)} pekerja dan anggaran {fmt.rupiah(fc.city_budget_per_year)}/tahun.",
+        help=f"Skenario menambah {fmt.number(fc.extra_workers)} pekerja ({fmt.number(fc.extra_companies)} "
+        f"perusahaan x {fmt.number(fc.suggested_min_workers)}) dan {fmt.number(fc.budget_workers)} pekerja dari "
+        f"anggaran {fmt.rupiah(fc.city_budget_per_year)}/tahun.",
+    )
+    rate = (
+        f"{fmt.percent(fc.renewal_rate)} dari {fmt.number(fc.renewals_observed)} pekerja"
+        if fc.renewals_observed
+        else "belum teramati (dianggap tidak diperpanjang)"
     )
     st.caption(
-        f"Sisa menuju target: {fmt.number(fc.baseline.remaining)} pekerja; skenario menambah "
-        f"{fmt.number(fc.extra_workers)} pekerja, sisa {fmt.number(fc.what_if.remaining)}. Metode: {fc.method}"
+        f"Dihitung dari {fmt.number(fc.protected_now)} pekerja terlindungi dan {fmt.number(fc.in_process)} dalam "
+        f"proses; tingkat perpanjangan {rate}. Sisa menuju target (setelah yang dalam proses): "
+        f"{fmt.number(fc.baseline.remaining)} pekerja; skenario menambah "
+        f"{fmt.number(fc.extra_workers + fc.budget_workers)} pekerja."
     )
+    if fc.needed_per_month:
+        st.warning(
+            f"Agar target tercapai pada {fmt.date(fc.by_date)}, dibutuhkan tambahan "
+            f"**{fmt.number(fc.needed_per_month)} pekerja per bulan** mulai bulan depan, di atas laju sekarang."
+        )
+    else:
+        st.success(f"Pada laju sekarang target tercapai paling lambat {fmt.date(fc.by_date)}.")
+    st.caption(f"Metode: {fc.method}")
     if spec is not None:
         chart(spec)
 
@@ -168,7 +196,7 @@ def headline_block(head: insight.Headline) -> None:
     """Six headline figures, each with its change over the last 30 days, and the progress bar."""
     st.caption(
         f"{head.letter_number} · target {fmt.number(head.target)} pekerja · per {fmt.date(head.today)}; perubahan "
-        "dihitung terhadap 30 hari lalu (disusun ulang dari tanggal kartu, ikrar dan jawaban)."
+        "dihitung terhadap 30 hari lalu (dari riwayat status ikrar dan penugasan)."
     )
     widgets.definitions_link()
     cols = st.columns(3)
@@ -196,6 +224,12 @@ def headline_block(head: insight.Headline) -> None:
             delta_description="30 hari terakhir",
         )
     st.progress(min(head.progress, 1.0), text=f"{fig.label('progress')} {fig.show('progress', head.progress)}")
+    if head.ending_30d:
+        st.warning(
+            f"Perlindungan {fmt.number(head.ending_30d)} pekerja ({fmt.percent(head.ending_30d_share)} dari yang "
+            "terlindungi) berakhir dalam 30 hari dan belum diperpanjang. Hubungi perusahaannya (tab *Segera "
+            "berakhir*)."
+        )
 
 
 def _whole_days(days: float | None) -> str:
@@ -244,24 +278,32 @@ def expiry_section(expiring: pd.DataFrame) -> None:
         )
 
 
+GAP_HEADERS = {
+    "kelurahan": "Kelurahan",
+    "kecamatan": "Kecamatan",
+    "open_places": "(a) Terjangkau tempat kosong",
+    "beyond_places": "(b) Melebihi tempat ikrar",
+    "gap": "(c) Tak terjangkau ikrar",
+    "beyond_places_cost": "Biaya 12 bulan (b) (Rp)",
+    "gap_cost": "Biaya 12 bulan (c) (Rp)",
+}
+
+
 def gaps_section(gaps: insight.Gaps, coverage: pd.DataFrame) -> None:
-    """The gap, its 12-month budget, who to ask next per gap, and the kecamatan table."""
-    st.subheader("Celah: pekerja yang tidak terjangkau ikrar mana pun")
+    """The gap split (a)/(b)/(c) with its costs, who to ask next for (b) and (c), and the kecamatan table."""
+    st.subheader("Celah: pekerja memenuhi syarat yang belum terlindungi")
+    st.markdown(insight.gap_sentence(gaps) + f" Iuran {fmt.rupiah(gaps.premium)} per pekerja per bulan.")
+    c1, c2, c3 = st.columns(3)
+    for column, part, label in [
+        (c1, "open_places", "(a) Terjangkau tempat kosong ikrar"),
+        (c2, "beyond_places", "(b) Melebihi tempat ikrar"),
+        (c3, "gap", "(c) Tak terjangkau ikrar"),
+    ]:
+        column.metric(label, fmt.number(gaps.parts[part]), help=f"Biaya 12 bulan: {fmt.rupiah(gaps.cost(part))}")
+    table(gaps.by_kelurahan, GAP_HEADERS)
     st.markdown(
-        f"**{fmt.number(gaps.workers)} pekerja** rentan yang memenuhi syarat berada di luar area semua ikrar yang "
-        f"berjalan. Menanggung mereka {gaps.months} bulan dari APBD: **{fmt.rupiah(gaps.budget)}** "
-        f"(iuran {fmt.rupiah(gaps.premium)} per pekerja per bulan)."
+        "**Siapa yang dihubungi berikutnya** untuk (b) dan (c) — perusahaan terdekat yang belum menjawab surat:"
     )
-    table(
-        gaps.by_kelurahan,
-        {
-            "kelurahan": "Kelurahan",
-            "kecamatan": "Kecamatan",
-            "gap": "Celah (pekerja)",
-            "budget": "Anggaran 12 bulan (Rp)",
-        },
-    )
-    st.markdown("**Siapa yang dihubungi berikutnya** — perusahaan terdekat yang belum menjawab surat:")
     table(
         gaps.nearest,
         {
@@ -282,7 +324,9 @@ def gaps_section(gaps: insight.Gaps, coverage: pd.DataFrame) -> None:
             "protected": "Terlindungi",
             "in_process": "Dalam proses",
             "unprotected": "Belum terlindungi",
-            "gap": "Celah",
+            "open_places": "(a)",
+            "beyond_places": "(b)",
+            "gap": "(c)",
             "share_protected": "Porsi terlindungi",
         },
         shares=("share_protected",),

@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0009_first_visit"
-down_revision: str | None = "0006"
+down_revision: str | None = "0008_history"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

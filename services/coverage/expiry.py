@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 
 from models import Assignment, AssignmentStatus, Company, Pledge, PledgeStatus, Role, Worker
 from models.common import utcnow
-from services.platform import audit
+from services.platform import audit, history
 from services.platform.authz import Actor, require_company_access, require_role
 from services.platform.dates import cover_end
 
@@ -114,13 +114,16 @@ def refresh(*, session: Session, actor: Actor, today: dt.date | None = None) -> 
     require_role(actor, Role.ADMIN, session=session, action="coverage.refresh")
     today = today or dt.date.today()
     now = utcnow()
+    ending = (col(Assignment.status) == AssignmentStatus.ACTIVE.value) & (col(Assignment.coverage_end) < today)
+    expired_ids = [int(i) for i in session.execute(select(col(Assignment.id)).where(ending)).scalars()]
     expired = session.execute(
-        update(Assignment)
-        .where(col(Assignment.status) == AssignmentStatus.ACTIVE.value, col(Assignment.coverage_end) < today)
-        .values(status=AssignmentStatus.EXPIRED.value, updated_at=now)
+        update(Assignment).where(ending).values(status=AssignmentStatus.EXPIRED.value, updated_at=now)
     ).rowcount  # type: ignore[attr-defined]
+    history.sync_assignment_ids(session=session, ids=expired_ids, now=now)
     pledges = 0
-    for pledge in session.execute(select(Pledge).where(col(Pledge.status) == PledgeStatus.ACTIVE.value)).scalars():
+    for pledge in list(
+        session.execute(select(Pledge).where(col(Pledge.status) == PledgeStatus.ACTIVE.value)).scalars()
+    ):
         if cover_end(pledge.start_month, pledge.months) < today:
             still = session.execute(
                 select(func.count())
@@ -134,6 +137,7 @@ def refresh(*, session: Session, actor: Actor, today: dt.date | None = None) -> 
                 pledge.status, pledge.updated_at = PledgeStatus.EXPIRED.value, now
                 session.add(pledge)
                 pledges += 1
+                history.sync_pledge_ids(session=session, ids=[pledge.id or 0], now=now)
     lapsed_ids = [
         int(i)
         for (i,) in session.execute(

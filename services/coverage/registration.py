@@ -27,7 +27,7 @@ from models import (
 )
 from models.common import utcnow
 from services.coverage.branches import branch_scope, kecamatan_of_branch
-from services.platform import audit, exports
+from services.platform import audit, exports, history
 from services.platform.authz import Actor
 from services.platform.dates import cover_end
 from services.platform.errors import ValidationError
@@ -181,6 +181,8 @@ def export_registration(*, session: Session, actor: Actor, selection: Selection)
         .where(col(Pledge.id).in_(pledge_ids), col(Pledge.status) == PledgeStatus.MATCHED.value)
         .values(status=PledgeStatus.REGISTERED.value, updated_at=now)
     )
+    history.sync_assignment_ids(session=session, ids=proposed, now=now)
+    history.sync_pledge_ids(session=session, ids=pledge_ids, now=now)
     filename = f"pendaftaran-bpjs-{selection.describe()}-{dt.date.today():%Y%m%d}.xlsx"
     audit.record_many(
         session=session,

@@ -19,7 +19,7 @@ from models import Assignment, AssignmentStatus, ImportKind, Kelurahan, Pledge, 
 from models.common import utcnow
 from services.coverage.branches import branch_scope
 from services.coverage.expiry import cover_end_from
-from services.platform import audit, fmt, sheets
+from services.platform import audit, fmt, history, sheets
 from services.platform.authz import Actor
 from services.platform.dates import month_start
 from services.platform.ledger import align_assignments, months_of_others, payer_label
@@ -250,6 +250,8 @@ def _apply(
             pledge.status = PledgeStatus.ACTIVE.value
             pledge.updated_at = now
             session.add(pledge)
+    history.sync_assignment_ids(session=session, ids=[a.id or 0 for a, *_ in to_apply], now=now)
+    history.sync_pledge_ids(session=session, ids=pledge_ids, now=now)
     audit.record_many(
         session=session,
         actor=actor,

@@ -27,7 +27,7 @@ from models import (
     User,
     Worker,
 )
-from services.demo import campaign_demo, claims_demo, letter_pdf, registry_demo, timeline, words
+from services.demo import campaign_demo, claims_demo, insight_demo, letter_pdf, registry_demo, timeline, words
 from services.platform import ledger
 from services.platform.authz import SYSTEM
 from services.platform.dates import add_months, month_start
@@ -327,6 +327,7 @@ def seed_demo(
     session.commit()
     campaign_demo.seed_campaign_demo(session=session, seed=seed, today=today)  # and commits
     claims_demo.seed_claims(session=session, seed=seed, today=today)  # commits; benefits BPJS paid
+    insight_demo.rebuild_history(session=session)  # commits; the state history the timeline's dates tell
     return SeedSummary(
         companies=len(companies),
         workers=n_workers,

@@ -61,7 +61,7 @@ from services.insight.figures import city_figures, company_figures
 from services.insight.forecast import Forecast, Projection, forecast, weekly_progress
 from services.insight.freshness import data_version
 from services.insight.funnel import STEPS, Funnel, funnel
-from services.insight.gaps import Gaps, by_kecamatan, coverage_by_kelurahan, gaps
+from services.insight.gaps import Gaps, by_kecamatan, coverage_by_kelurahan, gap_sentence, gaps
 from services.insight.headline import Figure, Headline, headline
 from services.insight.leaderboard import Board, board_timeline, company_id_of, public_board, slug_for
 from services.insight.mapdata import kelurahan_features
@@ -132,6 +132,7 @@ __all__ = [
     "forecast",
     "format_value",
     "funnel",
+    "gap_sentence",
     "gaps",
     "glossary",
     "headline",

@@ -4,20 +4,19 @@ active -> renewed, with the conversion between steps and the days from letter to
 One SQL query returns one row per letter recipient with its furthest step (assignments and pledges are
 aggregated per company in SQL); the breakdown by sector and kecamatan groups those at most a few thousand
 rows. A step counts a company only if it also reached every step before it, so the funnel never widens.
-`as_of` rebuilds the funnel at the end of a past day from timestamps (the quarterly report).
+`as_of` asks the state history how the pledges and assignments stood at the end of that day (the quarterly
+report): a cancellation, a release or a renewal afterwards does not change a past funnel.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Integer, case, or_
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func
 
 from models import (
     PAID_PLEDGE_STATUSES,
-    Assignment,
     AssignmentStatus,
     Campaign,
     Company,
@@ -26,8 +25,10 @@ from models import (
     LetterRecipient,
     Pledge,
 )
+from services.insight.asof import CARD_STATUSES, SENT_TO_BPJS, H, end_of_day, in_force, pledge_periods
+from services.insight.asof import flag as _flag
 from services.insight.dashboard import active_campaign
-from services.insight.headline import CARD_STATUSES, CITY_ROLES, end_of_day
+from services.insight.headline import CITY_ROLES
 from services.platform.authz import Actor, require_role
 
 STEPS: list[tuple[str, str]] = [
@@ -40,7 +41,6 @@ STEPS: list[tuple[str, str]] = [
     ("renewed", "Diperpanjang"),
 ]
 STEP_KEYS = [k for k, _ in STEPS]
-SENT_TO_BPJS = (AssignmentStatus.REGISTERED, *CARD_STATUSES)
 UNKNOWN = "(tidak diketahui)"
 
 
@@ -54,40 +54,34 @@ class Funnel:
     by_kecamatan: pd.DataFrame  # kecamatan, one column per step, response_rate, median_days
 
 
-def _flag(condition: object) -> object:
-    return func.max(case((condition, 1), else_=0)).cast(Integer)  # type: ignore[arg-type]
-
-
 def recipient_steps(*, session: Session, campaign: Campaign, as_of: dt.date) -> pd.DataFrame:
     """One row per recipient: sector, kecamatan, days to answer and a boolean per funnel step (monotone)."""
     cut = end_of_day(as_of)
     assert campaign.id is not None
+    # Pledges and assignments as the history says they stood at the end of `as_of` (services.insight.asof).
+    then = pledge_periods(campaign.id, as_of)
+    renewal = col(Pledge.renewed_from_id).is_not(None) & then.c.status.in_(PAID_PLEDGE_STATUSES)
     pledge_flags = (
-        select(
-            Pledge.company_id,
-            _flag(col(Pledge.status).in_(PAID_PLEDGE_STATUSES)).label("pledged"),  # type: ignore[attr-defined]
-            _flag(col(Pledge.renewed_from_id).is_not(None) & col(Pledge.status).in_(PAID_PLEDGE_STATUSES)).label(  # type: ignore[attr-defined]
-                "renewed"
-            ),
+        sa_select(
+            then.c.company_id,
+            _flag(then.c.status.in_(PAID_PLEDGE_STATUSES)).label("pledged"),  # type: ignore[attr-defined]
+            _flag(renewal).label("renewed"),  # type: ignore[attr-defined]
         )
-        .where(Pledge.campaign_id == campaign.id, col(Pledge.created_at) <= cut)
-        .group_by(col(Pledge.company_id))
+        .join(Pledge, col(Pledge.id) == then.c.pledge_id)
+        .group_by(then.c.company_id)
         .subquery()
     )
-    status = col(Assignment.status)
-    started = col(Assignment.coverage_start) <= as_of
+    status = H.c.status
     assignment_flags = (
-        select(
-            Pledge.company_id,
+        sa_select(
+            col(Pledge.company_id),
             _flag(status != AssignmentStatus.RELEASED).label("matched"),  # type: ignore[attr-defined]
-            _flag(
-                status.in_(SENT_TO_BPJS)
-                & or_(col(Assignment.registered_at) <= cut, started, col(Assignment.updated_at) <= cut)
-            ).label("registered"),  # type: ignore[attr-defined]
-            _flag(status.in_(CARD_STATUSES) & started).label("active"),  # type: ignore[attr-defined]
+            _flag(status.in_(SENT_TO_BPJS)).label("registered"),  # type: ignore[attr-defined]
+            _flag(status.in_(CARD_STATUSES) & (H.c.coverage_start <= as_of)).label("active"),  # type: ignore[attr-defined]
         )
-        .join(Pledge, col(Pledge.id) == Assignment.pledge_id)
-        .where(Pledge.campaign_id == campaign.id, col(Assignment.created_at) <= cut)
+        .select_from(H)
+        .join(Pledge, col(Pledge.id) == H.c.pledge_id)
+        .where(col(Pledge.campaign_id) == campaign.id, in_force(as_of))
         .group_by(col(Pledge.company_id))
         .subquery()
     )

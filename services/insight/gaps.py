@@ -1,28 +1,38 @@
-"""Coverage per kelurahan (the map) and the gaps: unprotected eligible workers that no open pledge's area
-reaches, what covering them would cost the city, and which companies near each gap have not answered yet.
+"""Coverage per kelurahan (the map) and the gap that tells the city what it needs (issue 21): every unprotected
+eligible worker falls in one of three parts, per kelurahan and city-wide, each with its 12-month cost:
 
-Counting is SQL (`group_by` kelurahan). The one geometric question - is this worker inside some open pledge's
-radius? - cannot be asked portably in SQL (SQLite has no trigonometry), so only the unprotected workers outside
-every open pledge's kelurahan set are read, as (kelurahan, lat, lon) and nothing else, and tested with KD-trees,
-one per distinct radius (exact haversine decisions as in matching). A pledge's occupation preference is not part
-of its area: a worker inside the area but of another occupation is counted as reached (someone is working there).
+- (a) **within reach of open places**: inside the area of an open pledge that still has places (the most such
+  workers the places can take: a maximum flow from workers, grouped by kelurahan and the pledges that reach
+  them, to the pledges' free places) - matching can protect them without a new Rupiah;
+- (b) **within reach, beyond the places**: inside some open pledge's area, but its places are taken - the
+  company (or a neighbour) could raise its pledge;
+- (c) **no pledge reaches them** - a new company or the city budget.
+For (b) and (c), the companies nearest to the kelurahan that have not answered the letter are who to ask next.
+
+Every number is as of the end of a day (today, or a quarter's last day): workers registered by then,
+protected / in process from the state history (`services.insight.asof`), the pledges open then with their size
+then. Counting is SQL (`group_by` kelurahan); the geometric question - is this worker inside a pledge's
+radius? - cannot be asked portably in SQL (SQLite has no trigonometry), so only the unprotected eligible workers
+are read, as (kelurahan, lat, lon), and tested with KD-trees (exact haversine decisions as in matching). A
+pledge's occupation preference is not part of its area: a worker inside the area but of another occupation is
+counted as reached (someone is working there).
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_flow
 from scipy.spatial import cKDTree
 from sqlalchemy import and_, case
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func
 
 from models import (
     HOLDING_STATUSES,
     OPEN_PLEDGE_STATUSES,
-    Assignment,
-    AssignmentStatus,
-    Campaign,
     Company,
     Kecamatan,
     Kelurahan,
@@ -31,14 +41,46 @@ from models import (
     PledgeKelurahan,
     Worker,
 )
+from services.insight.asof import H, end_of_day, holding_on_day, in_force, pledge_periods
+from services.insight.asof import by_kelurahan as held_by_kelurahan
+from services.insight.catalogue import FigureDef, register
 from services.insight.dashboard import active_campaign
 from services.insight.headline import CITY_ROLES
+from services.platform import fmt
 from services.platform.authz import Actor, require_role
 from services.platform.geo import chord_for_km, haversine_km, unit_xyz
 
 MONTHS = 12
-PROCESS_STATUSES = (AssignmentStatus.ASSIGNED, AssignmentStatus.REGISTERED)
-NEAREST = 3  # companies suggested per gap
+NEAREST = 3  # companies suggested per kelurahan
+PARTS = {
+    "open_places": (
+        "Celah (a): terjangkau tempat kosong ikrar",
+        "Pekerja rentan memenuhi syarat yang belum terlindungi dan berada di area ikrar berjalan yang masih punya "
+        "tempat kosong (sebanyak tempat kosong itu dapat menampung).",
+    ),
+    "beyond_places": (
+        "Celah (b): terjangkau ikrar, melebihi tempatnya",
+        "Pekerja rentan memenuhi syarat yang belum terlindungi, berada di area ikrar berjalan, tetapi tempat "
+        "ikrar itu sudah terisi.",
+    ),
+    "gap": (
+        "Celah (c): tidak terjangkau ikrar",
+        "Pekerja rentan memenuhi syarat yang belum terlindungi dan berada di luar area semua ikrar berjalan.",
+    ),
+}
+FIGURE_KEYS = {"open_places": "gap_a_open_places", "beyond_places": "gap_b_beyond_places", "gap": "gap_c_unreached"}
+for _key, (_label, _definition) in PARTS.items():
+    register(FigureDef(FIGURE_KEYS[_key], _label, _definition, "pekerja", "bilangan bulat", audience=("kota",)))
+    register(
+        FigureDef(
+            f"{FIGURE_KEYS[_key]}_cost",
+            f"Biaya 12 bulan {_label[:9]}",
+            f"{_label}, dikali 12 bulan, dikali iuran JKK + JKM kampanye.",
+            "rupiah",
+            "rupiah penuh",
+            audience=("kota",),
+        )
+    )
 COVERAGE_COLUMNS = [
     "kelurahan_code",
     "kelurahan",
@@ -48,7 +90,7 @@ COVERAGE_COLUMNS = [
     "protected",
     "in_process",
     "unprotected",
-    "gap",
+    *PARTS,
     "share_protected",
 ]
 
@@ -57,32 +99,65 @@ COVERAGE_COLUMNS = [
 class Gaps:
     premium: int
     months: int
-    workers: int  # unprotected eligible workers no open pledge reaches, city-wide
-    budget: int  # Rupiah to cover them for `months` months at `premium`
-    by_kelurahan: pd.DataFrame  # kelurahan_code, kelurahan, kecamatan, gap, budget (gap > 0 only)
-    nearest: pd.DataFrame  # kelurahan_code, kelurahan, company, sector, distance_km, rank
+    as_of: dt.date
+    parts: dict[str, int]  # open_places (a), beyond_places (b), gap (c): workers city-wide
+    by_kelurahan: pd.DataFrame  # kelurahan_code, kelurahan, kecamatan, a, b, c and their costs (any > 0)
+    nearest: pd.DataFrame  # kelurahan_code, kelurahan, company, sector, distance_km, rank: for (b) and (c)
+
+    @property
+    def workers(self) -> int:
+        """Unprotected eligible workers no open pledge reaches (c)."""
+        return self.parts["gap"]
+
+    @property
+    def budget(self) -> int:
+        return self.cost("gap")
+
+    @property
+    def unprotected(self) -> int:
+        return sum(self.parts.values())
+
+    def cost(self, part: str) -> int:
+        return self.parts[part] * self.months * self.premium
 
 
-def _open_pledges(session: Session, campaign_id: int) -> tuple[pd.DataFrame, set[str]]:
-    """Sites and radii of the active campaign's open pledges, and the union of their kelurahan sets."""
+def _open_pledges(session: Session, campaign_id: int, day: dt.date) -> tuple[pd.DataFrame, dict[int, set[str]]]:
+    """The campaign's pledges open at the end of `day`: pledge_id, radius_km, site lat/lon and free places then;
+    and each one's kelurahan set."""
+    then = pledge_periods(campaign_id, day)
+    held = (
+        sa_select(H.c.pledge_id, func.count().label("n"))
+        .where(in_force(day), H.c.status.in_(HOLDING_STATUSES))
+        .group_by(H.c.pledge_id)
+        .subquery()
+    )
     site_kel = Kelurahan.__table__.alias("site_kel")  # type: ignore[attr-defined]
-    lat = func.coalesce(col(Company.site_lat), site_kel.c.rep_lat)
-    lon = func.coalesce(col(Company.site_lon), site_kel.c.rep_lon)
     rows = session.execute(
-        sa_select(col(Pledge.radius_km), lat, lon)
-        .join(Company, col(Company.id) == Pledge.company_id)
+        sa_select(
+            then.c.pledge_id,
+            col(Pledge.radius_km),
+            func.coalesce(col(Company.site_lat), site_kel.c.rep_lat),
+            func.coalesce(col(Company.site_lon), site_kel.c.rep_lon),
+            then.c.workers - func.coalesce(held.c.n, 0),
+        )
+        .join(Pledge, col(Pledge.id) == then.c.pledge_id)
+        .join(Company, col(Company.id) == then.c.company_id)
         .outerjoin(site_kel, site_kel.c.code == Company.kelurahan_code)
-        .where(col(Pledge.campaign_id) == campaign_id, col(Pledge.status).in_(OPEN_PLEDGE_STATUSES))
-        .where(col(Pledge.radius_km).is_not(None))
+        .outerjoin(held, held.c.pledge_id == then.c.pledge_id)
+        .where(then.c.status.in_(OPEN_PLEDGE_STATUSES))
+        .order_by(then.c.pledge_id)
     ).all()
-    sites = pd.DataFrame(rows, columns=["radius_km", "lat", "lon"]).dropna()
-    codes = session.exec(
-        select(PledgeKelurahan.kelurahan_code)
-        .join(Pledge, col(Pledge.id) == PledgeKelurahan.pledge_id)
-        .where(Pledge.campaign_id == campaign_id, col(Pledge.status).in_(OPEN_PLEDGE_STATUSES))
-        .distinct()
-    ).all()
-    return sites, set(codes)
+    pledges = pd.DataFrame(rows, columns=["pledge_id", "radius_km", "lat", "lon", "places"])
+    pledges["places"] = pledges["places"].clip(lower=0).astype(int)
+    areas: dict[int, set[str]] = {int(p): set() for p in pledges["pledge_id"]}
+    if areas:
+        for pid, code in session.execute(
+            sa_select(col(PledgeKelurahan.pledge_id), col(PledgeKelurahan.kelurahan_code)).where(
+                col(PledgeKelurahan.pledge_id).in_(sorted(areas))
+            )
+        ).all():
+            areas[int(pid)].add(code)
+    return pledges, areas
 
 
 def unreached_mask(workers: pd.DataFrame, sites: pd.DataFrame) -> np.ndarray:
@@ -109,14 +184,97 @@ def unreached_mask(workers: pd.DataFrame, sites: pd.DataFrame) -> np.ndarray:
     return free
 
 
-def _gap_by_kelurahan(session: Session, campaign: Campaign) -> pd.Series:
-    assert campaign.id is not None
-    sites, kelurahan_set = _open_pledges(session, campaign.id)
-    holding = select(Assignment.worker_id).where(col(Assignment.status).in_(HOLDING_STATUSES))
+def _members(
+    workers: pd.DataFrame, with_places: pd.DataFrame, areas: dict[int, set[str]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(worker index, pledge index) for every worker inside the area of a pledge with free places (pure): the
+    kelurahan set by code, the radius by a KD-tree ball around the site and exact haversine."""
+    who: list[np.ndarray] = []
+    which: list[np.ndarray] = []
+    if workers.empty or with_places.empty:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes = workers["kelurahan_code"].to_numpy()
+    by_code = pd.Series(np.arange(len(codes))).groupby(codes).apply(lambda s: s.to_numpy()).to_dict()
+    wlat, wlon = workers["lat"].to_numpy(np.float64), workers["lon"].to_numpy(np.float64)
+    tree = cKDTree(unit_xyz(wlat, wlon))
+    for k, (pid, radius, lat, lon) in enumerate(
+        zip(
+            with_places["pledge_id"].tolist(),
+            with_places["radius_km"].tolist(),
+            with_places["lat"].tolist(),
+            with_places["lon"].tolist(),
+            strict=True,
+        )
+    ):
+        parts = [by_code[c] for c in areas.get(int(pid), ()) if c in by_code]
+        if pd.notna(radius) and pd.notna(lat) and pd.notna(lon):
+            centre = unit_xyz(np.array([float(lat)]), np.array([float(lon)]))[0]
+            near = np.asarray(tree.query_ball_point(centre, float(chord_for_km(float(radius) * 1.0001 + 1e-6))), int)
+            km = haversine_km(wlat[near], wlon[near], float(lat), float(lon))
+            parts.append(near[km <= float(radius) + 1e-9])
+        if parts:
+            inside = np.unique(np.concatenate(parts))
+            who.append(inside)
+            which.append(np.full(len(inside), k))
+    if not who:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(who).astype(np.int64), np.concatenate(which).astype(np.int64)
+
+
+def split(workers: pd.DataFrame, pledges: pd.DataFrame, areas: dict[int, set[str]]) -> pd.DataFrame:
+    """Unprotected eligible workers (kelurahan_code, lat, lon) split per kelurahan into open_places (a),
+    beyond_places (b) and gap (c) against the open pledges (pledge_id, radius_km, lat, lon, places) and their
+    kelurahan sets (pure).
+
+    (a) is the most workers the free places can take at once - a maximum flow from the groups of workers that the
+    same pledges reach (per kelurahan) to those pledges' places - so a pledge with 10 places among 1.000 reachable
+    workers counts 10, and two pledges reaching the same workers are not counted twice."""
+    codes = workers["kelurahan_code"].to_numpy()
+    union = set().union(*areas.values()) if areas else set()
+    in_sets = np.isin(codes, sorted(union)) if union else np.zeros(len(workers), dtype=bool)
+    sites = pledges.loc[pledges["radius_km"].notna(), ["radius_km", "lat", "lon"]].dropna()
+    reached = in_sets | ~unreached_mask(workers, sites)
+    with_places = pledges.loc[pledges["places"] > 0].reset_index(drop=True)
+    who, which = _members(workers, with_places, areas)
+    groups: dict[tuple[str, tuple[int, ...]], int] = {}
+    if len(who):
+        # One signature per worker: the pledges with places that reach it (pairs sorted by worker).
+        order = np.lexsort((which, who))
+        who, which = who[order], which[order]
+        starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+        for w, sig in zip(who[starts].tolist(), np.split(which, starts[1:]), strict=True):
+            key = (str(codes[w]), tuple(sig.tolist()))
+            groups[key] = groups.get(key, 0) + 1
+    taken: dict[str, int] = {}
+    if groups:
+        keys = list(groups)
+        g, n_p = len(keys), len(with_places)
+        source, sink = 0, g + n_p + 1
+        edges: list[tuple[int, int, int]] = []
+        for gi, key in enumerate(keys, start=1):
+            edges.append((source, gi, groups[key]))
+            edges.extend((gi, g + 1 + k, groups[key]) for k in key[1])
+        edges.extend((g + 1 + k, sink, int(n)) for k, n in enumerate(with_places["places"].tolist()))
+        rows, cols, caps = (list(x) for x in zip(*edges, strict=True))
+        graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(sink + 1, sink + 1))
+        flow = maximum_flow(graph, source, sink).flow.tocsr()
+        out_of_source = flow.getrow(source).toarray().ravel()
+        for gi, (code, _) in enumerate(keys, start=1):
+            taken[code] = taken.get(code, 0) + int(out_of_source[gi])
+    frame = pd.DataFrame({"kelurahan_code": codes, "reached": reached})
+    counts = frame.groupby("kelurahan_code")["reached"].agg(["sum", "count"])
+    out = pd.DataFrame(index=counts.index)
+    out["open_places"] = [taken.get(c, 0) for c in counts.index]
+    out["beyond_places"] = counts["sum"].astype(int) - out["open_places"]
+    out["gap"] = (counts["count"] - counts["sum"]).astype(int)
+    return out
+
+
+def _unprotected(session: Session, day: dt.date) -> pd.DataFrame:
+    """Eligible workers registered by the end of `day` with neither cover nor a place in process then."""
+    # Uncorrelated: the database scans the history's covering index once and probes the result per worker.
+    holding = col(Worker.id).in_(sa_select(H.c.worker_id).where(in_force(day), holding_on_day(day)))
     located = and_(col(Worker.lat).is_not(None), col(Worker.lon).is_not(None))
-    where = [col(Worker.covered_elsewhere).is_(False), col(Worker.id).not_in(holding)]
-    if kelurahan_set:
-        where.append(col(Worker.kelurahan_code).not_in(sorted(kelurahan_set)))
     # Workers without coordinates stand at their kelurahan's inside point, as in matching.
     rows = session.execute(
         sa_select(
@@ -125,36 +283,32 @@ def _gap_by_kelurahan(session: Session, campaign: Campaign) -> pd.Series:
             case((located, Worker.lon), else_=Kelurahan.rep_lon),
         )
         .join(Kelurahan, col(Kelurahan.code) == Worker.kelurahan_code)
-        .where(*where)
+        .where(col(Worker.covered_elsewhere).is_(False), col(Worker.created_at) <= end_of_day(day), ~holding)
     ).all()
-    df = pd.DataFrame(rows, columns=["kelurahan_code", "lat", "lon"])
-    free = unreached_mask(df, sites)
-    return df.loc[free, "kelurahan_code"].value_counts()
+    # Plain tuples: pandas inspects every Row object otherwise (a second at 100.000 rows).
+    return pd.DataFrame([tuple(r) for r in rows], columns=["kelurahan_code", "lat", "lon"])
 
 
-def coverage_by_kelurahan(*, session: Session, actor: Actor) -> pd.DataFrame:
-    """Per kelurahan: registry size, eligible (not covered elsewhere), protected (card, cover running), in
-    process (matched or registered), unprotected eligible, gap (unprotected that no open pledge reaches) and the
-    share protected of the eligible.
+def coverage_by_kelurahan(*, session: Session, actor: Actor, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Per kelurahan at the end of `as_of` (today by default): registry size, eligible (not covered elsewhere),
+    protected (card, cover running), in process, unprotected eligible (neither), split into (a) open_places,
+    (b) beyond_places and (c) gap, and the share protected of the eligible.
 
-    Two single-scan aggregates (workers per kelurahan; holding assignments per kelurahan and status) instead of
-    one outer join of every worker to its assignment: 4x faster on SQLite at 200,000 workers."""
+    Single-scan aggregates: workers per kelurahan; protected / in process per kelurahan from the history's covering
+    index; the unprotected eligible workers' coordinates for the split."""
     require_role(actor, *CITY_ROLES, session=session, action="insight.coverage")
+    day = as_of or dt.date.today()
+    cut = end_of_day(day)
     eligible = func.sum(case((col(Worker.covered_elsewhere).is_(False), 1), else_=0))
-    registry = dict(
-        (code, (int(n), int(e)))
+    registry = {
+        code: (int(n), int(e))
         for code, n, e in session.execute(
-            sa_select(col(Worker.kelurahan_code), func.count(), eligible).group_by(col(Worker.kelurahan_code))
+            sa_select(col(Worker.kelurahan_code), func.count(), eligible)
+            .where(col(Worker.created_at) <= cut)
+            .group_by(col(Worker.kelurahan_code))
         ).all()
-    )
-    held: dict[tuple[str, str], int] = {}
-    for code, status, n in session.execute(
-        sa_select(col(Worker.kelurahan_code), col(Assignment.status), eligible)
-        .join(Worker, col(Worker.id) == Assignment.worker_id)
-        .where(col(Assignment.status).in_(HOLDING_STATUSES))
-        .group_by(col(Worker.kelurahan_code), col(Assignment.status))
-    ).all():
-        held[(code, status)] = int(n)
+    }
+    held = held_by_kelurahan(session, day)
     places = session.execute(
         sa_select(col(Kelurahan.code), col(Kelurahan.name), col(Kecamatan.name))
         .join(Kecamatan, col(Kecamatan.code) == Kelurahan.kecamatan_code)
@@ -164,30 +318,37 @@ def coverage_by_kelurahan(*, session: Session, actor: Actor) -> pd.DataFrame:
     codes = df["kelurahan_code"]
     df["workers"] = [registry.get(c, (0, 0))[0] for c in codes]
     df["eligible"] = [registry.get(c, (0, 0))[1] for c in codes]
-    df["protected"] = [held.get((c, AssignmentStatus.ACTIVE), 0) for c in codes]
-    df["in_process"] = [sum(held.get((c, s), 0) for s in PROCESS_STATUSES) for c in codes]
-    df["unprotected"] = df["eligible"] - df["protected"] - df["in_process"]
+    df["protected"] = [held.get(c, (0, 0))[0] for c in codes]
+    df["in_process"] = [held.get(c, (0, 0))[1] for c in codes]
+    workers = _unprotected(session, day)
+    df["unprotected"] = df["kelurahan_code"].map(workers["kelurahan_code"].value_counts()).fillna(0).astype(int)
     campaign = active_campaign(session=session)
-    # Without a campaign no pledge reaches anyone: every unprotected worker is in the gap.
-    unreached = df.set_index("kelurahan_code")["unprotected"]
-    gap = unreached if campaign is None else _gap_by_kelurahan(session, campaign)
-    df["gap"] = df["kelurahan_code"].map(gap).fillna(0).astype(int)
+    if campaign is None or campaign.id is None:  # no pledge reaches anyone
+        parts = pd.DataFrame({"open_places": 0, "beyond_places": 0, "gap": workers["kelurahan_code"].value_counts()})
+    else:
+        pledges, areas = _open_pledges(session, campaign.id, day)
+        parts = split(workers, pledges, areas)
+    for part in PARTS:
+        df[part] = df["kelurahan_code"].map(parts.get(part, {})).fillna(0).astype(int)
     df["share_protected"] = (df["protected"] / df["eligible"].where(df["eligible"] > 0)).astype(float)
     return df[COVERAGE_COLUMNS]
 
 
 def by_kecamatan(coverage: pd.DataFrame) -> pd.DataFrame:
     """The kelurahan table summed per kecamatan (pure)."""
-    counts = ["workers", "eligible", "protected", "in_process", "unprotected", "gap"]
+    counts = ["workers", "eligible", "protected", "in_process", "unprotected", *PARTS]
     out = coverage.groupby("kecamatan", sort=True)[counts].sum().reset_index()
     out["share_protected"] = (out["protected"] / out["eligible"].where(out["eligible"] > 0)).astype(float)
     return out
 
 
 def nearest_non_responders(
-    session: Session, campaign_id: int, kelurahan_codes: list[str], *, k: int = NEAREST
+    session: Session, campaign_id: int, kelurahan_codes: list[str], *, k: int = NEAREST, day: dt.date | None = None
 ) -> pd.DataFrame:
-    """The k recipients that have not answered, nearest to each kelurahan's inside point (site to point)."""
+    """The k recipients that had not answered by the end of `day` (today by default), nearest to each kelurahan's
+    inside point (site to point)."""
+    cut = end_of_day(day or dt.date.today())
+    silent = col(LetterRecipient.responded_at).is_(None) | (col(LetterRecipient.responded_at) > cut)
     columns = ["kelurahan_code", "kelurahan", "company", "sector", "distance_km", "rank"]
     site_kel = Kelurahan.__table__.alias("site_kel")  # type: ignore[attr-defined]
     companies = pd.DataFrame(
@@ -200,7 +361,7 @@ def nearest_non_responders(
             )
             .join(LetterRecipient, col(LetterRecipient.company_id) == Company.id)
             .outerjoin(site_kel, site_kel.c.code == Company.kelurahan_code)
-            .where(col(LetterRecipient.campaign_id) == campaign_id, col(LetterRecipient.responded_at).is_(None))
+            .where(col(LetterRecipient.campaign_id) == campaign_id, silent)
             .order_by(col(Company.id))
         ).all(),
         columns=["company", "sector", "lat", "lon"],
@@ -226,27 +387,57 @@ def nearest_non_responders(
     return pd.DataFrame(out, columns=columns)
 
 
-def gaps(*, session: Session, actor: Actor, coverage: pd.DataFrame | None = None, top: int = 15) -> Gaps | None:
-    """The gaps and their 12-month budget at the campaign's JKK + JKM premium; who to ask next for the `top`
-    largest. Pass `coverage` (from coverage_by_kelurahan) to avoid computing it twice."""
+def gap_table(coverage: pd.DataFrame, premium: int) -> pd.DataFrame:
+    """Kelurahan with any unprotected eligible worker: the three parts and their 12-month costs, the largest need
+    beyond open places ((b) + (c)) first (pure)."""
+    keep = ["kelurahan_code", "kelurahan", "kecamatan", *PARTS]
+    table = coverage.loc[coverage[list(PARTS)].sum(axis=1) > 0, keep].copy()
+    for part in PARTS:
+        table[f"{part}_cost"] = table[part] * MONTHS * premium
+    table["need"] = table["beyond_places"] + table["gap"]
+    table = table.sort_values(["need", "gap", "kelurahan_code"], ascending=[False, False, True])
+    return table.drop(columns=["need"]).reset_index(drop=True)
+
+
+def gaps(
+    *,
+    session: Session,
+    actor: Actor,
+    coverage: pd.DataFrame | None = None,
+    top: int = 15,
+    as_of: dt.date | None = None,
+) -> Gaps | None:
+    """The gap split (a)/(b)/(c), city-wide and per kelurahan, with its 12-month costs at the campaign's JKK + JKM
+    premium, and who to ask next for the `top` kelurahan with the largest (b) + (c). Pass `coverage` (from
+    coverage_by_kelurahan for the same day) to avoid computing it twice."""
     require_role(actor, *CITY_ROLES, session=session, action="insight.gaps")
     campaign = active_campaign(session=session)
     if campaign is None:
         return None
     assert campaign.id is not None
+    day = as_of or dt.date.today()
     if coverage is None:
-        coverage = coverage_by_kelurahan(session=session, actor=actor)
+        coverage = coverage_by_kelurahan(session=session, actor=actor, as_of=day)
     premium = campaign.premium_jkk_jkm
-    table = coverage.loc[coverage["gap"] > 0, ["kelurahan_code", "kelurahan", "kecamatan", "gap"]].copy()
-    table["budget"] = table["gap"] * MONTHS * premium
-    table = table.sort_values(["gap", "kelurahan_code"], ascending=[False, True]).reset_index(drop=True)
-    total = int(table["gap"].sum())
-    nearest = nearest_non_responders(session, campaign.id, table["kelurahan_code"].head(top).tolist())
+    table = gap_table(coverage, premium)
+    asked = table.loc[(table["beyond_places"] + table["gap"]) > 0, "kelurahan_code"].head(top).tolist()
     return Gaps(
         premium=premium,
         months=MONTHS,
-        workers=total,
-        budget=total * MONTHS * premium,
+        as_of=day,
+        parts={part: int(coverage[part].sum()) for part in PARTS},
         by_kelurahan=table,
-        nearest=nearest,
+        nearest=nearest_non_responders(session, campaign.id, asked, day=day),
+    )
+
+
+def gap_sentence(the_gaps: Gaps) -> str:
+    """The gap split in one Indonesian sentence (the PDF and the dashboard say the same)."""
+    a, b, c = (the_gaps.parts[p] for p in ("open_places", "beyond_places", "gap"))
+    return (
+        f"{fmt.number(the_gaps.unprotected)} pekerja memenuhi syarat belum terlindungi: (a) {fmt.number(a)} "
+        f"terjangkau tempat kosong ikrar berjalan ({fmt.rupiah(the_gaps.cost('open_places'))} per "
+        f"{the_gaps.months} bulan, sudah didanai ikrar); (b) {fmt.number(b)} terjangkau ikrar tetapi melebihi "
+        f"tempatnya ({fmt.rupiah(the_gaps.cost('beyond_places'))}); (c) {fmt.number(c)} tidak terjangkau ikrar "
+        f"mana pun ({fmt.rupiah(the_gaps.cost('gap'))})."
     )

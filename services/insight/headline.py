@@ -1,40 +1,53 @@
 """The city dashboard's headline: where the campaign stands now and how much that moved in the last 30 days.
 
-"Now" for protected / in process is read from the assignment statuses (the same numbers as the public page).
-"Then" is rebuilt from dates, because statuses keep no history: protected = a card whose cover ran on that day;
-in process = matched by then and cover not yet started; pledged, Rupiah, companies and letters by their
-timestamps (a pledge cancelled after that day still counted then). Released assignments keep no dates, so
-"in process then" is a lower bound; the page says the changes are reconstructed.
+"Now" and "30 days ago" are the same question asked of the state history at two moments
+(`services.insight.asof`): protected = a card whose cover runs that day; in process = matched or registered, or
+a card whose cover has not started; pledged and Rupiah from the pledges as they stood then; companies and
+letters by their timestamps. The quarterly report asks the same question at the quarter's end, so the two agree
+when made at the same moment. The headline also warns of cover ending within 30 days (not yet renewed).
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, distinct, or_
+from sqlalchemy import case
 from sqlmodel import Session, col, func, select
 
-from models import (
-    LIVE_PLEDGE_STATUSES,
-    PAID_PLEDGE_STATUSES,
-    Assignment,
-    AssignmentStatus,
-    Campaign,
-    LetterRecipient,
-    Pledge,
-    PledgeStatus,
-    Role,
-)
-from services.insight.dashboard import active_campaign, campaign_progress, pledge_value
+from models import Campaign, LetterRecipient, Role
+from services.insight.asof import CARD_STATUSES, end_of_day, ending_soon, pledge_totals, state_counts
+from services.insight.catalogue import FigureDef, register
+from services.insight.dashboard import active_campaign
 from services.platform.authz import Actor, require_role
 
-# Assignments whose card was issued at some point (cover may have run).
-CARD_STATUSES = (AssignmentStatus.ACTIVE, AssignmentStatus.EXPIRED, AssignmentStatus.RENEWED)
+__all__ = ["CARD_STATUSES", "CITY_ROLES", "Headline", "Snapshot", "end_of_day", "headline", "snapshot"]
+
 CITY_ROLES = (Role.ADMIN, Role.VIEWER)
+ENDING_DAYS = 30
 
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """The last moment of `day` in UTC (timestamps are stored as UTC)."""
-    return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
+register(
+    FigureDef(
+        key="cover_ending_30d",
+        label="Perlindungan berakhir ≤ 30 hari",
+        definition=(
+            "Pekerja yang perlindungannya berjalan hari ini dan berakhir dalam 30 hari, belum diperpanjang "
+            "(tidak ada kartu atau pendaftaran berikutnya untuk mereka)."
+        ),
+        unit="pekerja",
+        rounding="bilangan bulat",
+        compute=lambda **kw: ending_soon(kw["session"], kw["campaign_id"], kw["day"]),
+        audience=("kota",),
+    )
+)
+register(
+    FigureDef(
+        key="cover_ending_30d_share",
+        label="Porsi perlindungan berakhir ≤ 30 hari",
+        definition="Perlindungan berakhir ≤ 30 hari dibagi pekerja terlindungi hari ini.",
+        unit="persen",
+        rounding="1 desimal, sekali",
+        audience=("kota",),
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,11 @@ class Headline:
     rupiah: Figure
     companies_participating: Figure
     letters_sent: Figure
+    ending_30d: int = 0  # protected today, cover ending within 30 days and not yet renewed
+
+    @property
+    def ending_30d_share(self) -> float:
+        return self.ending_30d / self.protected.now if self.protected.now else 0.0
 
     @property
     def progress(self) -> float:
@@ -85,19 +103,8 @@ class Headline:
 
 
 def protected_on(session: Session, campaign_id: int, day: dt.date) -> int:
-    """Distinct workers whose cover (card issued) ran on `day`."""
-    return int(
-        session.exec(
-            select(func.count(distinct(col(Assignment.worker_id))))
-            .join(Pledge, col(Pledge.id) == Assignment.pledge_id)
-            .where(
-                Pledge.campaign_id == campaign_id,
-                col(Assignment.status).in_(CARD_STATUSES),
-                col(Assignment.coverage_start) <= day,
-                col(Assignment.coverage_end) >= day,
-            )
-        ).one()
-    )
+    """Distinct workers whose cover (card issued) ran on `day`, as the history says it stood then."""
+    return state_counts(session, campaign_id, day)[0]
 
 
 def letters_on(session: Session, campaign_id: int, cut: dt.datetime) -> tuple[int, int]:
@@ -112,38 +119,19 @@ def letters_on(session: Session, campaign_id: int, cut: dt.datetime) -> tuple[in
 
 
 def snapshot(*, session: Session, campaign: Campaign, as_of: dt.date) -> Snapshot:
-    """Every headline number as it stood at the end of `as_of`."""
-    cut = end_of_day(as_of)
+    """Every headline number as it stood at the end of `as_of` (from the state history)."""
     assert campaign.id is not None
-    in_process = session.exec(
-        select(func.count(distinct(col(Assignment.worker_id))))
-        .join(Pledge, col(Pledge.id) == Assignment.pledge_id)
-        .where(
-            Pledge.campaign_id == campaign.id,
-            col(Assignment.status) != AssignmentStatus.RELEASED,
-            col(Assignment.created_at) <= cut,
-            or_(col(Assignment.coverage_start).is_(None), col(Assignment.coverage_start) > as_of),
-        )
-    ).one()
-    cancelled_later = and_(col(Pledge.status) == PledgeStatus.CANCELLED, col(Pledge.cancelled_at) > cut)
-    live = or_(col(Pledge.status).in_(LIVE_PLEDGE_STATUSES), cancelled_later)
-    paid = or_(col(Pledge.status).in_(PAID_PLEDGE_STATUSES), cancelled_later)
-    value = pledge_value()
-    pledged, rupiah = session.exec(
-        select(
-            func.coalesce(func.sum(case((live, Pledge.workers), else_=0)), 0),
-            func.coalesce(func.sum(case((paid, value), else_=0)), 0),
-        ).where(Pledge.campaign_id == campaign.id, col(Pledge.created_at) <= cut)
-    ).one()
-    letters, participating = letters_on(session, campaign.id, cut)
+    protected, in_process = state_counts(session, campaign.id, as_of)
+    pledged, rupiah = pledge_totals(session, campaign.id, as_of)
+    letters, participating = letters_on(session, campaign.id, end_of_day(as_of))
     return Snapshot(
         as_of=as_of,
-        protected=protected_on(session, campaign.id, as_of),
-        in_process=int(in_process),
-        pledged=int(pledged),
-        rupiah=int(rupiah),
-        companies_participating=int(participating),
-        letters_sent=int(letters),
+        protected=protected,
+        in_process=in_process,
+        pledged=pledged,
+        rupiah=rupiah,
+        companies_participating=participating,
+        letters_sent=letters,
     )
 
 
@@ -151,11 +139,11 @@ def headline(*, session: Session, actor: Actor, today: dt.date | None = None) ->
     """The dashboard's headline with the change over the last 30 days; None without an active campaign."""
     require_role(actor, *CITY_ROLES, session=session, action="insight.headline")
     campaign = active_campaign(session=session)
-    progress = campaign_progress(session=session)
-    if campaign is None or progress is None:
+    if campaign is None or campaign.id is None:
         return None
     today = today or dt.date.today()
-    then = snapshot(session=session, campaign=campaign, as_of=today - dt.timedelta(days=30))
+    now = snapshot(session=session, campaign=campaign, as_of=today)
+    then = snapshot(session=session, campaign=campaign, as_of=today - dt.timedelta(days=ENDING_DAYS))
     return Headline(
         today=today,
         letter_number=campaign.letter_number,
@@ -163,10 +151,11 @@ def headline(*, session: Session, actor: Actor, today: dt.date | None = None) ->
         target=campaign.target_workers,
         premium=campaign.premium_jkk_jkm,
         suggested_min_workers=campaign.suggested_min_workers,
-        protected=Figure(progress.workers_protected, then.protected),
-        in_process=Figure(progress.workers_in_process, then.in_process),
-        pledged=Figure(progress.workers_pledged, then.pledged),
-        rupiah=Figure(progress.rupiah_committed, then.rupiah),
-        companies_participating=Figure(progress.companies_responded, then.companies_participating),
-        letters_sent=Figure(progress["letters_sent"], then.letters_sent),
+        protected=Figure(now.protected, then.protected),
+        in_process=Figure(now.in_process, then.in_process),
+        pledged=Figure(now.pledged, then.pledged),
+        rupiah=Figure(now.rupiah, then.rupiah),
+        companies_participating=Figure(now.companies_participating, then.companies_participating),
+        letters_sent=Figure(now.letters_sent, then.letters_sent),
+        ending_30d=ending_soon(session, campaign.id, today, ENDING_DAYS),
     )

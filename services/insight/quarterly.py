@@ -2,9 +2,11 @@
 its change over the quarter, the funnel, coverage per kecamatan and kelurahan (map), the participating
 companies. Aggregates only - no worker data. Every file made is audited (`report.quarterly`).
 
-The headline and the funnel are rebuilt as they stood on the quarter's last day (or today, for the running
-quarter) from timestamps; coverage per kecamatan/kelurahan and the gap are as of the day the report is made,
-and the report says so.
+Every figure is as it stood at the end of the quarter's last day (or today, for the running quarter), read from
+the state history (`services.insight.asof`): the headline and its change, the funnel, coverage per kecamatan and
+kelurahan, the gap split (a)/(b)/(c) with its costs, and the companies. So a report of a past quarter made today
+equals the one made on the quarter's last day (tests/integration/test_history.py); the one thing read as it is
+today is whether a worker is covered elsewhere (not historised).
 """
 
 import datetime as dt
@@ -14,15 +16,28 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
-from sqlmodel import Session
+from sqlalchemy import case
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, func
 
+from models import (
+    LIVE_PLEDGE_STATUSES,
+    PAID_PLEDGE_STATUSES,
+    Campaign,
+    Company,
+    Kecamatan,
+    Kelurahan,
+    LetterRecipient,
+    Pledge,
+)
+from services.insight.asof import CARD_STATUSES, H, end_of_day, in_force, pledge_periods, protected_on_day
 from services.insight.benefits import CityBenefits, city_benefits
 from services.insight.catalogue import figure
-from services.insight.dashboard import active_campaign, participating_companies
+from services.insight.dashboard import active_campaign
 from services.insight.figures import label as label_of
 from services.insight.funnel import STEP_KEYS, STEPS, Funnel, funnel
-from services.insight.gaps import MONTHS, by_kecamatan, coverage_by_kelurahan
-from services.insight.headline import CITY_ROLES, Snapshot, end_of_day, snapshot
+from services.insight.gaps import MONTHS, PARTS, Gaps, by_kecamatan, coverage_by_kelurahan, gaps
+from services.insight.headline import CITY_ROLES, Snapshot, snapshot
 from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
 from services.platform.exports import safe_cell
@@ -75,9 +90,16 @@ class QuarterlyReport:
     kecamatan: pd.DataFrame
     kelurahan: pd.DataFrame
     companies: pd.DataFrame
-    gap_workers: int
-    gap_budget: int
+    gaps: Gaps
     benefits: CityBenefits  # benefits paid (to the quarter's end) against premiums paid, per payer
+
+    @property
+    def gap_workers(self) -> int:
+        return self.gaps.workers
+
+    @property
+    def gap_budget(self) -> int:
+        return self.gaps.budget
 
     @property
     def label(self) -> str:
@@ -136,13 +158,10 @@ def quarterly_report(
             "Triwulan itu di luar masa kampanye (sebelum surat edaran atau belum dimulai). Pilih dari daftar."
         )
     end = min(end, today)
-    coverage = coverage_by_kelurahan(session=session, actor=actor)
-    companies = participating_companies(session=session)
-    responded = pd.to_datetime(companies["responded_at"], utc=True)
-    companies = companies[responded <= pd.Timestamp(end_of_day(end))]
+    coverage = coverage_by_kelurahan(session=session, actor=actor, as_of=end)
+    the_gaps = gaps(session=session, actor=actor, coverage=coverage, as_of=end)
     the_funnel = funnel(session=session, actor=actor, as_of=end)
-    assert the_funnel is not None
-    gap = int(coverage["gap"].sum())
+    assert the_funnel is not None and the_gaps is not None
     return QuarterlyReport(
         year=year,
         quarter=quarter,
@@ -157,10 +176,83 @@ def quarterly_report(
         funnel=the_funnel,
         kecamatan=by_kecamatan(coverage),
         kelurahan=coverage,
-        companies=companies.reset_index(drop=True),
-        gap_workers=gap,
-        gap_budget=gap * MONTHS * campaign.premium_jkk_jkm,
+        companies=companies_on(session=session, campaign=campaign, day=end),
+        gaps=the_gaps,
         benefits=city_benefits(session=session, actor=actor, until=end),
+    )
+
+
+def companies_on(*, session: Session, campaign: Campaign, day: dt.date) -> pd.DataFrame:
+    """Companies that had answered the letter with a pledge by the end of `day`, with their pledged workers,
+    workers under running cover and Rupiah as they stood then; the amount is None where the company hides it."""
+    assert campaign.id is not None
+    cut = end_of_day(day)
+    then = pledge_periods(campaign.id, day)
+    pledged = (
+        sa_select(
+            then.c.company_id,
+            func.sum(case((then.c.status.in_(LIVE_PLEDGE_STATUSES), then.c.workers), else_=0)).label("workers"),
+            func.sum(case((then.c.status.in_(PAID_PLEDGE_STATUSES), then.c.rupiah), else_=0)).label("rupiah"),
+        )
+        .where(then.c.status.in_(PAID_PLEDGE_STATUSES))
+        .group_by(then.c.company_id)
+        .subquery()
+    )
+    protected = (
+        sa_select(col(Pledge.company_id), func.count().label("n"))
+        .select_from(H)
+        .join(Pledge, col(Pledge.id) == H.c.pledge_id)
+        .where(col(Pledge.campaign_id) == campaign.id, in_force(day), protected_on_day(day))
+        .group_by(col(Pledge.company_id))
+        .subquery()
+    )
+    ever = (  # a card issued by then (cover running, ended or carried on by a renewal), each worker once
+        sa_select(col(Pledge.company_id), func.count(func.distinct(H.c.worker_id)).label("n"))
+        .select_from(H)
+        .join(Pledge, col(Pledge.id) == H.c.pledge_id)
+        .where(col(Pledge.campaign_id) == campaign.id, in_force(day), H.c.status.in_(CARD_STATUSES))
+        .group_by(col(Pledge.company_id))
+        .subquery()
+    )
+    rows = session.execute(
+        sa_select(
+            col(Company.name),
+            col(Kecamatan.name),
+            col(LetterRecipient.responded_at),
+            pledged.c.workers,
+            func.coalesce(protected.c.n, 0),
+            func.coalesce(ever.c.n, 0),
+            pledged.c.rupiah,
+            col(Company.show_amount),
+        )
+        .join(pledged, pledged.c.company_id == col(Company.id))
+        .join(
+            LetterRecipient,
+            (col(LetterRecipient.company_id) == Company.id) & (col(LetterRecipient.campaign_id) == campaign.id),
+        )
+        .outerjoin(protected, protected.c.company_id == col(Company.id))
+        .outerjoin(ever, ever.c.company_id == col(Company.id))
+        .outerjoin(Kelurahan, col(Kelurahan.code) == Company.kelurahan_code)
+        .outerjoin(Kecamatan, col(Kecamatan.code) == Kelurahan.kecamatan_code)
+        .where(col(LetterRecipient.responded_at) <= cut)
+        .order_by(col(LetterRecipient.responded_at).asc(), col(Company.name))
+    ).all()
+    columns = [
+        "company",
+        "kecamatan",
+        "responded_at",
+        "workers_pledged",
+        "workers_protected",
+        "workers_protected_ever",
+        "rupiah",
+        "show",
+    ]
+    df = pd.DataFrame(rows, columns=columns)
+    df["hidden"] = ~df["show"].astype(bool)
+    df["rupiah"] = df["rupiah"].astype(object)
+    df.loc[df["hidden"], "rupiah"] = None
+    return df.drop(columns=["show"]).astype(
+        {"workers_pledged": int, "workers_protected": int, "workers_protected_ever": int}
     )
 
 
@@ -175,7 +267,7 @@ COVERAGE_HEADERS = {
     "protected": "Terlindungi",
     "in_process": "Dalam proses",
     "unprotected": "Belum terlindungi",
-    "gap": "Celah (tak terjangkau ikrar)",
+    **{part: label for part, (label, _) in PARTS.items()},
     "share_protected": "Porsi terlindungi",
 }
 FUNNEL_HEADERS = {
@@ -210,10 +302,14 @@ def company_table(df: pd.DataFrame) -> pd.DataFrame:
 def sheets(report: QuarterlyReport) -> dict[str, pd.DataFrame]:
     summary = report.headline_table()
     extra = pd.DataFrame(
-        [
-            (label_of("target"), report.target, None),
-            ("Celah: pekerja tak terjangkau ikrar (saat laporan dibuat)", report.gap_workers, None),
-            (f"Anggaran menutup celah {MONTHS} bulan (Rp)", report.gap_budget, None),
+        [(label_of("target"), report.target, None)]
+        + [
+            row
+            for part, (label, _) in PARTS.items()
+            for row in (
+                (f"{label} (pekerja)", report.gaps.parts[part], None),
+                (f"{label}: biaya {MONTHS} bulan (Rp)", report.gaps.cost(part), None),
+            )
         ],
         columns=summary.columns,
     )
@@ -224,6 +320,7 @@ def sheets(report: QuarterlyReport) -> dict[str, pd.DataFrame]:
         "Corong per kecamatan": funnel_breakdown(report.funnel.by_kecamatan, "kecamatan", "Kecamatan"),
         "Kecamatan": report.kecamatan.rename(columns=COVERAGE_HEADERS),
         "Kelurahan": report.kelurahan.drop(columns=["kelurahan_code"]).rename(columns=COVERAGE_HEADERS),
+        "Celah per kelurahan": gap_sheet(report.gaps),
         "Perusahaan": company_table(report.companies),
         "Santunan": benefits_table(report.benefits),
         "Definisi angka": report.definitions(),
@@ -286,6 +383,19 @@ def benefits_table(benefits: CityBenefits) -> pd.DataFrame:
     total["jkk_families"] = benefits.total.by_programme["JKK"][0]  # a family counted once, not once per payer
     total["jkm_families"] = benefits.total.by_programme["JKM"][0]
     return pd.concat([table, total], ignore_index=True).rename(columns=BENEFIT_HEADERS)
+
+
+def gap_sheet(the_gaps: Gaps) -> pd.DataFrame:
+    """The gap split per kelurahan with its costs, and who to ask next for (b) and (c)."""
+    headers = {"kelurahan": "Kelurahan", "kecamatan": "Kecamatan"}
+    for part, (label, _) in PARTS.items():
+        headers |= {part: label, f"{part}_cost": f"{label}: biaya {MONTHS} bulan (Rp)"}
+    table = the_gaps.by_kelurahan[list(headers)].rename(columns=headers)
+    ask = the_gaps.nearest.groupby("kelurahan", sort=False)["company"].agg(lambda names: "; ".join(names))
+    table["Perusahaan terdekat yang belum menjawab (b, c)"] = (
+        the_gaps.by_kelurahan["kelurahan"].map(ask).astype(object).fillna("-").to_numpy()
+    )
+    return table
 
 
 def to_excel(report: QuarterlyReport) -> bytes:

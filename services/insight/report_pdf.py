@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from services.insight.figures import label as label_of
 from services.insight.figures import ratio, show
+from services.insight.gaps import gap_sentence
 from services.insight.headline import CITY_ROLES
 from services.insight.mapdata import kelurahan_features, rings
 from services.insight.quarterly import (
@@ -155,11 +156,7 @@ def quarterly_pdf(report: QuarterlyReport) -> bytes:
     pdf.multi_cell(
         0,
         5,
-        pdf_text(
-            f"{label_of('progress')} {show('progress', progress)}. Celah saat laporan dibuat: "
-            f"{fmt.number(report.gap_workers)} pekerja memenuhi syarat yang tidak terjangkau ikrar mana pun; "
-            f"menutupnya 12 bulan membutuhkan {fmt.rupiah(report.gap_budget)}."
-        ),
+        pdf_text(f"{label_of('progress')} {show('progress', progress)}. {gap_sentence(report.gaps)}"),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -172,12 +169,24 @@ def quarterly_pdf(report: QuarterlyReport) -> bytes:
     pdf.cell(0, 6, pdf_text(f"Median hari dari surat ke jawaban: {days}"), new_x="LMARGIN", new_y="NEXT")
 
     pdf.add_page()
-    _heading(pdf, "Peta porsi pekerja terlindungi per kelurahan (saat laporan dibuat)")
+    _heading(pdf, "Peta porsi pekerja terlindungi per kelurahan (akhir periode)")
     draw_map(pdf, kelurahan_features(report.kelurahan), pdf.l_margin, pdf.get_y() + 2, 180, 150)
-    _heading(pdf, "Per kecamatan (saat laporan dibuat)")
-    kec = report.kecamatan.rename(columns=COVERAGE_HEADERS)
+    _heading(pdf, "Per kecamatan (akhir periode)")
+    short = {"open_places": "Celah (a)", "beyond_places": "Celah (b)", "gap": "Celah (c)"}
+    kec = report.kecamatan.rename(columns=COVERAGE_HEADERS | short)
     share = {"Porsi terlindungi": lambda v: fmt.percent(float(v))}  # type: ignore[arg-type]
-    _table(pdf, kec, [28, 20, 22, 20, 20, 24, 26, 22], share)
+    _table(pdf, kec, [24, 17, 19, 17, 17, 20, 16, 16, 16, 22], share)
+    pdf.set_font("Helvetica", "", 8)
+    pdf.multi_cell(
+        0,
+        4,
+        pdf_text(
+            "Celah (a): terjangkau tempat kosong ikrar berjalan; (b): terjangkau ikrar tetapi melebihi tempatnya; "
+            "(c): tidak terjangkau ikrar mana pun."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
 
     _benefits_section(pdf, report)
 

@@ -39,7 +39,7 @@ from models import (
 )
 from models.common import utcnow
 from services.matching.core import UNKNOWN_DESIL, SolveStats, solve_detailed
-from services.platform import audit, fmt
+from services.platform import audit, fmt, history
 from services.platform.authz import Actor, require_company_access, require_role
 from services.platform.bulk import copy_rows
 from services.platform.db import READ, UNIT_OPTION
@@ -698,9 +698,16 @@ _ASSIGNMENT_COLUMNS = [
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     if _is_postgres(session) and len(rows) >= _COPY_MIN_ROWS:
         _copy_assignments(session, rows)
-        return
-    for i in range(0, len(rows), _CHUNK):
-        session.execute(insert(Assignment), rows[i : i + _CHUNK])
+    else:
+        for i in range(0, len(rows), _CHUNK):
+            session.execute(insert(Assignment), rows[i : i + _CHUNK])
+    # The new proposals open their history in the same transaction (their pledges' other rows are no-ops).
+    for chunk in history.chunks(r["pledge_id"] for r in rows):
+        history.sync_assignments(
+            session=session,
+            where=col(Assignment.pledge_id).in_(chunk) & (col(Assignment.status) == AssignmentStatus.ASSIGNED.value),
+            now=rows[0]["created_at"],
+        )
 
 
 def _copy_assignments(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -716,7 +723,7 @@ def _release(session: Session, assignment_ids: Sequence[int]) -> None:
             .where(col(Assignment.id).in_(chunk), col(Assignment.status) == AssignmentStatus.ASSIGNED.value)
             .values(status=AssignmentStatus.RELEASED.value, updated_at=now)
         )
-    session.flush()
+    history.sync_assignment_ids(session=session, ids=assignment_ids, now=now)
 
 
 def _mark_matched(session: Session, pledge_ids: Sequence[int]) -> None:
@@ -727,6 +734,7 @@ def _mark_matched(session: Session, pledge_ids: Sequence[int]) -> None:
             .where(col(Pledge.id).in_(chunk), col(Pledge.status) == PledgeStatus.SUBMITTED.value)
             .values(status=PledgeStatus.MATCHED.value, updated_at=now)
         )
+    history.sync_pledge_ids(session=session, ids=pledge_ids, now=now)
 
 
 __all__ = [

@@ -20,7 +20,7 @@ from models import (
 )
 from models.assignment import HOLDING_STATUSES
 from models.common import utcnow
-from services.platform import audit, fmt
+from services.platform import audit, fmt, history
 from services.platform.authz import Actor, require_company_access
 from services.platform.dates import add_months, cover_end, month_start
 from services.platform.errors import ConflictError, ValidationError
@@ -97,6 +97,7 @@ def create_pledge(
         session.add_all(
             PledgeKelurahan(pledge_id=pledge.id or 0, kelurahan_code=k) for k in dict.fromkeys(draft.kelurahan_codes)
         )
+        history.sync_pledge_ids(session=session, ids=[pledge.id or 0], now=pledge.created_at)
         recipient = session.exec(
             select(LetterRecipient).where(
                 LetterRecipient.company_id == company_id, LetterRecipient.campaign_id == campaign.id
@@ -181,6 +182,7 @@ def raise_pledge(
     pledge.workers = workers
     pledge.updated_at = utcnow()
     session.add(pledge)
+    history.sync_pledge_ids(session=session, ids=[pledge.id or 0], now=pledge.updated_at)
     audit.record(
         session=session,
         actor=actor,
@@ -247,6 +249,7 @@ def renew_pledge(
     assert campaign is not None
     start = max(add_months(old.start_month, old.months), month_start(today))
     new_end = cover_end(start, months)
+    now = utcnow()
     renewal = Pledge(
         company_id=old.company_id,
         campaign_id=old.campaign_id,
@@ -261,6 +264,8 @@ def renew_pledge(
         occupations=list(old.occupations or []),
         renewed_from_id=old.id,
         submission_key=submission_key,
+        created_at=now,
+        updated_at=now,
     )
     session.add(renewal)
     session.flush()
@@ -292,7 +297,6 @@ def renew_pledge(
     end_assignments_from(session=session, assignment_ids=[int(a.id or 0) for a in carried], from_month=start)
     busy = busy_workers(session=session, worker_ids=[a.worker_id for a in carried], first=start, last=new_end)
     carried = [a for a in carried if a.worker_id not in busy][:new_workers]
-    now = utcnow()
     # Flip the old holders first: the partial unique index allows one holding assignment per worker.
     for a in carried:
         a.status = AssignmentStatus.RENEWED
@@ -312,6 +316,8 @@ def renew_pledge(
                 kpj_number=a.kpj_number,
                 coverage_start=start if new_status == AssignmentStatus.ACTIVE else None,
                 coverage_end=new_end if new_status == AssignmentStatus.ACTIVE else None,
+                created_at=now,
+                updated_at=now,
             )
         )
     if not carried:
@@ -325,6 +331,8 @@ def renew_pledge(
     session.add_all([old, renewal])
     session.flush()
     sync_assignments(session=session, worker_ids=[a.worker_id for a in carried], today=today)
+    history.sync_pledge_ids(session=session, ids=[old.id or 0, renewal.id], now=now)
+    history.sync_assignments(session=session, where=col(Assignment.pledge_id).in_([old.id or 0, renewal.id]), now=now)
     audit.record(
         session=session,
         actor=actor,
@@ -373,6 +381,8 @@ def cancel_pledge(*, session: Session, actor: Actor, pledge_id: int) -> int:
     pledge.cancelled_at = now
     pledge.updated_at = now
     session.add(pledge)
+    history.sync_pledge_ids(session=session, ids=[pledge.id or 0], now=now)
+    history.sync_assignments(session=session, where=col(Assignment.pledge_id) == pledge.id, now=now)
     audit.record(
         session=session,
         actor=actor,

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from models import Assignment, AssignmentStatus, Kelurahan, Role, Worker
 from models.common import utcnow
-from services.platform import audit, fmt
+from services.platform import audit, fmt, history
 from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
 from services.platform.ledger import (
@@ -124,6 +124,7 @@ def release_assigned(session: Session, worker_ids: Sequence[int]) -> int:
     """Proposed (not yet registered) assignments of these workers go back: the worker is covered elsewhere."""
     released = 0
     ids = list(worker_ids)
+    now = utcnow()
     for i in range(0, len(ids), 5_000):
         result = session.execute(
             update(Assignment)
@@ -131,9 +132,10 @@ def release_assigned(session: Session, worker_ids: Sequence[int]) -> int:
                 col(Assignment.worker_id).in_(ids[i : i + 5_000]),
                 col(Assignment.status) == AssignmentStatus.ASSIGNED.value,
             )
-            .values(status=AssignmentStatus.RELEASED.value, updated_at=utcnow())
+            .values(status=AssignmentStatus.RELEASED.value, updated_at=now)
         )
         released += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        history.sync_assignments(session=session, where=col(Assignment.worker_id).in_(ids[i : i + 5_000]), now=now)
     sync_assignments(session=session, worker_ids=ids)  # their proposed months go back to the ledger
     return released
 

@@ -37,7 +37,9 @@ def test_viewer_sees_dashboard_map_and_downloads_the_quarterly_pdf(page: Page, a
 
     page.get_by_role("tab", name="Peta & celah").click()
     wait_idle(page)
-    expect(page.get_by_text("Celah: pekerja yang tidak terjangkau ikrar mana pun")).to_be_visible()
+    expect(page.get_by_text("Celah: pekerja memenuhi syarat yang belum terlindungi")).to_be_visible()
+    for part in ("(a) Terjangkau tempat kosong ikrar", "(b) Melebihi tempat ikrar", "(c) Tak terjangkau ikrar"):
+        expect(page.get_by_test_id("stMetric").filter(has_text=part)).to_be_visible()
     map_chart = page.get_by_test_id("stVegaLiteChart").filter(visible=True).first
     expect(map_chart.locator("canvas, svg").first).to_be_visible(timeout=30_000)
     box = map_chart.bounding_box()
@@ -48,7 +50,8 @@ def test_viewer_sees_dashboard_map_and_downloads_the_quarterly_pdf(page: Page, a
     page.get_by_role("tab", name="Perkembangan & perkiraan").click()
     wait_idle(page)
     expect(page.get_by_text("Kapan target tercapai?")).to_be_visible()
-    expect(page.get_by_text("Laju 8 minggu terakhir")).to_be_visible()
+    expect(page.get_by_text("Pekerja baru per bulan (laju 8 minggu)")).to_be_visible()
+    expect(page.get_by_text("Target tercapai (laju sekarang)")).to_be_visible()
     _shot(page, "city-dashboard-forecast.png", tmp_path)
 
     nav.get_by_text("Laporan triwulan").click()

@@ -18,6 +18,7 @@ by P2's kelurahan set), w10 (Kreo, no coordinates: the gap). w9 is covered elsew
 
 import datetime as dt
 import io
+import math
 from dataclasses import dataclass
 
 import pandas as pd
@@ -28,6 +29,7 @@ from sqlmodel import Session, col, select
 from models import Assignment, AuditLog, Campaign, LetterRecipient, PledgeKelurahan, Role
 from services import insight
 from services.insight.forecast import weekly_table
+from services.platform import history
 from services.platform.authz import Actor
 from services.platform.errors import AccessDenied, ValidationError
 from tests import factories as f
@@ -132,7 +134,7 @@ def world(session: Session) -> World:
         ("w10", KREO, None, None, {}),
         ("w11", SUKARASA, *A_SITE, {}),
     ]:
-        w[name] = f.worker(session, kelurahan_code=kel, lat=lat, lon=lon, **extra).id
+        w[name] = f.worker(session, kelurahan_code=kel, lat=lat, lon=lon, created_at=at("2024-10-01"), **extra).id
     year1 = {"coverage_start": nov, "coverage_end": dt.date(2025, 10, 31), "kpj_number": "1"}
     _assign(session, w["w1"], p1.id, "active", "2024-10-26", "2024-10-28", **year1)
     _assign(session, w["w2"], p1.id, "active", "2024-10-26", "2024-10-28", **year1)
@@ -152,6 +154,8 @@ def world(session: Session) -> World:
     )  # fmt: skip
     viewer = f.actor_of(f.user(session, role=Role.VIEWER))
     company_user = f.actor_of(f.user(session, role=Role.COMPANY, company_id=a.id))
+    session.flush()
+    history.backfill(session.connection())  # the rows above were written with their dates, not by commands
     session.commit()
     return World(campaign=c, viewer=viewer, company_user=company_user)
 
@@ -191,7 +195,7 @@ def test_funnel_rebuilt_as_of_a_past_day(session: Session, world: World) -> None
 
 
 def test_map_numbers_per_kelurahan(session: Session, world: World) -> None:
-    cov = insight.coverage_by_kelurahan(session=session, actor=world.viewer).set_index("kelurahan_code")
+    cov = insight.coverage_by_kelurahan(session=session, actor=world.viewer, as_of=TODAY).set_index("kelurahan_code")
     assert len(cov) == 104
     cols = ["workers", "eligible", "protected", "in_process", "unprotected", "gap"]
     assert cov.loc[SUKARASA, cols].tolist() == [8, 7, 4, 1, 2, 1]
@@ -205,14 +209,27 @@ def test_map_numbers_per_kelurahan(session: Session, world: World) -> None:
     assert sukarasa["properties"]["gap"] == 1 and sukarasa["geometry"]["type"] == "Polygon"
     kec = insight.by_kecamatan(cov.reset_index()).set_index("kecamatan")
     assert kec.loc["Tangerang", "eligible"] == 7 and len(kec) == 13
+    # The gap split: w6 is inside P1's radius but P1 and P5 have no free place (b), w7 no pledge reaches (c);
+    # w8 is in Karang Mulya, the kelurahan of P2 (1 free place) and P6 (4): (a); w10 in Kreo: (c).
+    parts = ["open_places", "beyond_places", "gap"]
+    assert cov.loc[SUKARASA, parts].tolist() == [0, 1, 1]
+    assert cov.loc[KARANG_MULYA, parts].tolist() == [1, 0, 0]
+    assert cov.loc[KREO, parts].tolist() == [0, 0, 1]
+    # The same day asked through the history now and through today's statuses agree (one definition).
+    assert (cov[parts].sum(axis=1) == cov["unprotected"]).all()
 
 
 def test_gaps_budget_and_who_to_ask_next(session: Session, world: World) -> None:
-    g = insight.gaps(session=session, actor=world.viewer)
+    g = insight.gaps(session=session, actor=world.viewer, as_of=TODAY)
     assert g is not None
     assert (g.workers, g.budget) == (2, 2 * 12 * 16_800)
-    assert g.by_kelurahan["kelurahan_code"].tolist() == [SUKARASA, KREO]
-    assert g.by_kelurahan["budget"].tolist() == [201_600, 201_600]
+    assert g.parts == {"open_places": 1, "beyond_places": 1, "gap": 2} and g.unprotected == 4
+    assert [g.cost(p) for p in ("open_places", "beyond_places", "gap")] == [201_600, 201_600, 403_200]
+    # Largest need beyond open places ((b) + (c)) first; Karang Mulya's worker fits P2's or P6's free place.
+    assert g.by_kelurahan["kelurahan_code"].tolist() == [SUKARASA, KREO, KARANG_MULYA]
+    assert g.by_kelurahan["gap_cost"].tolist() == [201_600, 201_600, 0]
+    assert g.by_kelurahan["beyond_places_cost"].tolist() == [201_600, 0, 0]
+    assert g.by_kelurahan["open_places_cost"].tolist() == [0, 0, 201_600]
     near = g.nearest.set_index(["kelurahan_code", "rank"])
     # C (no answer, site at Sukarasa's inside point) first for Sukarasa; D (Karang Mulya) first for Kreo.
     assert near.loc[(SUKARASA, 1), "distance_km"] == pytest.approx(0.0, abs=1e-9)
@@ -221,19 +238,37 @@ def test_gaps_budget_and_who_to_ask_next(session: Session, world: World) -> None
     assert len(g.nearest) == 4  # only two companies have not answered
 
 
-def test_forecast_at_the_pace_of_8_weeks_and_what_ifs(session: Session, world: World) -> None:
+def test_forecast_counts_the_pipeline_renewals_and_what_ifs(session: Session, world: World) -> None:
     fc = insight.forecast(session=session, actor=world.viewer, today=TODAY)
     assert fc is not None
-    assert (fc.protected_now, fc.protected_window_start) == (4, 3)
-    assert fc.pace_per_week == pytest.approx(1 / 8)
-    assert fc.baseline.remaining == 96 and fc.baseline.weeks == 768
-    assert fc.baseline.reached_on == TODAY + dt.timedelta(weeks=768)
+    # Protected w1 w2 w11 w5; in process w3 (registered) and w4 (assigned); w5's renewal is the one renewal
+    # decision seen (rate 100 %); w11 is the one worker whose first assignment is in the last 8 weeks.
+    assert (fc.protected_now, fc.in_process) == (4, 2)
+    assert (fc.renewal_rate, fc.renewals_observed) == (1.0, 1)
+    assert fc.pace_per_month == pytest.approx(1 / 8 * 52 / 12)
+    series = fc.series.set_index("month_end")["baseline"]
+    assert series.iloc[0] == 4 and series.iloc[1] == 6  # the pipeline's cover starts next month
+    assert series.iloc[2] == pytest.approx(6 + fc.pace_per_month)
+    # 6 + 0,54 x (m - 1) reaches 100 only after 10 years: not reached; by 31 Dec 2026 (21 months on) it takes
+    # ceil((100 - 6 - 0,54 x 20) / 20) = 5 more workers a month.
+    assert fc.baseline.remaining == 94 and fc.baseline.reached_on is None
+    assert fc.by_date == dt.date(2026, 12, 31) and fc.needed_per_month == 5
     budget = insight.forecast(session=session, actor=world.viewer, city_budget_per_year=50 * 12 * 16_800, today=TODAY)
-    assert budget is not None and budget.extra_workers == 50 and budget.what_if.weeks == 368
+    assert budget is not None and budget.budget_workers == 50
+    assert budget.what_if.months == 83 and budget.what_if.reached_on == dt.date(2032, 2, 29)
     one = insight.forecast(session=session, actor=world.viewer, extra_companies=1, today=TODAY)
-    assert one is not None and one.what_if.remaining == 0 and one.what_if.reached_on == TODAY
-    for bad in ({"extra_companies": -1}, {"city_budget_per_year": -100}, {"extra_companies": 10**9}):
-        with pytest.raises(ValidationError):
+    assert one is not None and one.extra_workers == 100 and one.what_if.remaining == 0
+    assert one.what_if.months == 1 and one.what_if.reached_on == dt.date(2025, 4, 30)
+    soon = insight.forecast(session=session, actor=world.viewer, by_date=dt.date(2025, 6, 30), today=TODAY)
+    assert soon is not None and soon.needed_per_month == math.ceil((100 - 6 - 2 * soon.pace_per_month) / 2)
+    for bad in (
+        {"extra_companies": -1},
+        {"city_budget_per_year": -100},
+        {"extra_companies": 10**9},
+        {"by_date": dt.date(2025, 3, 15)},  # this month
+        {"by_date": dt.date(2025, 4, 30)},  # next month: a new worker's cover cannot start in time
+    ):
+        with pytest.raises(ValidationError, match="[A-Za-z]"):
             insight.forecast(session=session, actor=world.viewer, today=TODAY, **bad)
 
 
@@ -241,21 +276,27 @@ def test_weekly_progress(session: Session, world: World) -> None:
     weekly = insight.weekly_progress(session=session, actor=world.viewer, today=TODAY)
     assert weekly["week_start"].iloc[0] == pd.Timestamp("2024-10-14") and len(weekly) == 25
     last = weekly.iloc[-1]
-    assert (last["pledged"], last["registered"], last["active"]) == (11, 6, 4)
-    first_week = weekly.iloc[0]  # 14-20 Oct: only E's first pledge (1 worker)
-    assert (first_week["pledged"], first_week["active"]) == (0, 0)  # P4 is renewed: counted in P5
+    # Registered counts workers: w5's renewal is not a second worker (w1 w2 w3 w5 w11).
+    assert (last["pledged"], last["registered"], last["active"]) == (11, 5, 4)
+    first_week = weekly.iloc[0]  # 14-20 Oct: only E's first pledge (1 worker), live then (renewed only in Nov)
+    assert (first_week["pledged"], first_week["active"]) == (1, 0)
     assert weekly["active"].max() == 4
     # Week 3 (28 Oct - 3 Nov): w1, w2, w5 by cover start 1 Nov, w3 by its registration file's date 30 Oct (its
     # last status change, 30 Nov, is not its registration).
     assert (weekly.iloc[1]["registered"], weekly.iloc[2]["registered"]) == (0, 4)
 
 
-def test_weekly_table_is_pure_and_cumulative() -> None:
-    pledged = pd.DataFrame({"day": ["2024-10-15", "2024-10-30"], "workers": [10, 5]})
+def test_weekly_table_is_pure_and_counts_periods_in_force() -> None:
+    pledged = pd.DataFrame(
+        {"since": ["2024-10-15", "2024-10-30"], "until": ["2024-10-28", None], "workers": [10, 5]}
+    )  # the first pledge stopped counting on 28 Oct (cancelled or renewed)
     registered = pd.DataFrame({"day": ["2024-10-22"], "n": [7]})
-    cover = pd.DataFrame({"start": [dt.date(2024, 10, 20)], "end": [dt.date(2024, 10, 31)], "n": [7]})
+    cover = pd.DataFrame(
+        {"since": ["2024-10-20"], "until": [None], "start": [dt.date(2024, 10, 20)], "end": [dt.date(2024, 10, 31)],
+         "n": [7]}
+    )  # fmt: skip
     out = weekly_table(dt.date(2024, 10, 14), dt.date(2024, 11, 5), pledged, registered, cover)
-    assert out["pledged"].tolist() == [10, 10, 15, 15]
+    assert out["pledged"].tolist() == [10, 10, 5, 5]
     assert out["registered"].tolist() == [0, 7, 7, 7]
     assert out["active"].tolist() == [7, 7, 0, 0]  # running on the weeks' last days 20 Oct, 27 Oct
 
@@ -288,6 +329,7 @@ def test_quarterly_report_files_and_audit(session: Session, world: World) -> Non
         "Corong per kecamatan",
         "Kecamatan",
         "Kelurahan",
+        "Celah per kelurahan",
         "Perusahaan",
         "Santunan",
         "Definisi angka",

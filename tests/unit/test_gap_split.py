@@ -1,0 +1,89 @@
+"""The pure parts of issue 21: the gap split's maximum flow, the forecast's survival and projection."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from services.insight.catalogue import figure
+from services.insight.forecast import expected, needed_per_month, reached, survive
+from services.insight.gaps import gap_table, split
+from services.platform.errors import ValidationError
+
+A, B = "36.71.01.1001", "36.71.01.1002"
+SITE = (-6.17, 106.63)
+
+
+def _workers(rows: list[tuple[str, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["kelurahan_code", "lat", "lon"])
+
+
+def _pledges(rows: list[tuple[int, float | None, float, float, int]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["pledge_id", "radius_km", "lat", "lon", "places"])
+
+
+def test_free_places_take_at_most_their_number() -> None:
+    workers = _workers([(A, *SITE)] * 5 + [(A, -6.10, 106.63)])  # five at the site, one 7,8 km north
+    out = split(workers, _pledges([(1, 1.0, *SITE, 2)]), {1: set()})
+    assert out.loc[A].tolist() == [2, 3, 1]  # (a) 2 places, (b) 3 beyond them, (c) 1 unreached
+
+
+def test_overlapping_pledges_are_not_counted_twice_and_the_flow_routes_around() -> None:
+    # P1 (3 places) reaches the five at the site; P2 (2 places) reaches by kelurahan B only the two in B.
+    workers = _workers([(A, *SITE)] * 5 + [(B, -6.30, 106.80)] * 2)
+    pledges = _pledges([(1, 1.0, *SITE, 3), (2, None, 0.0, 0.0, 2)])
+    out = split(workers, pledges, {1: set(), 2: {B}})
+    assert out.loc[A].tolist() == [3, 2, 0] and out.loc[B].tolist() == [2, 0, 0]
+    # A full pledge reaches but offers no place: (b), never (a).
+    full = split(workers, _pledges([(1, 1.0, *SITE, 0)]), {1: set()})
+    assert full.loc[A].tolist() == [0, 5, 0] and full.loc[B].tolist() == [0, 0, 2]
+
+
+def test_the_boundary_is_inside_and_no_pledge_means_everyone_unreached() -> None:
+    workers = _workers([(A, -6.17 + 0.0089932, 106.63)])  # ~1,000 km north of the site
+    assert split(workers, _pledges([(1, 1.0, *SITE, 1)]), {1: set()}).loc[A].tolist() == [1, 0, 0]
+    assert split(workers, _pledges([]), {}).loc[A].tolist() == [0, 0, 1]
+
+
+def test_gap_table_costs_and_order() -> None:
+    coverage = pd.DataFrame(
+        {
+            "kelurahan_code": [A, B, "x"],
+            "kelurahan": ["A", "B", "X"],
+            "kecamatan": ["K", "K", "K"],
+            "open_places": [5, 0, 0],
+            "beyond_places": [0, 3, 0],
+            "gap": [1, 1, 0],
+        }
+    )
+    table = gap_table(coverage, 16_800)
+    assert table["kelurahan_code"].tolist() == [B, A]  # (b) + (c) first; nothing to close in X
+    assert table["gap_cost"].tolist() == [201_600, 201_600] and table["open_places_cost"].tolist() == [0, 1_008_000]
+
+
+def test_survival_renews_once_a_year_at_the_rate() -> None:
+    end = dt.date(2025, 10, 31)
+    assert survive(end, dt.date(2025, 10, 31), 0.5) == 1.0
+    assert survive(end, dt.date(2025, 11, 30), 0.5) == 0.5
+    assert survive(end, dt.date(2026, 10, 31), 0.5) == 0.5
+    assert survive(end, dt.date(2026, 11, 30), 0.5) == 0.25
+
+
+def test_projection_and_workers_needed_by_a_date() -> None:
+    today = dt.date(2025, 3, 31)
+    series = expected(today=today, covers=[(dt.date(2025, 4, 30), 10)], in_process=5, pace_per_month=0, rate=0.0)
+    assert series["expected"].tolist()[:3] == [10, 15, 5]  # April: 10 + 5; May: the 10 ended, none renewed
+    assert reached(series, 20, today, 5).reached_on is None
+    # By 30 Jun 2025: months 2 and 3 bring new workers that count on 30 Jun -> (20 - 5) / 2 = 8 per month.
+    assert needed_per_month(today=today, by_date=dt.date(2025, 6, 30), target=20, base=series, covers_rate=0.0) == 8
+    assert needed_per_month(today=today, by_date=dt.date(2025, 6, 30), target=5, base=series, covers_rate=0.0) == 0
+    with pytest.raises(ValidationError, match="terlalu dekat"):
+        needed_per_month(today=today, by_date=dt.date(2025, 4, 30), target=20, base=series, covers_rate=0.0)
+
+
+def test_the_new_figures_are_in_the_catalogue_in_indonesian() -> None:
+    for key in ("gap_a_open_places", "gap_b_beyond_places_cost", "gap_c_unreached", "forecast_needed_per_month"):
+        f = figure(key)
+        assert f.label and f.definition.endswith(".")
+    assert figure("gap_b_beyond_places_cost").format(3_847_132_800) == "Rp3.847.132.800"
+    assert figure("cover_ending_30d_share").format(0.212).startswith("21,2")  # one decimal, a comma
