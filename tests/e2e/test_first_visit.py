@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from openpyxl import load_workbook
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from services.demo.seed import DEMO_PASSWORDS
@@ -141,3 +142,28 @@ def test_a_pledge_short_of_workers_says_why_and_what_would_fill_it(page: Page, a
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"\d+ tempat masih kosong"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"Di area ini ada [\d.]+ pekerja rentan yang memenuhi syarat"))).to_be_visible()
+
+
+def test_the_pledge_preview_map_draws_kelurahan_boundaries_offline(browser: Browser, app_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="id-ID")
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())  # no internet
+    page = context.new_page()
+    login_ok(page, app_url, "benteng", DEMO_PASSWORDS["company"])
+    page.goto(f"{app_url}/ikrar-baru")
+    wait_idle(page)
+    page.get_by_role("button", name="Hitung biaya dan periksa area").click()  # the preview, radius 3 km
+    wait_idle(page)
+    deck = page.get_by_test_id("stDeckGlJsonChart").first
+    expect(deck).to_be_attached(timeout=60_000)
+    deck.scroll_into_view_if_needed()
+    page.wait_for_timeout(2000)  # WebGL draws after the element appears
+    shot = deck.screenshot()
+    Path("test-results").mkdir(exist_ok=True)
+    Path("test-results/pledge-map-offline.png").write_bytes(shot)
+    image = Image.open(io.BytesIO(shot)).convert("RGB")
+    pixels = list(image.getdata())
+    # Boundary lines are grey (neutral and dark); the radius circle is green, the site red: before the base layer
+    # the map had no grey line at all.
+    grey = sum(1 for r, g, b in pixels if max(r, g, b) < 190 and max(r, g, b) - min(r, g, b) < 25)
+    assert grey / len(pixels) > 0.005, f"only {grey} of {len(pixels)} pixels are boundary lines"
+    context.close()
