@@ -11,6 +11,7 @@ import streamlit as st
 from babel.numbers import format_decimal
 from streamlit.errors import StreamlitAPIException
 
+from services import insight
 from services.platform import fmt
 from services.pledges import DraftError, TimelineStep, read_workers
 from ui import state
@@ -28,11 +29,29 @@ def link(page: str, label: str, icon: str | None = None) -> None:
         st.markdown(f":material/arrow_forward: {label}")
 
 
+def kelurahan_base_layer() -> pdk.Layer:
+    """Every kelurahan of the city as a light outline with its name: the base layer of the area maps."""
+    features = insight.kelurahan_features(pd.DataFrame(columns=["kelurahan_code"]))
+    for f in features:
+        f["properties"]["label"] = f"Kel. {f['properties'].get('kelurahan_name', '')}"
+    return pdk.Layer(
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": features},
+        stroked=True,
+        filled=True,
+        get_fill_color=[236, 239, 234, 255],
+        get_line_color=[110, 120, 115, 255],
+        line_width_min_pixels=1,
+        pickable=True,
+    )
+
+
 def area_map(
     lat: float | None, lon: float | None, radius_km: float | None, kelurahan: pd.DataFrame | None = None
 ) -> None:
-    """The company's site, a circle of the radius, and the chosen kelurahan (no basemap labels needed)."""
-    layers = []
+    """The company's site, a circle of the radius, and the chosen kelurahan over the kelurahan boundaries of
+    data/regions (drawn from the app's own data: the area can be judged offline; no tiles needed)."""
+    layers = [kelurahan_base_layer()]
     points = []
     if lat is not None and lon is not None:
         site = pd.DataFrame({"lat": [lat], "lon": [lon], "label": ["Lokasi perusahaan"]})

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from openpyxl import load_workbook
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from services.demo.seed import DEMO_PASSWORDS
@@ -68,7 +69,7 @@ def test_a_decline_is_chosen_confirmed_and_can_be_taken_back(page: Page, app_url
     login_ok(page, app_url, "admin", DEMO_PASSWORDS["admin"])
     page.goto(f"{app_url}/tanggapan")
     wait_idle(page)
-    row = page.locator("table tr").filter(has_text="PT Benteng Logistik Nusantara")
+    row = page.get_by_test_id("stTable").locator("tr").filter(has_text="PT Benteng Logistik Nusantara")
     expect(row).to_contain_text("Menunggu persetujuan kantor pusat/direksi")  # the decline…
     expect(row).to_contain_text("Sudah login, belum menjawab")  # …and its withdrawal: no answer now
 
@@ -77,12 +78,13 @@ def test_a_renewal_for_next_month_waits_to_start_with_its_own_cards(page: Page, 
     login_ok(page, app_url, "panarub", DEMO_PASSWORDS["company"])  # its cover ends this month
     page.get_by_test_id("stSidebarNav").get_by_text("Ikrar saya").click()
     wait_idle(page)
+    expect(page.get_by_role("heading", name="Ikrar saya")).to_be_visible()
+    page.get_by_text(re.compile(r"perpanjangan dari ikrar #\d+")).wait_for()
     renew = page.get_by_role("button", name="Perpanjang", exact=True)
     if renew.count():  # not yet renewed by another test of this run
         renew.click()
-        wait_idle(page)
-    expect(page.get_by_text(re.compile(r"perpanjangan dari ikrar #\d+"))).to_be_visible()
-    expect(page.get_by_text("Menunggu mulai").first).to_be_visible()
+        expect(page.get_by_text(re.compile(r"Ikrar diperpanjang \(ikrar #\d+\)"))).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Menunggu mulai").first).to_be_visible(timeout=30_000)
     cards = page.get_by_test_id("stMetric").filter(has_text="Kartu terbit")
     expect(cards).to_contain_text("0")
     expect(cards).not_to_contain_text("148")
@@ -141,3 +143,29 @@ def test_a_pledge_short_of_workers_says_why_and_what_would_fill_it(page: Page, a
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"\d+ tempat masih kosong"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"Di area ini ada [\d.]+ pekerja rentan yang memenuhi syarat"))).to_be_visible()
+
+
+def test_the_pledge_preview_map_draws_kelurahan_boundaries_offline(browser: Browser, app_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="id-ID")
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())  # no internet
+    page = context.new_page()
+    login_ok(page, app_url, "benteng", DEMO_PASSWORDS["company"])
+    page.goto(f"{app_url}/ikrar-baru")
+    wait_idle(page)
+    page.get_by_role("button", name="Hitung biaya dan periksa area").click()  # the preview, radius 3 km
+    wait_idle(page)
+    deck = page.get_by_test_id("stDeckGlJsonChart").first
+    expect(deck).to_be_attached(timeout=60_000)
+    deck.scroll_into_view_if_needed()
+    page.wait_for_timeout(2000)  # WebGL draws after the element appears
+    shot = deck.screenshot()
+    Path("test-results").mkdir(exist_ok=True)
+    Path("test-results/pledge-map-offline.png").write_bytes(shot)
+    image = Image.open(io.BytesIO(shot)).convert("RGB")
+    raw = image.tobytes()
+    pixels = list(zip(raw[0::3], raw[1::3], raw[2::3], strict=True))
+    # Boundary lines are grey (neutral and dark); the radius circle is green, the site red: before the base layer
+    # the map had no grey line at all.
+    grey = sum(1 for r, g, b in pixels if max(r, g, b) < 190 and max(r, g, b) - min(r, g, b) < 25)
+    assert grey / len(pixels) > 0.005, f"only {grey} of {len(pixels)} pixels are boundary lines"
+    context.close()
