@@ -214,6 +214,8 @@ class Officer(User_):
     async def once(self) -> None:
         form = await self.page("masuk (formulir)", "masuk")
         need = ("Nama pengguna", "Kata sandi", "Masuk")
+        if form.error:  # already counted
+            return None
         if not all(k in form.widgets for k in need):
             return self.fail("masuk", f"login form not shown: {sorted(form.widgets)}")
         states = [
@@ -222,6 +224,8 @@ class Officer(User_):
             _click(form.widgets["Masuk"]),
         ]
         home = await self.page("masuk", "masuk", states=states)
+        if home.error:
+            return None
         if "Keluar" not in home.widgets:
             return self.fail("masuk", f"login did not go through: {home.alerts[:2]}")
         await self.pledge()
@@ -229,6 +233,8 @@ class Officer(User_):
     async def pledge(self) -> None:
         form = await self.page("ikrar: formulir", "ikrar-baru")
         submit = form.widgets.get("Hitung biaya dan periksa area")
+        if form.error:
+            return None
         if submit is None:
             return self.fail("ikrar: hitung", f"pledge form not shown: {form.alerts[:2]}")
         workers = str(5 + self.rng.randrange(20))
@@ -236,6 +242,8 @@ class Officer(User_):
             "ikrar: hitung", "ikrar-baru", states=[_text(form.widgets["Jumlah pekerja"], workers), _click(submit)]
         )
         send = priced.widgets.get("Kirim ikrar")
+        if priced.error:
+            return None
         if send is None:
             return self.fail("ikrar: kirim", f"no summary after pricing: {priced.alerts[:2]}")
         self.log.pledge_tries += 1
@@ -266,6 +274,8 @@ class Admin(User_):
             return
         page = await self.page("admin: pencocokan", "pencocokan")
         button = page.widgets.get("Jalankan pencocokan penuh")
+        if page.error:
+            return None
         if button is None:
             return self.fail("admin: jalankan pencocokan", f"button not shown: {page.alerts[:2]}")
         await self.page("admin: jalankan pencocokan", "pencocokan", states=[_click(button)])
