@@ -108,8 +108,9 @@ for path in paths:
             code = 0
         except SystemExit as exc:
             code = exc.code
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out[path] = {"code": code, "stdout": buffer.getvalue(), "cpu": time.process_time() - cpu,
-                 "wall": time.perf_counter() - started}
+                 "wall": time.perf_counter() - started, "rss": rss}
 out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
@@ -141,4 +142,8 @@ def test_every_cli_twin_refuses_them_in_bounded_memory(journey: str, files: dict
         assert run["code"] == 2, (name, run)
         assert re.search(WORDS[name], json.loads(run["stdout"].strip().splitlines()[-1])["error"])
         assert run["cpu"] < 1.0, (name, run["cpu"])
-    assert report["maxrss_mb"] < 200, report["maxrss_mb"]
+    # The peak counts the imports too (155-220 MB depending on what the interpreter maps); the hostile files
+    # themselves may add little over the warm-up's peak: nothing near the grid they claim.
+    warmed = report[str(warm_up)]["rss"]
+    assert report["maxrss_mb"] - warmed < 50, (warmed, report["maxrss_mb"])
+    assert report["maxrss_mb"] < 300, report["maxrss_mb"]
