@@ -438,7 +438,7 @@ def test_migration_backfills_months_of_existing_cover(tmp_path) -> None:  # type
     from services.platform.regions import load_regions
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    command.upgrade(alembic_config(url), "0006")
+    command.upgrade(alembic_config(url), "0011_branch_claims")
     engine = make_engine(url)
     with Session(engine) as s:
         load_regions(session=s)
