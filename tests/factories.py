@@ -17,6 +17,7 @@ from models import (
     User,
     Worker,
 )
+from services.platform import history
 from services.platform.authz import Actor
 from services.platform.dates import month_start
 
@@ -222,5 +223,7 @@ def campaign_world(s: Session, plan: list[dict], today: dt.date) -> tuple[Actor,
         actors[int(firm.id or 0)] = actor_of(account)
     viewer = actor_of(user(s, role=Role.VIEWER))
     admin = actor_of(user(s, role=Role.ADMIN))
+    # Rows made here bypass the commands, so the state history is written from their timestamps, as the demo does.
+    history.rebuild(session=s)
     s.commit()
     return viewer, admin, actors
