@@ -189,39 +189,36 @@ def _members(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(worker index, pledge index) for every worker inside the area of a pledge with free places (pure): the
     kelurahan set by code, the radius by a KD-tree ball around the site and exact haversine."""
-    none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    who: list[np.ndarray] = []
+    which: list[np.ndarray] = []
     if workers.empty or with_places.empty:
-        return none
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     codes = workers["kelurahan_code"].to_numpy()
     by_code = pd.Series(np.arange(len(codes))).groupby(codes).apply(lambda s: s.to_numpy()).to_dict()
     wlat, wlon = workers["lat"].to_numpy(np.float64), workers["lon"].to_numpy(np.float64)
-    who: list[np.ndarray] = []
-    which: list[np.ndarray] = []
-    for k, pid in enumerate(with_places["pledge_id"].tolist()):  # kelurahan sets
-        for c in areas.get(int(pid), ()):
-            if c in by_code:
-                who.append(by_code[c])
-                which.append(np.full(len(by_code[c]), k))
-    radius = with_places["radius_km"].to_numpy(np.float64)
-    plat, plon = with_places["lat"].to_numpy(np.float64), with_places["lon"].to_numpy(np.float64)
-    circles = np.flatnonzero(~(np.isnan(radius) | np.isnan(plat) | np.isnan(plon)))
-    if len(circles):  # radii: every ball in one KD-tree call, the decision by exact haversine
-        tree = cKDTree(unit_xyz(wlat, wlon))
-        balls = tree.query_ball_point(
-            unit_xyz(plat[circles], plon[circles]), chord_for_km(radius[circles] * 1.0001 + 1e-6)
+    tree = cKDTree(unit_xyz(wlat, wlon))
+    for k, (pid, radius, lat, lon) in enumerate(
+        zip(
+            with_places["pledge_id"].tolist(),
+            with_places["radius_km"].tolist(),
+            with_places["lat"].tolist(),
+            with_places["lon"].tolist(),
+            strict=True,
         )
-        sizes = np.fromiter((len(b) for b in balls), dtype=np.int64, count=len(balls))
-        near = np.fromiter((i for b in balls for i in b), dtype=np.int64, count=int(sizes.sum()))
-        k_of = np.repeat(circles, sizes)
-        km = haversine_km(wlat[near], wlon[near], plat[k_of], plon[k_of])
-        keep = km <= radius[k_of] + 1e-9
-        who.append(near[keep])
-        which.append(k_of[keep])
+    ):
+        parts = [by_code[c] for c in areas.get(int(pid), ()) if c in by_code]
+        if pd.notna(radius) and pd.notna(lat) and pd.notna(lon):
+            centre = unit_xyz(np.array([float(lat)]), np.array([float(lon)]))[0]
+            near = np.asarray(tree.query_ball_point(centre, float(chord_for_km(float(radius) * 1.0001 + 1e-6))), int)
+            km = haversine_km(wlat[near], wlon[near], float(lat), float(lon))
+            parts.append(near[km <= float(radius) + 1e-9])
+        if parts:
+            inside = np.unique(np.concatenate(parts))
+            who.append(inside)
+            which.append(np.full(len(inside), k))
     if not who:
-        return none
-    # One pair per (worker, pledge) even when both the kelurahan set and the radius reach the worker.
-    pairs = np.unique(np.concatenate(which).astype(np.int64) * len(workers) + np.concatenate(who).astype(np.int64))
-    return pairs % len(workers), pairs // len(workers)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(who).astype(np.int64), np.concatenate(which).astype(np.int64)
 
 
 def _signature_groups(codes: np.ndarray, who: np.ndarray, which: np.ndarray) -> dict[tuple[str, tuple[int, ...]], int]:
