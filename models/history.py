@@ -30,6 +30,8 @@ class AssignmentHistory(SQLModel, table=True):
     __table_args__ = (
         Index("ix_assignment_history_open", "assignment_id", "until"),
         Index("ix_assignment_history_worker", "worker_id", "until"),
+        # The weekly chart's "workers first sent to BPJS": grouped per worker from this index alone.
+        Index("ix_assignment_history_first_sent", "worker_id", "status", "since", "pledge_id"),
         # "As of" reads scan this index only: the periods in force at a moment, by status, with what they count by.
         Index(
             "ix_assignment_history_period",

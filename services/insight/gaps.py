@@ -221,6 +221,32 @@ def _members(
     return np.concatenate(who).astype(np.int64), np.concatenate(which).astype(np.int64)
 
 
+def _signature_groups(codes: np.ndarray, who: np.ndarray, which: np.ndarray) -> dict[tuple[str, tuple[int, ...]], int]:
+    """(kelurahan, the pledges with places that reach a worker) -> workers with that signature, in the order of
+    each signature's first worker (pure). Vectorised per signature length: np.unique over rows of
+    (kelurahan, pledge indices), so the work is per group, not per worker."""
+    if not len(who):
+        return {}
+    order = np.lexsort((which, who))
+    who, which = who[order], which[order]
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+    lengths = np.diff(np.r_[starts, len(who)])
+    first_worker = who[starts]
+    names, code_ids = np.unique(codes.astype(str), return_inverse=True)
+    found: list[tuple[int, str, tuple[int, ...], int]] = []
+    for length in np.unique(lengths).tolist():
+        sel = lengths == length
+        rows = np.column_stack([code_ids[first_worker[sel]], which[starts[sel][:, None] + np.arange(length)]]).astype(
+            np.int64
+        )
+        unique_rows, first, counts = np.unique(rows, axis=0, return_index=True, return_counts=True)
+        firsts = first_worker[sel][first]
+        for w, row, n in zip(firsts.tolist(), unique_rows.tolist(), counts.tolist(), strict=True):
+            found.append((w, str(names[row[0]]), tuple(row[1:]), n))
+    found.sort(key=lambda item: item[0])
+    return {(code, sig): n for _, code, sig, n in found}
+
+
 def split(workers: pd.DataFrame, pledges: pd.DataFrame, areas: dict[int, set[str]]) -> pd.DataFrame:
     """Unprotected eligible workers (kelurahan_code, lat, lon) split per kelurahan into open_places (a),
     beyond_places (b) and gap (c) against the open pledges (pledge_id, radius_km, lat, lon, places) and their
@@ -236,15 +262,7 @@ def split(workers: pd.DataFrame, pledges: pd.DataFrame, areas: dict[int, set[str
     reached = in_sets | ~unreached_mask(workers, sites)
     with_places = pledges.loc[pledges["places"] > 0].reset_index(drop=True)
     who, which = _members(workers, with_places, areas)
-    groups: dict[tuple[str, tuple[int, ...]], int] = {}
-    if len(who):
-        # One signature per worker: the pledges with places that reach it (pairs sorted by worker).
-        order = np.lexsort((which, who))
-        who, which = who[order], which[order]
-        starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
-        for w, sig in zip(who[starts].tolist(), np.split(which, starts[1:]), strict=True):
-            key = (str(codes[w]), tuple(sig.tolist()))
-            groups[key] = groups.get(key, 0) + 1
+    groups = _signature_groups(codes, who, which)
     taken: dict[str, int] = {}
     if groups:
         keys = list(groups)

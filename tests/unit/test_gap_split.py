@@ -2,12 +2,13 @@
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from services.insight.catalogue import figure
 from services.insight.forecast import expected, needed_per_month, reached, survive
-from services.insight.gaps import gap_table, split
+from services.insight.gaps import _signature_groups, gap_table, split
 from services.platform.errors import ValidationError
 
 A, B = "36.71.01.1001", "36.71.01.1002"
@@ -87,3 +88,21 @@ def test_the_new_figures_are_in_the_catalogue_in_indonesian() -> None:
         assert f.label and f.definition.endswith(".")
     assert figure("gap_b_beyond_places_cost").format(3_847_132_800) == "Rp3.847.132.800"
     assert figure("cover_ending_30d_share").format(0.212).startswith("21,2")  # one decimal, a comma
+
+
+def test_signature_groups_equal_the_per_worker_grouping_in_the_same_order() -> None:
+    """The vectorised grouping gives the same groups, counts and order (first worker first) as grouping worker by
+    worker: the maximum flow's split per kelurahan depends on that order."""
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        n_workers, n_pledges = int(rng.integers(1, 60)), int(rng.integers(1, 8))
+        codes = rng.choice(np.array(["K1", "K2", "K3"], dtype=object), size=n_workers)
+        pairs = {(int(rng.integers(n_workers)), int(rng.integers(n_pledges))) for _ in range(int(rng.integers(0, 150)))}
+        who = np.array([w for w, _ in pairs], dtype=np.int64)
+        which = np.array([p for _, p in pairs], dtype=np.int64)
+        expected: dict[tuple[str, tuple[int, ...]], int] = {}
+        for w in sorted(set(who.tolist())):
+            key = (str(codes[w]), tuple(sorted(which[who == w].tolist())))
+            expected[key] = expected.get(key, 0) + 1
+        got = _signature_groups(codes, who, which)
+        assert list(got.items()) == list(expected.items())
