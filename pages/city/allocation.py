@@ -35,7 +35,9 @@ with st.form("alokasi"):
         disabled=["kode", "kecamatan"],
         key="kuota",
         width="stretch",
-        column_config={"kuota": st.column_config.NumberColumn("Kuota (pekerja, boleh 0)", min_value=0, step=1)},
+        column_config={
+            "kuota": st.column_config.NumberColumn("Kuota (pekerja, boleh 0)", min_value=0, step=1, format="%d")
+        },
     )
     if st.form_submit_button("Simpan alokasi", type="primary"):
         new_id = state.act(

@@ -37,6 +37,8 @@ def table_cells(at: AppTest) -> str:
         shown = frame.proto.arrow_data.styler.display_values
         if shown:
             out.append(pa.ipc.open_stream(shown).read_all().to_pandas().to_csv(index=False))
+        elif frame.proto.editing_mode:  # an input grid (st.data_editor): its numbers are typed, shown as "%d"
+            out.append(frame.value.to_csv(index=False))
         else:  # no Styler: only text cells may pass (numbers would be formatted by the browser's locale)
             df = frame.value
             numeric = df.select_dtypes("number").columns
