@@ -8,7 +8,6 @@ import altair as alt
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
-from babel.numbers import format_decimal
 from streamlit.errors import StreamlitAPIException
 
 from services import insight
@@ -144,7 +143,7 @@ def km_text(value: object) -> str:
     """A distance as Indonesians write it, two decimals whatever the browser's language: 1,92 · 1,90 · 2,00."""
     if value is None or pd.isna(value):  # type: ignore[call-overload]
         return "–"
-    return format_decimal(float(value), locale="id_ID", format="#,##0.00")  # type: ignore[arg-type]
+    return fmt.km(float(value))  # type: ignore[arg-type]
 
 
 def months_label(months: int) -> str:

@@ -30,14 +30,14 @@ def _safe(show: Callable[[Any], str]) -> Callable[[Any], str]:
 def column_formatter(
     series: pd.Series, *, share: bool = False, km: bool = False, days: bool = False, ident: bool = False
 ) -> Callable:
-    """How a column's values are written (pure): shares 76,6 %, km 4,1, days whole, counts 1.195, dates 15 Nov
+    """How a column's values are written (pure): shares 76,6 %, km 4,10, days whole, counts 1.195, dates 15 Nov
     2024, identifiers and text as they are; a dash for a missing value (never "None", "NaN" or an empty cell)."""
     if ident:
         return _safe(lambda v: str(int(v)) if isinstance(v, int | float) else str(v))
     if share:
         return _safe(lambda v: fmt.percent(float(v)))
     if km:
-        return _safe(lambda v: fmt.decimal(float(v), 1))
+        return _safe(lambda v: fmt.km(float(v)))
     if days:
         return _safe(lambda v: fmt.number(round(float(v))))
     if pd.api.types.is_bool_dtype(series):

@@ -29,7 +29,7 @@ UNITS: dict[str, Callable[[Any], str]] = {
     "persen": fmt.percent,  # a ratio 0..1, shown with one decimal: 76,6 %
     "desimal": fmt.decimal,  # one decimal: 1,3
     "tanggal": fmt.date,
-    "km": fmt.decimal,
+    "km": fmt.km,
 }
 
 

@@ -29,6 +29,13 @@ def decimal(value: float | Decimal | None, digits: int = 1) -> str:
     return format_decimal(value, locale=LOCALE, format="#,##0." + "#" * digits)
 
 
+def km(value: float | None) -> str:
+    """A distance with two decimals, always the same number of them: 1,92 · 1,90 · 2,00 km."""
+    if value is None:
+        return "–"
+    return format_decimal(value, locale=LOCALE, format="#,##0.00")
+
+
 def percent(ratio: float | None, digits: int = 1) -> str:
     if ratio is None:
         return "–"
