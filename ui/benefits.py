@@ -5,7 +5,7 @@ import streamlit as st
 
 from services import insight
 from services.platform import fmt
-from ui import state
+from ui import widgets
 
 
 def company_block(benefits: insight.Benefits) -> None:
@@ -20,15 +20,17 @@ def company_block(benefits: insight.Benefits) -> None:
     st.caption("Jumlah keluarga dan santunan saja; nama penerima tidak ditampilkan (UU PDP).")
 
 
-def city_block(actor: object) -> None:
-    """The city dashboard: benefits paid against premiums paid, by programme and by payer."""
-    data = state.load(insight.city_benefits, actor=actor)
+def city_block(data: insight.CityBenefits) -> None:
+    """The city dashboard: benefits paid against premiums paid, by programme and by payer (catalogued figures)."""
     st.subheader("Santunan dibayar dan iuran dibayar")
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Keluarga penerima santunan", fmt.number(data.total.families))
-    c2.metric("Santunan dibayar", fmt.rupiah(data.total.amount))
-    c3.metric("Iuran dibayar", fmt.rupiah(data.premiums))
-    c4.metric("Santunan per iuran", fmt.percent(data.ratio))
+    values = {
+        "benefit_families": data.total.families,
+        "benefits_paid": data.total.amount,
+        "premiums_paid": data.premiums,
+        "benefit_ratio": data.ratio,
+    }
+    for column, (key, value) in zip(st.columns(4), values.items(), strict=True):
+        widgets.metric(column, key, value)
     for sentence in data.total.sentences():
         st.markdown(f"- {sentence}")
     shown = data.by_payer[(data.by_payer[["jkk_families", "jkm_families"]].sum(axis=1) > 0)]
@@ -48,9 +50,8 @@ def table(df: pd.DataFrame, *, rupiah: tuple[str, ...] = (), dates: tuple[str, .
     st.table(df.style.format(formats))  # type: ignore[arg-type]
 
 
-def public_block() -> None:
+def public_block(rows: list[tuple[str, int | None, int | None]]) -> None:
     """The public page: city totals only, a count under SMALL_COUNT families suppressed."""
-    rows = state.load(insight.public_benefits)
     words = {"JKM": "santunan JKM (kematian)", "JKK": "manfaat JKK (kecelakaan kerja)"}
     lines = [
         f"{fmt.number(families)} keluarga menerima {words[p]}, {insight.rupiah_short(amount)}"

@@ -17,6 +17,13 @@ def public_data(data_version: int) -> tuple:
         return insight.campaign_progress(session=s), insight.public_board(session=s), insight.board_timeline(session=s)
 
 
+@st.cache_data(ttl=300, show_spinner=False, max_entries=4)
+def public_extras(data_version: int) -> tuple:
+    """(benefits paid, split by payer) for the public page, cached per data version like the board."""
+    with state.db(write=False) as s:
+        return insight.public_benefits(session=s), insight.payer_split(session=s)
+
+
 @st.cache_data(ttl=300, show_spinner=False, max_entries=256)
 def public_company(slug: str, data_version: int) -> insight.PublicCompany:
     """A company's public page, ranked against the cached board (no second pass over every company)."""

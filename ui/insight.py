@@ -66,6 +66,8 @@ def _overview(_actor: Actor, role: str, version: int) -> dict[str, Any]:  # _act
             "coverage": coverage,
             "gaps": insight.gaps(session=s, actor=actor, coverage=coverage),
             "expiring": insight.expiring_cover(session=s, actor=actor),
+            "payers": insight.payer_split(session=s),
+            "benefits": insight.city_benefits(session=s, actor=actor),
         }
 
 

@@ -4,7 +4,6 @@ is reached - headline with 30-day changes, funnel, weekly progress, map, gaps, f
 import streamlit as st
 
 from models import Role
-from services import insight
 from services.platform.errors import PayungError
 from ui import benefits as benefits_ui
 from ui import charts, state
@@ -20,7 +19,7 @@ if head is None:
     st.stop()
 
 view.headline_block(head)
-split_block(state.load(insight.payer_split))
+split_block(data["payers"])
 
 funnel_tab, map_tab, time_tab, expiry_tab, benefit_tab = st.tabs(
     ["Corong", "Peta & celah", "Perkembangan & perkiraan", "Segera berakhir", "Santunan"]
@@ -64,4 +63,4 @@ with expiry_tab:
     view.expiry_section(data["expiring"])
 
 with benefit_tab:
-    benefits_ui.city_block(actor)
+    benefits_ui.city_block(data["benefits"])

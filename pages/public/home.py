@@ -6,7 +6,7 @@ import streamlit as st
 from services import insight
 from services.platform import fmt
 from ui import benefits as benefits_ui
-from ui import board_cache, state, widgets
+from ui import board_cache, widgets
 from ui import leaderboard as lb
 from ui.payers import split_block
 
@@ -34,8 +34,9 @@ st.caption(
     f"Berdasarkan {progress.letter_number} tanggal {fmt.long_date(progress.letter_date)}: {progress.subject}. "
     f"Iuran {fmt.rupiah(progress.premium_jkk_jkm)} per pekerja per bulan."
 )
-benefits_ui.public_block()
-split_block(state.load(insight.payer_split))
+benefits_paid, split = board_cache.public_extras(version)
+benefits_ui.public_block(benefits_paid)
+split_block(split)
 
 st.subheader("Papan peringkat: perusahaan yang berpartisipasi")
 if board.rows.empty:

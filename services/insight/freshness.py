@@ -13,7 +13,19 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 WATCHED_TABLES = frozenset(
-    {"pledge", "pledgekelurahan", "assignment", "company", "letterrecipient", "campaign", "worker", "importrun"}
+    {
+        "pledge",
+        "pledgekelurahan",
+        "assignment",
+        "company",
+        "letterrecipient",
+        "campaign",
+        "worker",
+        "importrun",
+        "claim",  # benefits paid (public totals, company reports)
+        "covermonth",  # the payer ledger (split by payer)
+        "allocation",  # the city budget
+    }
 )  # worker: the dashboard's gaps count the registry; importrun: every import records one (also a COPY's)
 _FLAG = "payung_board_dirty"
 _counter = itertools.count(1)
