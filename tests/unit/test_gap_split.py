@@ -8,7 +8,8 @@ import pytest
 
 from services.insight.catalogue import figure
 from services.insight.forecast import expected, needed_per_month, reached, survive
-from services.insight.gaps import _signature_groups, gap_table, split
+from services.insight.gap_split import _signature_groups, split
+from services.insight.gaps import gap_table
 from services.platform.errors import ValidationError
 
 A, B = "36.71.01.1001", "36.71.01.1002"
