@@ -5,6 +5,7 @@ import streamlit as st
 
 from services import insight
 from services.insight import figures as fig
+from services.insight import suppression
 from services.platform import fmt
 from services.platform.errors import PayungError
 from ui import board_cache, widgets
@@ -43,10 +44,13 @@ for column, key in zip(
 ):
     widgets.metric(column, key, figs[key], shown=suppressed.get(key))
 rupiah = figs["company.rupiah_committed"]
+SHARES_OF_COUNT = ("company.share_fulfilled", "company.per_100")
+small = suppression.is_small(int(company.workers_protected))
 facts = [
     ("Peringkat se-kota (pernah dilindungi)", fmt.number(company.rank)),
     *[
-        (fig.label(k), fig.show(k, figs[k]))
+        # A share of a count of 1 or 2 gives the count back: "–" as on the board (small-count suppression).
+        (fig.label(k), "–" if k in SHARES_OF_COUNT and small else fig.show(k, figs[k]))
         for k in ("company.answer_order", "company.share_fulfilled", "company.per_100")
     ],
     (

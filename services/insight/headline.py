@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 from models import Campaign, LetterRecipient, Role
 from services.insight.asof import CARD_STATUSES, end_of_day, ending_soon, pledge_totals, state_counts
 from services.insight.catalogue import FigureDef, register
-from services.insight.dashboard import active_campaign
+from services.insight.dashboard import active_campaign, campaign_progress
 from services.platform.authz import Actor, require_role
 
 __all__ = ["CARD_STATUSES", "CITY_ROLES", "Headline", "Snapshot", "end_of_day", "headline", "snapshot"]
@@ -142,7 +142,10 @@ def headline(*, session: Session, actor: Actor, today: dt.date | None = None) ->
     if campaign is None or campaign.id is None:
         return None
     today = today or dt.date.today()
-    now = snapshot(session=session, campaign=campaign, as_of=today)
+    # "Now" is the catalogue's figure (the same value on every surface); "then" is the state history 30 days ago
+    # (the commands write both, so the change compares like with like).
+    now = campaign_progress(session=session)
+    assert now is not None
     then = snapshot(session=session, campaign=campaign, as_of=today - dt.timedelta(days=ENDING_DAYS))
     return Headline(
         today=today,
@@ -151,11 +154,11 @@ def headline(*, session: Session, actor: Actor, today: dt.date | None = None) ->
         target=campaign.target_workers,
         premium=campaign.premium_jkk_jkm,
         suggested_min_workers=campaign.suggested_min_workers,
-        protected=Figure(now.protected, then.protected),
-        in_process=Figure(now.in_process, then.in_process),
-        pledged=Figure(now.pledged, then.pledged),
-        rupiah=Figure(now.rupiah, then.rupiah),
-        companies_participating=Figure(now.companies_participating, then.companies_participating),
-        letters_sent=Figure(now.letters_sent, then.letters_sent),
+        protected=Figure(now.workers_protected, then.protected),
+        in_process=Figure(now.workers_in_process, then.in_process),
+        pledged=Figure(now.workers_pledged, then.pledged),
+        rupiah=Figure(now.rupiah_committed, then.rupiah),
+        companies_participating=Figure(now.companies_responded, then.companies_participating),
+        letters_sent=Figure(now["letters_sent"], then.letters_sent),
         ending_30d=ending_soon(session, campaign.id, today, ENDING_DAYS),
     )
