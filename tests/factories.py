@@ -193,7 +193,8 @@ def campaign_world(s: Session, plan: list[dict], today: dt.date) -> tuple[Actor,
         s.add(recipient)
         for state_name, workers, months in spec["pledges"]:
             status, assignment = PLEDGE_STATES[state_name]
-            start = month_start(today - dt.timedelta(days=30 if state_name != "expired" else 400))
+            # An expired pledge's cover ended before today (its whole period lies in the past).
+            start = month_start(today - dt.timedelta(days=30 if state_name != "expired" else 31 * months + 40))
             p = pledge(
                 s,
                 company_id=firm.id or 0,

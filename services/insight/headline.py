@@ -135,6 +135,23 @@ def snapshot(*, session: Session, campaign: Campaign, as_of: dt.date) -> Snapsho
     )
 
 
+# A Snapshot field -> the catalogue's figure of the same meaning (CampaignProgress.figures).
+_CATALOGUE_OF = {
+    "protected": "protected_now",
+    "in_process": "in_process",
+    "pledged": "workers_pledged",
+    "rupiah": "rupiah_committed",
+    "companies_participating": "companies_pledged",
+    "letters_sent": "letters_sent",
+}
+
+
+def _now(now: object, field: str) -> int:
+    if isinstance(now, Snapshot):
+        return int(getattr(now, field))
+    return int(now[_CATALOGUE_OF[field]])  # type: ignore[index]
+
+
 def headline(*, session: Session, actor: Actor, today: dt.date | None = None) -> Headline | None:
     """The dashboard's headline with the change over the last 30 days; None without an active campaign."""
     require_role(actor, *CITY_ROLES, session=session, action="insight.headline")
@@ -142,10 +159,10 @@ def headline(*, session: Session, actor: Actor, today: dt.date | None = None) ->
     if campaign is None or campaign.id is None:
         return None
     today = today or dt.date.today()
-    # "Now" is the catalogue's figure (the same value on every surface); "then" is the state history 30 days ago
-    # (the commands write both, so the change compares like with like).
-    now = campaign_progress(session=session)
-    assert now is not None
+    # "Now", on the live dashboard, is the catalogue's figure (the same value on every surface); a headline asked
+    # for a past day, and "then", are read from the state history (the commands write both, so they agree).
+    current = campaign_progress(session=session) if today >= dt.date.today() else None
+    now = current if current is not None else snapshot(session=session, campaign=campaign, as_of=today)
     then = snapshot(session=session, campaign=campaign, as_of=today - dt.timedelta(days=ENDING_DAYS))
     return Headline(
         today=today,
@@ -154,11 +171,11 @@ def headline(*, session: Session, actor: Actor, today: dt.date | None = None) ->
         target=campaign.target_workers,
         premium=campaign.premium_jkk_jkm,
         suggested_min_workers=campaign.suggested_min_workers,
-        protected=Figure(now.workers_protected, then.protected),
-        in_process=Figure(now.workers_in_process, then.in_process),
-        pledged=Figure(now.workers_pledged, then.pledged),
-        rupiah=Figure(now.rupiah_committed, then.rupiah),
-        companies_participating=Figure(now.companies_responded, then.companies_participating),
-        letters_sent=Figure(now["letters_sent"], then.letters_sent),
+        protected=Figure(_now(now, "protected"), then.protected),
+        in_process=Figure(_now(now, "in_process"), then.in_process),
+        pledged=Figure(_now(now, "pledged"), then.pledged),
+        rupiah=Figure(_now(now, "rupiah"), then.rupiah),
+        companies_participating=Figure(_now(now, "companies_participating"), then.companies_participating),
+        letters_sent=Figure(_now(now, "letters_sent"), then.letters_sent),
         ending_30d=ending_soon(session, campaign.id, today, ENDING_DAYS),
     )
