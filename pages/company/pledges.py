@@ -47,10 +47,15 @@ p = state.load(pledges.get_pledge, actor=actor, pledge_id=pledge_id)
 workers = state.load(pledges.pledge_workers, actor=actor, pledge_id=pledge_id)
 
 company.timeline(p.timeline)
-if p.shown_status == pledges.WAITING:
+if p.shown_status == pledges.WAITING:  # a renewal, or a first pledge whose cards came before its first month
     st.info(
-        f"Menunggu mulai: perlindungan ikrar ini berjalan mulai {fmt.month(p.start_month)}. Sampai saat itu kartu "
-        f"pekerja Anda berjalan atas ikrar #{p.renewed_from_id}; kartu ikrar ini dihitung sejak bulan pertamanya."
+        f"Menunggu mulai: perlindungan ikrar ini berjalan mulai {fmt.month(p.start_month)}. "
+        + (
+            f"Sampai saat itu kartu pekerja Anda berjalan atas ikrar #{p.renewed_from_id}; kartu ikrar ini dihitung "
+            "sejak bulan pertamanya."
+            if p.renewed_from_id
+            else "Kartu peserta sudah terbit; pekerja terlindungi sejak bulan pertamanya."
+        )
     )
 if p.reminder_days is not None and p.days_left is not None:
     text = (

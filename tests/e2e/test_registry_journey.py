@@ -3,6 +3,7 @@ the report and downloads it, confirms, finds a good row by NIK, exports a pledge
 BPJS's result for it, and the company then sees its cards issued. Uses `cisadane` (matched, not registered),
 which no other e2e test touches."""
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -95,9 +96,24 @@ def test_import_register_activate(page: Page, app_url: str, tmp_path: Path) -> N
     expect(page.get_by_text(re.compile(r"Tersimpan \(impor #\d+\)"))).to_be_visible()
     logout(page)
 
-    # 5. the company sees its cards issued
+    # 5. the company sees its cards issued: protected now if its cover has started, else waiting for its first month
+    # (the demo timeline starts a matched pledge's cover next month)
+    starts = {dt.datetime.strptime(str(d["Mulai"]), "%d/%m/%Y").date() for d in data}
+    assert len(starts) == 1
+    waits = starts.pop() > dt.date.today()
     login(page, app_url, "cisadane", DEMO_PASSWORDS["company"])
     page.get_by_test_id("stSidebarNav").get_by_text("Ikrar saya").click()
     wait_idle(page)
-    expect(page.get_by_test_id("stMetric").filter(has_text="Terlindungi saat ini")).to_contain_text(str(len(data)))
+    metric = page.get_by_test_id("stMetric")
+    expect(metric.filter(has_text="Dicocokkan").get_by_test_id("stMetricValue")).to_have_text(str(len(data)))
+    protected = metric.filter(has_text="Terlindungi saat ini").get_by_test_id("stMetricValue")
+    if waits:  # 'Menunggu mulai' is shown for an activated pledge only (registered alone reads 'Didaftarkan ke BPJS')
+        expect(page.get_by_label("Pilih ikrar")).to_have_value(
+            re.compile(rf"{len(data)} pekerja · .* · Menunggu mulai$")
+        )
+        expect(page.get_by_text("Kartu peserta sudah terbit")).to_be_visible()
+        expect(page.get_by_text("#None")).to_have_count(0)
+        expect(protected).to_have_text("0")
+    else:
+        expect(protected).to_have_text(str(len(data)))
     logout(page)
