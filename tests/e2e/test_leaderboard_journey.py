@@ -18,8 +18,11 @@ def _choose(page: Page, label: str, option: str) -> None:
     label_el = page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True)
     box = page.get_by_test_id("stSelectbox").filter(has=label_el)
     choice = page.get_by_role("option", name=option, exact=True)
+    # The page above the board grew (benefits, payer split): a click that has to scroll first leaves the menu
+    # closed, so scroll first, and reopen it once should a late scroll close it anyway.
+    box.scroll_into_view_if_needed()
     box.click()
-    try:  # the page above the board grew (benefits, payer split): a click that scrolls may leave the menu closed
+    try:
         expect(choice).to_be_visible(timeout=3_000)
     except AssertionError:
         page.keyboard.press("Escape")
