@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from models import ImportKind, PayerKind, Role, Worker
@@ -17,7 +18,7 @@ from models.common import utcnow
 from services.platform import audit, fmt, sheets
 from services.platform.authz import Actor, require_role
 from services.platform.dates import month_start
-from services.platform.errors import ValidationError
+from services.platform.errors import ConflictError, ValidationError
 from services.platform.ledger import (
     Cover,
     clear_cover,
@@ -158,52 +159,59 @@ def import_covered(
     if not apply:
         session.rollback()
         return result
-    run_id = record_run(
-        session, actor, kind=ImportKind.COVERED.value, filename=filename, content=content, result=result
-    )
-    if ledger_rows:
-        release_assigned(session, [c.worker_id for c in ledger_rows])  # proposed pledge months give way
-        for c in ledger_rows:
-            clear_cover(session=session, worker_ids=[c.worker_id], from_month=c.months[0] if c.months else today)
-        write_cover(session=session, covers=[replace(c, import_id=run_id) for c in ledger_rows])
-    if updates:
-        table_ = Worker.__table__  # type: ignore[attr-defined]
-        stmt = (
-            update(table_)
-            .where(table_.c.id == bindparam("_id"))
-            .values(
-                covered_elsewhere=True,
-                covered_by=bindparam("_by"),
-                covered_until=bindparam("_until"),
-                updated_at=bindparam("_at"),
+    try:
+        run_id = record_run(
+            session, actor, kind=ImportKind.COVERED.value, filename=filename, content=content, result=result
+        )
+        if ledger_rows:
+            release_assigned(session, [c.worker_id for c in ledger_rows])  # proposed pledge months give way
+            for c in ledger_rows:
+                clear_cover(session=session, worker_ids=[c.worker_id], from_month=c.months[0] if c.months else today)
+            write_cover(session=session, covers=[replace(c, import_id=run_id) for c in ledger_rows])
+        if updates:
+            table_ = Worker.__table__  # type: ignore[attr-defined]
+            stmt = (
+                update(table_)
+                .where(table_.c.id == bindparam("_id"))
+                .values(
+                    covered_elsewhere=True,
+                    covered_by=bindparam("_by"),
+                    covered_until=bindparam("_until"),
+                    updated_at=bindparam("_at"),
+                )
             )
-        )
-        now = utcnow()
-        session.connection().execute(
-            stmt,
-            [
-                {"_id": wid, "_by": new["covered_by"], "_until": new["covered_until"], "_at": now}
-                for wid, new, _ in updates
-            ],
-        )
-        audit.record_many(
+            now = utcnow()
+            session.connection().execute(
+                stmt,
+                [
+                    {"_id": wid, "_by": new["covered_by"], "_until": new["covered_until"], "_at": now}
+                    for wid, new, _ in updates
+                ],
+            )
+            audit.record_many(
+                session=session,
+                actor=actor,
+                action="worker.covered",
+                entity="worker",
+                items=change_items([(wid, diff) for wid, _, diff in updates], run_id=run_id, filename=filename),
+            )
+        audit.record(
             session=session,
             actor=actor,
-            action="worker.covered",
-            entity="worker",
-            items=change_items([(wid, diff) for wid, _, diff in updates], run_id=run_id, filename=filename),
+            action="worker.covered_import",
+            entity="importrun",
+            entity_id=run_id,
+            file=filename[:200],
+            updated=result.updated,
+            unchanged=result.unchanged,
+            rejected=result.rejected,
         )
-    audit.record(
-        session=session,
-        actor=actor,
-        action="worker.covered_import",
-        entity="importrun",
-        entity_id=run_id,
-        file=filename[:200],
-        updated=result.updated,
-        unchanged=result.unchanged,
-        rejected=result.rejected,
-    )
-    session.commit()
+        session.commit()
+    except IntegrityError as exc:  # another payer took one of these worker-months a moment ago
+        session.rollback()
+        raise ConflictError(
+            "Sebagian pekerja dalam daftar baru saja mendapat penanggung lain (pencocokan atau alokasi APBD yang "
+            "berjalan bersamaan). Tidak ada yang tersimpan: periksa berkas lagi lalu simpan ulang."
+        ) from exc
     result.applied, result.import_id = True, run_id
     return result

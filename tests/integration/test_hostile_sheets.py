@@ -7,6 +7,7 @@ Indonesian message naming the limit, in under 1 s of CPU and, in a fresh CLI pro
 nothing is saved."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -134,6 +135,9 @@ def test_every_cli_twin_refuses_them_in_bounded_memory(journey: str, files: dict
         text=True,
         cwd=ROOT,
         timeout=120,
+        # A clean environment: the suite's own settings (PAYUNG_DEMO from tests/ui, DATABASE_URL) must not make the
+        # command line do more than a user's shell would.
+        env={k: v for k, v in os.environ.items() if not k.startswith("PAYUNG_") and k != "DATABASE_URL"},
     )
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
