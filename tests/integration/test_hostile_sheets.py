@@ -146,8 +146,7 @@ def test_every_cli_twin_refuses_them_in_bounded_memory(journey: str, files: dict
         assert run["code"] == 2, (name, run)
         assert re.search(WORDS[name], json.loads(run["stdout"].strip().splitlines()[-1])["error"])
         assert run["cpu"] < 1.0, (name, run["cpu"])
-    # The peak counts the imports too (155-220 MB depending on what the interpreter maps); the hostile files
-    # themselves may add little over the warm-up's peak: nothing near the grid they claim.
+    # The peak counts the imports too (155 MB alone, over 500 MB seen when the whole suite ran before it); what
+    # is asserted is what the hostile files add over the warm-up's peak: little, nothing near the grid they claim.
     warmed = report[str(warm_up)]["rss"]
     assert report["maxrss_mb"] - warmed < 50, (warmed, report["maxrss_mb"])
-    assert report["maxrss_mb"] < 300, report["maxrss_mb"]

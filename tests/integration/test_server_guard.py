@@ -10,6 +10,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,10 @@ def _call(
             body_read.append(1)
         return {"type": "http.request", "body": b"x" * length, "more_body": False}
 
-    return asyncio.run(endpoint(Request(scope, receive)))
+    # A thread of its own: an earlier test in the same process (Playwright's sync API) may have left an event
+    # loop running in this thread, where asyncio.run() refuses to start.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, endpoint(Request(scope, receive))).result()
 
 
 @pytest.fixture
