@@ -105,18 +105,8 @@ def campaign_progress(*, session: Session) -> CampaignProgress | None:
 def participating_companies(*, session: Session) -> pd.DataFrame:
     """Companies that answered the letter with a pledge; the amount is None where the company hides it."""
     campaign = active_campaign(session=session)
-    columns = [
-        "company",
-        "kecamatan",
-        "responded_at",
-        "workers_pledged",
-        "workers_protected",  # Terlindungi saat ini
-        "workers_protected_ever",  # Pernah dilindungi
-        "rupiah",
-        "hidden",
-    ]
     if campaign is None:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=[*COMPANY_COLUMNS, "hidden"])
     now = case((col(Assignment.status) == AssignmentStatus.ACTIVE, col(Assignment.worker_id)), else_=None)
     protected = (
         select(
@@ -139,29 +129,67 @@ def participating_companies(*, session: Session) -> pd.DataFrame:
         .group_by(col(Pledge.company_id))
         .subquery()
     )
-    rows = session.execute(
+    return company_frame(
+        session=session,
+        campaign_id=int(campaign.id or 0),
+        pledged=pledged,
+        protected_now=(protected, protected.c.n),
+        protected_ever=(protected, protected.c.ever),
+    )
+
+
+COMPANY_COLUMNS = [
+    "company",
+    "kecamatan",
+    "responded_at",
+    "workers_pledged",
+    "workers_protected",  # Terlindungi saat ini
+    "workers_protected_ever",  # Pernah dilindungi
+    "rupiah",
+]
+
+
+def company_frame(
+    *,
+    session: Session,
+    campaign_id: int,
+    pledged: Any,
+    protected_now: tuple[Any, Any],
+    protected_ever: tuple[Any, Any],
+    responded_by: dt.datetime | None = None,
+) -> pd.DataFrame:
+    """One row per company that answered with a pledge: `pledged` (company_id, workers, rupiah) and the two
+    protected counts, each a (subquery with company_id, its column), joined to the company, its kecamatan and its
+    answer (answered by `responded_by` if given); the amount is None where the company hides it. Shared by the
+    dashboard (now) and the quarterly report (as of a quarter's end)."""
+    query = (
         sa_select(
             col(Company.name),
             col(Kecamatan.name),
             col(LetterRecipient.responded_at),
             pledged.c.workers,
-            func.coalesce(protected.c.n, 0),
-            func.coalesce(protected.c.ever, 0),
+            func.coalesce(protected_now[1], 0),
+            func.coalesce(protected_ever[1], 0),
             pledged.c.rupiah,
             col(Company.show_amount),
         )
         .join(pledged, pledged.c.company_id == col(Company.id))
         .join(
             LetterRecipient,
-            (col(LetterRecipient.company_id) == Company.id) & (col(LetterRecipient.campaign_id) == campaign.id),
+            (col(LetterRecipient.company_id) == Company.id) & (col(LetterRecipient.campaign_id) == campaign_id),
         )
-        .outerjoin(protected, protected.c.company_id == col(Company.id))
-        .outerjoin(Kelurahan, col(Kelurahan.code) == Company.kelurahan_code)
-        .outerjoin(Kecamatan, col(Kecamatan.code) == Kelurahan.kecamatan_code)
-        .order_by(col(LetterRecipient.responded_at).asc())
-    ).all()
-    df = pd.DataFrame(rows, columns=columns[:-1] + ["show_amount"])
+    )
+    for subquery in {id(q): q for q, _ in (protected_now, protected_ever)}.values():
+        query = query.outerjoin(subquery, subquery.c.company_id == col(Company.id))
+    query = query.outerjoin(Kelurahan, col(Kelurahan.code) == Company.kelurahan_code).outerjoin(
+        Kecamatan, col(Kecamatan.code) == Kelurahan.kecamatan_code
+    )
+    if responded_by is not None:
+        query = query.where(col(LetterRecipient.responded_at) <= responded_by)
+    rows = session.execute(query.order_by(col(LetterRecipient.responded_at).asc(), col(Company.name))).all()
+    df = pd.DataFrame(rows, columns=[*COMPANY_COLUMNS, "show_amount"])
     df["hidden"] = ~df["show_amount"].astype(bool)
+    df["rupiah"] = df["rupiah"].astype(object)
     df.loc[df["hidden"], "rupiah"] = None
     return df.drop(columns=["show_amount"]).astype(
         {"workers_pledged": int, "workers_protected": int, "workers_protected_ever": int}

@@ -24,16 +24,12 @@ from models import (
     LIVE_PLEDGE_STATUSES,
     PAID_PLEDGE_STATUSES,
     Campaign,
-    Company,
-    Kecamatan,
-    Kelurahan,
-    LetterRecipient,
     Pledge,
 )
 from services.insight.asof import CARD_STATUSES, H, end_of_day, in_force, pledge_periods, protected_on_day
 from services.insight.benefits import CityBenefits, city_benefits
 from services.insight.catalogue import figure
-from services.insight.dashboard import active_campaign
+from services.insight.dashboard import active_campaign, company_frame
 from services.insight.figures import label as label_of
 from services.insight.funnel import STEP_KEYS, STEPS, Funnel, funnel
 from services.insight.gaps import MONTHS, PARTS, Gaps, by_kecamatan, coverage_by_kelurahan, gaps
@@ -214,45 +210,13 @@ def companies_on(*, session: Session, campaign: Campaign, day: dt.date) -> pd.Da
         .group_by(col(Pledge.company_id))
         .subquery()
     )
-    rows = session.execute(
-        sa_select(
-            col(Company.name),
-            col(Kecamatan.name),
-            col(LetterRecipient.responded_at),
-            pledged.c.workers,
-            func.coalesce(protected.c.n, 0),
-            func.coalesce(ever.c.n, 0),
-            pledged.c.rupiah,
-            col(Company.show_amount),
-        )
-        .join(pledged, pledged.c.company_id == col(Company.id))
-        .join(
-            LetterRecipient,
-            (col(LetterRecipient.company_id) == Company.id) & (col(LetterRecipient.campaign_id) == campaign.id),
-        )
-        .outerjoin(protected, protected.c.company_id == col(Company.id))
-        .outerjoin(ever, ever.c.company_id == col(Company.id))
-        .outerjoin(Kelurahan, col(Kelurahan.code) == Company.kelurahan_code)
-        .outerjoin(Kecamatan, col(Kecamatan.code) == Kelurahan.kecamatan_code)
-        .where(col(LetterRecipient.responded_at) <= cut)
-        .order_by(col(LetterRecipient.responded_at).asc(), col(Company.name))
-    ).all()
-    columns = [
-        "company",
-        "kecamatan",
-        "responded_at",
-        "workers_pledged",
-        "workers_protected",
-        "workers_protected_ever",
-        "rupiah",
-        "show",
-    ]
-    df = pd.DataFrame(rows, columns=columns)
-    df["hidden"] = ~df["show"].astype(bool)
-    df["rupiah"] = df["rupiah"].astype(object)
-    df.loc[df["hidden"], "rupiah"] = None
-    return df.drop(columns=["show"]).astype(
-        {"workers_pledged": int, "workers_protected": int, "workers_protected_ever": int}
+    return company_frame(
+        session=session,
+        campaign_id=campaign.id,
+        pledged=pledged,
+        protected_now=(protected, protected.c.n),
+        protected_ever=(ever, ever.c.n),
+        responded_by=cut,
     )
 
 
