@@ -22,10 +22,18 @@ anything a user would see go wrong: a Streamlit exception, the app's "kode rujuk
 locked", the busy "coba lagi" message, a page not found, a run that did not end within --timeout, a lost
 connection, a login or a pledge that did not go through.
 
+Think time (--think, default 20 s): a person reads a page for 10-30 s before the next click (the board, a report,
+a form being filled), so 20 s is the realistic mean; 5 s is the harsh case (four times the page views per
+session). Both are run for docs/load.md §5 (benchmarks/run_all_load.sh).
+
+--ceiling: runs 10, 20, 30, 50, 75, 100, 150, 200 sessions one after the other (a fresh server for each step, the
+same seeded database) until the p95 of all pages passes 2 s or a user meets an error, and reports the last N that
+passed, in benchmarks/results/ceiling-<db>[-r<replicas>]-t<think>.json.
+
 After the run: every pledge a session saw saved ("Ikrar #N tersimpan") must be in the database exactly once, and
 no other pledge may have appeared (no lost write, no double write). Writes p50/p95/p99/max per page kind, errors
 by kind, the servers' memory (RSS at start, peak, end), the machine and its load to
-benchmarks/results/load-<db>-<sessions>[-r<replicas>].json. Bounded: at most 200 sessions, 600 s of load, every
+benchmarks/results/load-<db>-<sessions>[-r<replicas>]-t<think>.json. Bounded: at most 200 sessions, 600 s of load, every
 wait with a timeout.
 """
 
@@ -73,6 +81,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 MAX_SESSIONS = 200
 MAX_DURATION_S = 600
 IMPORT_ROWS = 2_000
+CEILING_STEPS = (10, 20, 30, 50, 75, 100, 150, 200)
+CEILING_P95_S = 2.0
 MIX = (("public", 0.40), ("company", 0.30), ("viewer", 0.25), ("admin", 0.05))
 
 
@@ -494,13 +504,17 @@ def main(argv: list[str] | None = None) -> dict[str, object]:  # pragma: no cove
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load after every session started")
-    parser.add_argument("--think", type=float, default=2.0, help="mean seconds a user reads a page before the next")
+    parser.add_argument("--think", type=float, default=20.0, help="mean seconds a user reads a page before the next")
     parser.add_argument("--workers", type=int, default=25_000, help="demo workers to seed")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds one page may take")
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL cluster instead of SQLite")
     parser.add_argument("--replicas", type=int, default=1, help="Streamlit processes (sessions spread evenly)")
     parser.add_argument("--no-import", action="store_true", help="leave out the command-line import")
     parser.add_argument("--only", choices=[k for k, _ in MIX], help="every session of this kind (default: the mix)")
+    parser.add_argument(
+        "--ceiling", action="store_true", help=f"step the sessions {CEILING_STEPS} until p95 > {CEILING_P95_S} s"
+    )
+    parser.add_argument("--steps", help="with --ceiling: the session counts, comma-separated (each ≤ 200)")
     args = parser.parse_args(argv)
     if not 1 <= args.sessions <= MAX_SESSIONS:
         parser.error(f"--sessions must be 1..{MAX_SESSIONS}")
@@ -508,6 +522,11 @@ def main(argv: list[str] | None = None) -> dict[str, object]:  # pragma: no cove
         parser.error(f"--duration must be 1..{MAX_DURATION_S}")
     if not 1 <= args.replicas <= 4 or (args.replicas > 1 and not args.postgres):
         parser.error("--replicas 1..4, and more than one only with --postgres (SQLite serves one process)")
+    if not 0 <= args.think <= 120:
+        parser.error("--think must be 0..120 seconds")
+    steps = [int(x) for x in args.steps.split(",")] if args.steps else list(CEILING_STEPS)
+    if args.ceiling and not all(1 <= n <= MAX_SESSIONS for n in steps):
+        parser.error(f"--steps must each be 1..{MAX_SESSIONS}")
     tmp = Path(tempfile.mkdtemp(prefix="payung-load-"))
     with contextlib.ExitStack() as stack:
         db_url = f"sqlite:///{tmp / 'load.db'}"
@@ -515,7 +534,73 @@ def main(argv: list[str] | None = None) -> dict[str, object]:  # pragma: no cove
             pg = ThrowawayPostgres()
             db_url = pg.start()
             stack.callback(pg.stop)
+        if args.ceiling:
+            return _ceiling(args, tmp, db_url, steps)
         return _measure(args, tmp, db_url)
+
+
+def passes(result: dict[str, object], limit_s: float = CEILING_P95_S) -> bool:
+    """A step of the ceiling search passes when no user met an error and the p95 of all pages is within the
+    limit (pledges checked too: a lost or double write fails it)."""
+    pages = result["all_pages"]
+    writes = result["writes"]
+    assert isinstance(pages, dict) and isinstance(writes, dict)
+    return (
+        result["errors"] == 0
+        and pages.get("n", 0) > 0
+        and pages["p95_s"] <= limit_s
+        and bool(writes["no_lost_or_double_write"])
+    )
+
+
+def _ceiling(
+    args: argparse.Namespace, tmp: Path, db_url: str, steps: list[int]
+) -> dict[str, object]:  # pragma: no cover
+    """Sessions stepped up until a step fails; the last passing N is the ceiling of one setup on this machine."""
+    tried: list[dict[str, object]] = []
+    ceiling = 0
+    for i, n in enumerate(steps):
+        args.sessions = n
+        result = _measure(args, tmp, db_url, seed=i == 0)
+        pages = result["all_pages"]
+        assert isinstance(pages, dict)
+        ok = passes(result)
+        tried.append({
+            "sessions": n,
+            "passed": ok,
+            "p95_s": pages.get("p95_s"),
+            "p50_s": pages.get("p50_s"),
+            "page_views": result["page_views"],
+            "errors": result["errors"],
+            "server_cpu_s_per_page_view": result["server_cpu_s_per_page_view"],
+            "load_avg_during": result["memory"]["load_avg_1min_during"],  # type: ignore[index]
+        })  # fmt: skip
+        print(f"ceiling step {n} sessions: p95 {pages.get('p95_s')} s, errors {result['errors']} -> "
+              f"{'passes' if ok else 'fails'}", flush=True)  # fmt: skip
+        if not ok:
+            break
+        ceiling = n
+    summary: dict[str, object] = {
+        "database": "postgresql" if args.postgres else "sqlite",
+        "replicas": args.replicas,
+        "think_s": args.think,
+        "duration_s": args.duration,
+        "limit_p95_s": CEILING_P95_S,
+        "ceiling_sessions": ceiling,
+        "steps": tried,
+        "machine": _machine(),
+        "at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+    }
+    print(json.dumps(summary, indent=2))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"ceiling-{_name_tail(args)}.json").write_text(json.dumps(summary, indent=2) + "\n")
+    return summary
+
+
+def _name_tail(args: argparse.Namespace) -> str:
+    """<db>[-r<replicas>]-t<think>: how a result file says what it measured."""
+    replicas = f"-r{args.replicas}" if args.replicas > 1 else ""
+    return f"{'postgresql' if args.postgres else 'sqlite'}{replicas}-t{args.think:g}"
 
 
 @contextlib.contextmanager
@@ -546,10 +631,13 @@ async def _crowd(
         return list(await asyncio.gather(*tasks))
 
 
-def _measure(args: argparse.Namespace, tmp: Path, db_url: str) -> dict[str, object]:  # pragma: no cover
-    seeded = time.perf_counter()
-    bootstrap(url=db_url, demo=True, n_workers=args.workers, seed=14422)
-    print(f"demo seeded ({args.workers} workers) in {time.perf_counter() - seeded:.1f} s", flush=True)
+def _measure(
+    args: argparse.Namespace, tmp: Path, db_url: str, *, seed: bool = True
+) -> dict[str, object]:  # pragma: no cover
+    if seed:
+        seeded = time.perf_counter()
+        bootstrap(url=db_url, demo=True, n_workers=args.workers, seed=14422)
+        print(f"demo seeded ({args.workers} workers) in {time.perf_counter() - seeded:.1f} s", flush=True)
     logs, slugs, before = _users(db_url, args.sessions, args.only)
     engine = make_engine(db_url)
     with Session(engine) as s:
@@ -597,10 +685,9 @@ def _measure(args: argparse.Namespace, tmp: Path, db_url: str) -> dict[str, obje
     }
     print(json.dumps(result, indent=2))
     RESULTS.mkdir(exist_ok=True)
-    suffix = f"-r{args.replicas}" if args.replicas > 1 else ""
-    (RESULTS / f"load-{result['database']}-{args.sessions}{suffix}.json").write_text(
-        json.dumps(result, indent=2) + "\n"
-    )
+    db, _, tail = _name_tail(args).partition("-")
+    name = f"load-{db}-{args.sessions}{'-' + tail if tail else ''}.json"
+    (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n")
     return result
 
 
