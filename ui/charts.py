@@ -38,33 +38,6 @@ def indonesian(chart: alt.Chart) -> alt.Chart:
     return chart.configure(locale=ID_LOCALE)
 
 
-def target_progress(protected: int, in_process: int, target: int) -> alt.Chart:
-    """One stacked bar: workers protected now, in process, and the rest of the target not yet in process."""
-    remaining = max(target - protected - in_process, 0)
-    data = pd.DataFrame(
-        {
-            "bagian": ["Terlindungi saat ini", "Dalam proses", "Belum dalam proses"],
-            "pekerja": [protected, in_process, remaining],
-            "urutan": [0, 1, 2],
-        }
-    )
-    return indonesian(
-        alt.Chart(data)
-        .mark_bar(height=36)
-        .encode(
-            x=alt.X("sum(pekerja):Q", title="Pekerja", stack="zero"),
-            color=alt.Color(
-                "bagian:N",
-                scale=alt.Scale(domain=list(data["bagian"]), range=[GREEN, AMBER, GREY]),
-                legend=alt.Legend(orient="bottom", title=None),
-            ),
-            order=alt.Order("urutan:Q"),
-            tooltip=[alt.Tooltip("bagian:N", title="Bagian"), alt.Tooltip("pekerja:Q", title="Pekerja", format=",")],
-        )
-        .properties(height=90)
-    )
-
-
 def coverage_by_kecamatan(df: pd.DataFrame) -> alt.Chart:
     """Horizontal stacked bars per kecamatan: protected, in process, uncovered (long format from the service)."""
     long = df.melt(

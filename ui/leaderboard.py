@@ -37,6 +37,8 @@ font-size:0.75rem;white-space:nowrap}
 .payung-legend span.sw{display:inline-block;width:0.9rem;height:0.9rem;border-radius:2px;vertical-align:-0.1rem;
 margin-right:0.3rem}
 .payung-legend span.item{margin-right:1.2rem;white-space:nowrap}
+.payung-bar{display:flex;height:2.2rem;border-radius:3px;overflow:hidden;background:#d9dee0;margin:0.4rem 0}
+.payung-bar span{display:block;height:100%}
 </style>"""
 
 # (column, short header, numeric?) in display order; the full name (the service's sort label) is the header's
@@ -186,6 +188,33 @@ def counts_html(df: pd.DataFrame, label: str, header: str) -> str:
         f'{_STYLE}<table class="payung-board"><thead><tr><th scope="col">{escape(header)}</th>'
         f'<th scope="col" class="n">Pekerja</th></tr></thead><tbody>{body}</tbody></table>'
     )
+
+
+def progress_parts(protected: int, in_process: int, target: int) -> list[tuple[str, str, int]]:
+    """(colour, label, workers) of the city's progress bar: protected now, in process, and the rest of the target
+    not yet in process (never negative)."""
+    return [
+        (GREEN, "Terlindungi saat ini", protected),
+        (AMBER, "Dalam proses", in_process),
+        (GREY, "Belum dalam proses", max(target - protected - in_process, 0)),
+    ]
+
+
+def progress_bar_html(protected: int, in_process: int, target: int) -> str:
+    """The city's progress toward the target as one stacked bar in plain HTML (issue 26: a chart above the fold
+    made every new visitor's browser load and start the Vega libraries before the page was usable). Widths are
+    shares of the target (or of the total, when the target is passed); the numbers are in the legend below it and
+    in the bar's accessible name."""
+    parts = progress_parts(protected, in_process, target)
+    whole = max(sum(n for _c, _l, n in parts), 1)
+    spans = "".join(
+        f'<span style="width:{100 * n / whole:.3f}%;background:{colour}" title="{escape(label)}: '
+        f'{escape(fmt.number(n))}"></span>'
+        for colour, label, n in parts
+        if n > 0
+    )
+    name = "; ".join(f"{label}: {fmt.number(n)} pekerja" for _c, label, n in parts)
+    return f'{_STYLE}<div class="payung-bar" role="img" aria-label="{escape(name)}">{spans}</div>'
 
 
 def progress_legend_html(protected: int, in_process: int, waiting: int) -> str:

@@ -6,8 +6,7 @@ import streamlit as st
 
 from services.insight import figures as fig
 from services.insight.dashboard import CampaignProgress
-from ui import charts
-from ui.leaderboard import progress_legend_html
+from ui.leaderboard import progress_bar_html, progress_legend_html
 
 DEFINITIONS_URL = "definisi-angka"  # the url_path of pages/public/definitions.py in app.py's PAGES
 
@@ -22,12 +21,6 @@ def definitions_link() -> None:
     st.caption(f"Arti setiap angka: [Definisi angka]({DEFINITIONS_URL})")
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _target_spec(protected: int, in_process: int, target: int) -> dict:
-    """Built (and validated by Altair) once per set of numbers, not on every visitor's run."""
-    return charts.target_progress(protected, in_process, target).to_dict()
-
-
 def progress_block(progress: CampaignProgress) -> None:
     """The city's progress toward the campaign target: catalogued metrics and one stacked bar."""
     cols = st.columns(5)
@@ -35,12 +28,11 @@ def progress_block(progress: CampaignProgress) -> None:
         cols, ["protected_now", "protected_ever", "target", "workers_pledged", "response_rate"], strict=True
     ):
         metric(column, key, progress[key])
-    st.vega_lite_chart(
-        _target_spec(progress["protected_now"], progress["in_process"], progress["target"]),
-        width="stretch",
-    )
     waiting = max(progress["remaining_to_target"] - progress["in_process"], 0)
-    st.html(progress_legend_html(progress["protected_now"], progress["in_process"], waiting))
+    st.html(  # HTML, not a chart: nothing above the fold waits for the browser to load the Vega libraries
+        progress_bar_html(progress["protected_now"], progress["in_process"], progress["target"])
+        + progress_legend_html(progress["protected_now"], progress["in_process"], waiting)
+    )
     shown = ["progress", "remaining_to_target", "in_process", "letters_sent", "companies_answered", "rupiah_committed"]
     st.caption(
         " · ".join(f"{fig.label(k)}: {fig.show(k, progress[k])}" for k in shown)

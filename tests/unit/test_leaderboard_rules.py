@@ -190,6 +190,17 @@ def test_charts_are_specs_with_indonesian_titles() -> None:
     assert "2.968" in legend and "Belum dalam proses" in legend
 
 
+def test_the_progress_bar_stacks_three_parts_to_the_target_in_plain_html() -> None:
+    assert [n for _c, _l, n in lb.progress_parts(3_000, 2_000, 20_000)] == [3_000, 2_000, 15_000]
+    assert lb.progress_parts(25_000, 0, 20_000)[2][2] == 0  # never a negative remainder
+    bar = lb.progress_bar_html(3_000, 2_000, 20_000)
+    assert re.findall(r"<span style=\"width:([\d.]+)%", bar) == ["15.000", "10.000", "75.000"]
+    assert 'aria-label="Terlindungi saat ini: 3.000 pekerja; Dalam proses: 2.000 pekerja; Belum' in bar
+    passed = lb.progress_bar_html(25_000, 0, 20_000)  # target passed: one full green part
+    assert re.findall(r"<span style=\"width:([\d.]+)%", passed) == ["100.000"]
+    assert "<script" not in bar and "vega" not in bar.lower()
+
+
 def test_pages_of_the_board() -> None:
     rows = pd.DataFrame({"x": range(250)})
     first, pages = insight.page_of(rows, page=0, size=100)
