@@ -30,6 +30,8 @@ def test_company_pledges_follows_and_downloads(page: Page, app_url: str) -> None
     page.get_by_role("button", name="Hitung biaya dan periksa area").click()
     wait_idle(page)
     expect(page.get_by_text("Rp29.836.800")).to_be_visible()
+    # The area map (its deck.gl JSON cached per site, radius and kelurahan; issue 26) is drawn by the browser.
+    expect(page.get_by_test_id("stDeckGlJsonChart").locator("canvas").first).to_be_visible(timeout=30_000)
     page.get_by_role("button", name="Kirim ikrar").click()
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"148 dari 148 pekerja dicocokkan"))).to_be_visible()

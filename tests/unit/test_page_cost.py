@@ -5,6 +5,8 @@ import importlib.util
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,3 +33,33 @@ def test_the_server_freezes_what_it_made_at_start_up() -> None:
     main = source[source.index("def main(") :]
     assert main.index("freeze_startup_heap()") > main.index("warm_city_dashboard()"), "freeze after the warm-up"
     assert main.index("freeze_startup_heap()") < main.index("cli.main()"), "freeze before the port opens"
+
+
+def test_the_area_map_is_built_once_per_site_radius_and_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The area map's deck.gl JSON (every kelurahan boundary of the city) is cached, not rebuilt per view."""
+    import json
+
+    from ui import company
+
+    company.area_deck.clear()
+    built_layers: list[int] = []
+    real_base = company.kelurahan_base_layer
+    monkeypatch.setattr(company, "kelurahan_base_layer", lambda: built_layers.append(1) or real_base())
+    chosen = (("Kel. Sukasari", -6.18, 106.63),)
+    spec = company.area_deck(-6.17, 106.64, 3.0, chosen)
+    assert spec is not None
+    deck = json.loads(spec)
+    kinds = [layer["@@type"] for layer in deck["layers"]]
+    assert kinds == [
+        "GeoJsonLayer",
+        "ScatterplotLayer",
+        "ScatterplotLayer",
+        "ScatterplotLayer",
+    ]  # city, radius, site, kel.
+    assert len(deck["layers"][0]["data"]["features"]) > 100  # every kelurahan of the city
+    assert deck["layers"][3]["data"] == [{"label": "Kel. Sukasari", "lat": -6.18, "lon": 106.63}]
+    assert company.area_deck(-6.17, 106.64, 3.0, chosen) == spec  # the second view: the cached answer
+    assert len(built_layers) == 1  # built once
+    assert company.area_deck(None, None, None, ()) is None  # nothing to place: the page says so instead
+    built = company.BuiltDeck(spec)
+    assert built.to_json() == spec and built._tooltip == {"text": "{label}"}
