@@ -3,7 +3,8 @@
 # running: the numbers are the server's, and a shared machine's load shows in them). Loopback only; each run is
 # bounded (≤ 200 sessions, ≤ 600 s of load). Results: benchmarks/results/*.json; then
 #   .venv/bin/python -m benchmarks.load_tables > /tmp/tables.md
-# prints the tables to paste into docs/load.md §5. About 1 h 30 min in all on 2 cores.
+# prints the tables to paste into docs/load.md §5. About 2–3 h in all on 2 cores (a ceiling search stops at its
+# first failing step, so it is often shorter).
 #
 # Think time: 20 s is the realistic mean (a person reads a page 10-30 s); 5 s is the harsh case. The issue's
 # targets (50 on SQLite, 200 on PostgreSQL) are run with both.
