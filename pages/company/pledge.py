@@ -13,6 +13,7 @@ from services.platform.dates import add_months
 from ui import company, state
 
 DRAFT, NONCE, DONE = "pledge_draft", "pledge_nonce", "pledge_done"
+QUOTE = "pledge_quote"  # the price shown for the draft, computed once when it was checked (not on every rerun)
 
 actor = state.require(Role.COMPANY)
 st.title("Buat ikrar perlindungan")
@@ -80,6 +81,7 @@ with st.form("ikrar"):
     slots["occupations"] = st.empty()
     if st.form_submit_button("Hitung biaya dan periksa area", type="primary"):
         st.session_state.pop(DRAFT, None)
+        st.session_state.pop(QUOTE, None)
         try:
             count, km = pledges.read_form_numbers(workers, radius, tuple(kel_codes))
             draft = pledges.PledgeDraft(
@@ -92,13 +94,14 @@ with st.form("ikrar"):
                 occupations=tuple(occupations),
             )
             with state.db(write=False) as s:  # the service checks every value (ranges, area, site) first
-                pledges.quote(session=s, actor=actor, company_id=ctx.company_id, draft=draft)
+                priced = pledges.quote(session=s, actor=actor, company_id=ctx.company_id, draft=draft)
         except pledges.DraftError as exc:
             for field, message in exc.fields.items():
                 slots.get(field, slots["workers"]).error(message, icon=":material/error:")
             st.error("Periksa isian yang ditandai di atas.")
         else:
             st.session_state[DRAFT] = dataclasses.asdict(draft)
+            st.session_state[QUOTE] = priced  # shown below; the pledge itself is priced again when it is saved
             st.session_state[NONCE] = uuid.uuid4().hex  # one confirmation of this draft creates one pledge
 
 raw = st.session_state.get(DRAFT)
@@ -107,7 +110,7 @@ if not raw:
 draft = pledges.PledgeDraft(
     **{**raw, "kelurahan_codes": tuple(raw["kelurahan_codes"]), "occupations": tuple(raw["occupations"])}
 )
-q = state.load(pledges.quote, actor=actor, company_id=ctx.company_id, draft=draft)
+q = st.session_state.get(QUOTE) or state.load(pledges.quote, actor=actor, company_id=ctx.company_id, draft=draft)
 
 st.subheader("Ringkasan ikrar")
 m1, m2, m3 = st.columns(3)
@@ -136,5 +139,6 @@ if st.button("Kirim ikrar", type="primary"):
         st.stop()
     st.session_state[DONE] = dataclasses.asdict(outcome)
     st.session_state.pop(DRAFT, None)
+    st.session_state.pop(QUOTE, None)
     st.session_state.pop(NONCE, None)  # the cached board and figures follow by the data version the commit bumped
     st.rerun()

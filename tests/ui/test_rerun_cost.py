@@ -77,3 +77,25 @@ def test_a_rerun_without_a_data_change_stays_within_the_pages_budget(
 def test_every_page_has_a_case() -> None:
     assert {c.values[0] for c in CASES} == {p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").rglob("*.py")}
     assert set(BUDGET) <= {c.values[0] for c in CASES}
+
+
+def test_a_priced_pledge_draft_is_not_priced_again_on_each_rerun(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor], statements: list[str]
+) -> None:
+    """The price and the workers in reach (a read of every worker in the area) are computed when the officer
+    presses "Hitung biaya"; a rerun with the summary on screen (any click) shows them without reading again."""
+    at = page("company/pledge.py", actor_for("panarub"))
+    next(t for t in at.text_input if t.label == "Jumlah pekerja").set_value("25")
+    next(t for t in at.text_input if t.label.startswith("Radius")).set_value("2")
+    statements.clear()
+    next(b for b in at.button if b.label.startswith("Hitung biaya")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any(m.label == "Total biaya" for m in at.metric)
+    priced = [s for s in statements if "FROM worker" in s]
+    assert priced, "pricing reads the workers in the area"
+    statements.clear()
+    at.run()
+    assert any(m.label == "Total biaya" for m in at.metric)
+    again = [s for s in statements if "FROM worker" in s]
+    # Only the form's list of occupations (every view of the form reads it); not the workers in reach.
+    assert len(again) < len(priced) and all("DISTINCT worker.occupation" in s for s in again), again
