@@ -1,0 +1,250 @@
+"""BPJS registration by payer (issue 24): the city allocation's workers are in the registration file beside the
+companies' pledges, one block and one bill per payer, and the KPJ import closes them the same way. SQLite and
+PostgreSQL (the `session` fixture)."""
+
+import io
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from models import Assignment, CityRegistration, CoverMonth, PayerKind, Role
+from services import coverage, pledges
+from services.coverage.registration import CITY_PAYER
+from services.matching.allocation import AllocationDraft, commit_allocation, record_allocation
+from services.platform.dates import add_months
+from services.platform.errors import AccessDenied, ValidationError
+from services.platform.ledger import months_between
+from tests import factories as f
+from tests.integration.test_payers import THIS_MONTH, World, assert_ledger_consistent, make_world
+
+CIMONE = "Tangerang Cimone"  # serves Jatiuwung (36.71.02), where make_world's workers live
+CIKOKOL = "Tangerang Cikokol"
+
+
+def sheets_of(content: bytes) -> dict[str, list[dict[str, object]]]:
+    """Every sheet of a workbook as rows keyed by its header (the title line and the blank row skipped)."""
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    out = {}
+    for name in book.sheet_names:
+        rows = book.get_sheet_by_name(name).to_python()
+        header = rows[2]
+        out[name] = [dict(zip(header, r, strict=True)) for r in rows[3:]]
+    return out
+
+
+def world_with_both_payers(session: Session, *, pledged: int = 3, city: int = 4) -> tuple[World, int, int]:
+    """A pledge of `pledged` workers (6 months from next month) and a committed allocation of `city` workers
+    (this month + 5): returns (world, pledge id, allocation id)."""
+    w = make_world(session, workers=10)
+    out = pledges.create_pledge(
+        session=session,
+        actor=w.company,
+        company_id=w.company_id,
+        draft=pledges.PledgeDraft(workers=pledged, months=6, start_month=add_months(THIS_MONTH, 1), radius_km=3.0),
+    )
+    draft = AllocationDraft(
+        THIS_MONTH.year, "5.1.02.01", "Perwal No. 113 Tahun 2023", THIS_MONTH, add_months(THIS_MONTH, 5), workers=city
+    )
+    alloc = record_allocation(session=session, actor=w.admin, draft=draft)
+    commit_allocation(session=session, actor=w.admin, allocation_id=alloc)
+    return w, out.pledge_id, alloc
+
+
+def test_branch_file_holds_a_block_and_a_bill_per_payer(session: Session) -> None:
+    w, pledge_id, alloc = world_with_both_payers(session)
+    branch = coverage.Selection(branch=CIMONE, period_from=THIS_MONTH, period_to=add_months(THIS_MONTH, 1))
+    preview = coverage.registration_preview(session=session, actor=w.admin, selection=branch)
+    assert (preview.workers, preview.pledges, preview.allocations, preview.city_workers) == (7, 1, 1, 4)
+    assert session.execute(select(CityRegistration)).first() is None  # a preview registers nothing
+    _, content = coverage.export_registration(session=session, actor=w.admin, selection=branch)
+    book = sheets_of(content)
+    assert list(book)[:2] == ["Pendaftaran", "Per penanggung"]
+    rows = book["Pendaftaran"]
+    codes = [r["Kode Penanggung"] for r in rows]
+    assert codes == [f"IKRAR-{pledge_id}"] * 3 + [f"APBD-{alloc}"] * 4  # one block per payer, companies first
+    city = [r for r in rows if r["Kode Penanggung"] == f"APBD-{alloc}"]
+    assert {r["Penanggung"] for r in city} == {f"{CITY_PAYER} {THIS_MONTH.year}"}
+    assert {r["Dasar Pembayaran"] for r in city} == {"Mata anggaran 5.1.02.01; Perwal No. 113 Tahun 2023"}
+    assert {r["Bulan"] for r in city} == {6} and {r["ID Ikrar"] for r in city} == {""}
+    bills = {r["Kode Penanggung"]: r for r in book["Per penanggung"]}
+    assert bills[f"APBD-{alloc}"]["Pekerja"] == 4 and bills[f"APBD-{alloc}"]["Bulan Kepesertaan"] == 24
+    assert bills[f"APBD-{alloc}"]["Rupiah"] == 4 * 6 * 16_800
+    assert bills[f"IKRAR-{pledge_id}"]["Rupiah"] == 3 * 6 * 16_800
+    assert len(book[f"APBD-{alloc}"]) == 4 and len(book[f"IKRAR-{pledge_id}"]) == 3  # a sheet per payer
+    regs = session.execute(select(CityRegistration)).scalars().all()
+    assert sorted(r.worker_id for r in regs) == sorted(
+        session.execute(select(col(CoverMonth.worker_id)).where(col(CoverMonth.allocation_id) == alloc).distinct())
+        .scalars()
+        .all()
+    )
+    # Downloaded again: the same rows, no second registration row, now counted as already registered.
+    again = coverage.registration_preview(session=session, actor=w.admin, selection=branch)
+    assert (again.workers, again.already_registered) == (7, 7)
+    coverage.export_registration(session=session, actor=w.admin, selection=branch)
+    assert len(session.execute(select(CityRegistration)).scalars().all()) == 4
+    # One payer alone: the city's file holds the city's workers only.
+    _, only = coverage.export_registration(
+        session=session, actor=w.admin, selection=coverage.Selection(allocation_id=alloc)
+    )
+    assert {r["Kode Penanggung"] for r in sheets_of(only)["Pendaftaran"]} == {f"APBD-{alloc}"}
+    choices = coverage.allocation_choices(session=session, actor=w.admin)
+    assert choices[["allocation_id", "to_register", "registered"]].values.tolist() == [[alloc, 0, 4]]
+
+
+def test_branch_officers_see_only_their_kecamatan_of_the_city_allocation(session: Session) -> None:
+    w, _, alloc = world_with_both_payers(session)
+    cimone = f.actor_of(f.user(session, role=Role.BRANCH, branch=CIMONE))
+    cikokol = f.actor_of(f.user(session, role=Role.BRANCH, branch=CIKOKOL))
+    session.commit()
+    mine = coverage.Selection(allocation_id=alloc, branch=CIMONE)
+    assert coverage.registration_preview(session=session, actor=cimone, selection=mine).city_workers == 4
+    assert coverage.allocation_choices(session=session, actor=cimone)["to_register"].tolist() == [4]
+    assert coverage.allocation_choices(session=session, actor=cikokol).empty  # Jatiuwung is not Cikokol's
+    with pytest.raises(AccessDenied):
+        coverage.export_registration(session=session, actor=cikokol, selection=mine)
+    with pytest.raises(AccessDenied):  # a selection without a branch would hold every branch's workers
+        coverage.export_registration(session=session, actor=cimone, selection=coverage.Selection(allocation_id=alloc))
+    with pytest.raises(ValidationError, match="Tidak ada pekerja"):
+        coverage.export_registration(
+            session=session, actor=cikokol, selection=coverage.Selection(allocation_id=alloc, branch=CIKOKOL)
+        )
+    coverage.export_registration(session=session, actor=cimone, selection=mine)
+    assert len(session.execute(select(CityRegistration)).scalars().all()) == 4
+
+
+def _result(rows: list[tuple[str, ...]], header: str = "NIK,KPJ,Tgl Mulai,Kode Penanggung") -> bytes:
+    return (header + "\n" + "".join(",".join(r) + "\n" for r in rows)).encode()
+
+
+def test_kpj_import_closes_the_city_workers_and_refuses_another_payer(session: Session) -> None:
+    w, pledge_id, alloc = world_with_both_payers(session)
+    branch = coverage.Selection(branch=CIMONE, period_from=THIS_MONTH, period_to=add_months(THIS_MONTH, 1))
+    coverage.export_registration(session=session, actor=w.admin, selection=branch)
+    nik = dict(zip(w.worker_ids, w.niks, strict=True))
+    city = sorted(r.worker_id for r in session.execute(select(CityRegistration)).scalars())
+    pledged = sorted(a.worker_id for a in session.scalars(select(Assignment).where(Assignment.pledge_id == pledge_id)))
+    start = f"{THIS_MONTH:%d/%m/%Y}"
+    later = f"{add_months(THIS_MONTH, 1):%d/%m/%Y}"
+    content = _result(
+        [
+            (nik[city[0]], "24010000011", start, f"APBD-{alloc}"),  # the city's worker, its own code
+            (nik[city[1]], "24010000012", start, ""),  # no code: the one registration waiting
+            (nik[city[2]], "24010000013", start, f"IKRAR-{pledge_id}"),  # exported for the city, not the company
+            (nik[city[3]], "24010000014", start, "PT LAIN"),  # not a code
+            (nik[pledged[0]], "24010000015", later, f"APBD-{alloc}"),  # exported for the company, not the city
+            (nik[pledged[1]], "24010000011", later, f"IKRAR-{pledge_id}"),  # another NIK's KPJ (row 1)
+            (nik[pledged[2]], "24010000017", later, f"IKRAR-{pledge_id}"),
+        ]
+    )
+    preview = coverage.import_result(session=session, actor=w.admin, content=content, filename="hasil.csv")
+    assert (preview.updated, preview.rejected) == (3, 4)
+    assert (
+        session.execute(select(CityRegistration).where(col(CityRegistration.kpj_number).is_not(None))).first() is None
+    )
+    reasons = {e.row: e.reason for e in preview.errors}
+    assert f"didaftarkan atas penanggung APBD Kota (APBD-{alloc}), bukan IKRAR-{pledge_id}" in reasons[4]
+    assert "Kode Penanggung tidak dikenal" in reasons[5]
+    assert f"ikrar perusahaan (IKRAR-{pledge_id}), bukan APBD-{alloc}" in reasons[6]
+    assert "sudah dipakai NIK lain" in reasons[7]
+    done = coverage.import_result(session=session, actor=w.admin, content=content, filename="hasil.csv", apply=True)
+    assert done.applied and done.updated == 3
+    regs = {r.worker_id: r for r in session.execute(select(CityRegistration)).scalars()}
+    assert (regs[city[0]].status, regs[city[0]].kpj_number) == ("active", "24010000011")
+    assert regs[city[1]].status == "active" and regs[city[2]].status == "registered"
+    months = session.execute(
+        select(col(CoverMonth.month)).where(col(CoverMonth.worker_id) == city[0]).order_by(col(CoverMonth.month))
+    ).scalars()
+    assert list(months) == months_between(THIS_MONTH, add_months(THIS_MONTH, 5))  # BPJS's six months, APBD's
+    assert_ledger_consistent(session)
+    # The same file again changes nothing; an active city worker is no longer in the next file.
+    again = coverage.import_result(session=session, actor=w.admin, content=content, filename="hasil.csv")
+    assert (again.updated, again.unchanged) == (0, 3)
+    assert coverage.registration_preview(session=session, actor=w.admin, selection=branch).city_workers == 2
+
+
+def test_bpjs_refusing_a_city_worker_gives_the_months_back(session: Session) -> None:
+    w, _, alloc = world_with_both_payers(session, pledged=1, city=2)
+    coverage.export_registration(session=session, actor=w.admin, selection=coverage.Selection(allocation_id=alloc))
+    nik = dict(zip(w.worker_ids, w.niks, strict=True))
+    refused, kept = sorted(r.worker_id for r in session.execute(select(CityRegistration)).scalars())
+    content = (
+        "NIK,KPJ,Tgl Mulai,Status,Alasan,Kode Penanggung\n"
+        f"{nik[refused]},,,Ditolak,NIK tidak ditemukan di Dukcapil,APBD-{alloc}\n"
+        f"{nik[kept]},24010000021,{THIS_MONTH:%d/%m/%Y},,,APBD-{alloc}\n"
+    ).encode()
+    done = coverage.import_result(session=session, actor=w.admin, content=content, filename="h.csv", apply=True)
+    assert (done.updated, done.rejected) == (2, 0)
+    regs = {r.worker_id: r for r in session.execute(select(CityRegistration)).scalars()}
+    assert regs[refused].status == "refused" and "Dukcapil" in regs[refused].reason
+    left = session.execute(select(col(CoverMonth.worker_id)).where(col(CoverMonth.allocation_id) == alloc)).scalars()
+    assert set(left) == {kept}  # the refused worker has no payer any more: back in the pool
+    assert_ledger_consistent(session)
+
+
+OPS = st.one_of(
+    st.tuples(st.just("pledge"), st.integers(1, 4), st.integers(0, 2)),
+    st.tuples(st.just("allocation"), st.integers(1, 4), st.integers(0, 2)),
+    st.tuples(st.just("export")),
+    st.tuples(st.just("result"), st.lists(st.integers(0, 9), max_size=4), st.booleans(), st.integers(0, 1)),
+    st.tuples(st.just("refuse"), st.integers(0, 9)),
+)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(OPS, min_size=1, max_size=7))
+def test_export_and_import_by_payer_never_give_a_worker_two_payers(session: Session, ops: list[tuple]) -> None:
+    """Random pledges, allocations, branch files and BPJS answers (right or wrong payer code, early starts,
+    refusals): every worker-month keeps one payer, and every active registration names its own payer."""
+    w = make_world(session, workers=10)
+    nik = dict(enumerate(w.niks))
+    kpj = iter(range(24010000100, 24010099999))
+    branch = coverage.Selection(branch=CIMONE)
+    for op in ops:
+        try:
+            if op[0] == "pledge":
+                draft = pledges.PledgeDraft(
+                    workers=op[1], months=3, start_month=add_months(THIS_MONTH, op[2]), radius_km=3.0
+                )
+                pledges.create_pledge(session=session, actor=w.company, company_id=w.company_id, draft=draft)
+            elif op[0] == "allocation":
+                first = add_months(THIS_MONTH, op[2])
+                draft = AllocationDraft(first.year, "5.1", "Perwal", first, add_months(first, 2), workers=op[1])
+                alloc = record_allocation(session=session, actor=w.admin, draft=draft)
+                commit_allocation(session=session, actor=w.admin, allocation_id=alloc)
+            elif op[0] == "export":
+                coverage.export_registration(session=session, actor=w.admin, selection=branch)
+            elif op[0] in ("result", "refuse"):
+                codes = {
+                    int(r.worker_id): f"APBD-{r.allocation_id}"
+                    for r in session.execute(select(CityRegistration)).scalars()
+                }
+                picked = op[1] if op[0] == "result" else [op[1]]
+                rows = []
+                for i in picked:
+                    code = codes.get(w.worker_ids[i], "")
+                    if op[0] == "result" and not op[2] and code:
+                        code = "IKRAR-1"  # the wrong payer: refused
+                    start = add_months(THIS_MONTH, op[3] if op[0] == "result" else 0)
+                    status = "Ditolak" if op[0] == "refuse" else ""
+                    rows.append(f"{nik[i]},{next(kpj)},{start:%d/%m/%Y},{status},alasan,{code}\n")
+                content = ("NIK,KPJ,Tgl Mulai,Status,Alasan,Kode Penanggung\n" + "".join(rows)).encode()
+                coverage.import_result(session=session, actor=w.admin, content=content, filename="h.csv", apply=True)
+        except ValidationError:
+            session.rollback()
+        assert_ledger_consistent(session)
+        active = session.execute(
+            select(col(CityRegistration.worker_id), col(CityRegistration.allocation_id)).where(
+                col(CityRegistration.status) == "active"
+            )
+        ).all()
+        for worker_id, alloc_id in active:  # an active city worker's months are the city's
+            payers = session.execute(
+                select(col(CoverMonth.payer), col(CoverMonth.allocation_id)).where(
+                    col(CoverMonth.worker_id) == worker_id, col(CoverMonth.allocation_id) == alloc_id
+                )
+            ).all()
+            assert payers and {p for p, _ in payers} == {PayerKind.CITY_BUDGET.value}
