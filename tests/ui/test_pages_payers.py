@@ -63,3 +63,32 @@ def test_the_split_by_payer_is_the_same_on_every_surface(
     ]
     assert all(s == expected for s in shown), shown
     assert split.csr > 0  # the demo's registered pledges are paid by companies
+
+
+def test_registration_pages_offer_the_city_allocation_as_its_own_payer(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor], demo_db_url: str
+) -> None:
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from services.matching.allocation import AllocationDraft, commit_allocation, record_allocation
+    from services.platform.dates import add_months
+    from services.platform.db import make_engine
+
+    admin = actor_for("admin")
+    first = dt.date.today().replace(day=1)
+    draft = AllocationDraft(first.year, "5.1.02.99", "Perwal No. 7 Tahun 2027", first, add_months(first, 5), workers=6)
+    engine = make_engine(demo_db_url)
+    with Session(engine) as s:
+        alloc = record_allocation(session=s, actor=admin, draft=draft)
+        commit_allocation(session=s, actor=admin, allocation_id=alloc)
+    engine.dispose()
+    at = page("city/bpjs.py", admin)
+    mine = [o for o in at.selectbox[0].options if "5.1.02.99" in o]
+    assert len(mine) == 1 and mine[0].startswith("APBD Kota Tangerang") and "6 baru" in mine[0]
+    at.selectbox[0].select_index(at.selectbox[0].options.index(mine[0])).run()
+    assert not at.exception and "dan 6 pekerja APBD Kota" in all_text(at)
+    assert at.get("download_button")  # the file is built only on the click
+    desks = [all_text(page("city/branch.py", actor_for(b))) for b in ("cikokol", "batuceper", "cimone")]
+    assert sum(d.count("Perwal No. 7 Tahun 2027") for d in desks) >= 1  # each desk sees its kecamatan's share
