@@ -34,6 +34,7 @@ from services.insight.figures import label as label_of
 from services.insight.funnel import STEP_KEYS, STEPS, Funnel, funnel
 from services.insight.gaps import MONTHS, PARTS, Gaps, by_kecamatan, coverage_by_kelurahan, gaps
 from services.insight.headline import CITY_ROLES, Snapshot, snapshot
+from services.insight.payers import PAYER_FIGURES, PayerSplit, payer_split
 from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
 from services.platform.exports import safe_cell
@@ -88,6 +89,7 @@ class QuarterlyReport:
     companies: pd.DataFrame
     gaps: Gaps
     benefits: CityBenefits  # benefits paid (to the quarter's end) against premiums paid, per payer
+    payers: PayerSplit  # who pays the cover of the period's last month (the page shows the same split)
 
     @property
     def gap_workers(self) -> int:
@@ -114,7 +116,7 @@ class QuarterlyReport:
 
     def definitions(self) -> pd.DataFrame:
         """The definitions of every catalogued figure the report uses (the report ends with them)."""
-        keys = [*self.headline_values(), *TABLE_FIGURES]
+        keys = [*self.headline_values(), *TABLE_FIGURES, *PAYER_FIGURES]
         return pd.DataFrame(
             [(figure(k).label, figure(k).definition, figure(k).rounding) for k in keys],
             columns=["Angka", "Definisi", "Pembulatan"],
@@ -175,6 +177,7 @@ def quarterly_report(
         companies=companies_on(session=session, campaign=campaign, day=end),
         gaps=the_gaps,
         benefits=city_benefits(session=session, actor=actor, until=end),
+        payers=payer_split(session=session, today=end),
     )
 
 
@@ -279,6 +282,7 @@ def sheets(report: QuarterlyReport) -> dict[str, pd.DataFrame]:
     )
     return {
         "Ringkasan": pd.concat([summary, extra], ignore_index=True),
+        "Penanggung": payer_table(report.payers),
         "Corong": report.funnel.steps[list(FUNNEL_HEADERS)].rename(columns=FUNNEL_HEADERS),
         "Corong per sektor": funnel_breakdown(report.funnel.by_sector, "sector", "Sektor"),
         "Corong per kecamatan": funnel_breakdown(report.funnel.by_kecamatan, "kecamatan", "Kecamatan"),
@@ -291,10 +295,17 @@ def sheets(report: QuarterlyReport) -> dict[str, pd.DataFrame]:
     }
 
 
+def payer_table(split: PayerSplit) -> pd.DataFrame:
+    """Who pays the period's last month: the catalogued figures by payer, with the target (Excel sheet, PDF)."""
+    rows = [(figure(k).label, v) for k, v in split.figures().items()] + [(label_of("target"), split.target)]
+    return pd.DataFrame(rows, columns=["Ukuran", f"Bulan {split.month:%m/%Y}"])
+
+
 def _unit_of(sheet: str, header: str, row_label: object) -> str | None:
-    """The unit of a cell: the summary's rows carry their figure's unit, other sheets their column's."""
-    if sheet == "Ringkasan" and header != "Ukuran":
-        by_label = {figure(k).label: figure(k).unit for _, k in HEADLINE_ROWS}
+    """The unit of a cell: the summary's and the payers' rows carry their figure's unit, other sheets their
+    column's."""
+    if sheet in ("Ringkasan", "Penanggung") and header != "Ukuran":
+        by_label = {figure(k).label: figure(k).unit for k in [*(k for _, k in HEADLINE_ROWS), *PAYER_FIGURES]}
         return "rupiah" if str(row_label).endswith("(Rp)") else by_label.get(str(row_label))
     return COLUMN_UNITS.get(header) or ("rupiah" if header.endswith("(Rp)") else None)
 

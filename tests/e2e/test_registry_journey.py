@@ -64,7 +64,7 @@ def test_import_register_activate(page: Page, app_url: str, tmp_path: Path) -> N
     # 3. the registration file of Cisadane's pledge
     nav.get_by_text("Pendaftaran BPJS").click()
     wait_idle(page)
-    page.get_by_test_id("stSelectbox").filter(has_text="Ikrar").click()
+    page.get_by_test_id("stSelectbox").filter(has_text="Penanggung").click()
     page.get_by_role("option", name=re.compile("Cisadane")).click()
     wait_idle(page)
     with page.expect_download() as info:

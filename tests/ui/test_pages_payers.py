@@ -40,7 +40,10 @@ def test_allocation_page_refused_to_viewer(page: Callable[..., AppTest], actor_f
 
 
 def _split(at: AppTest) -> dict[str, str]:
-    labels = ("APBD Kota", "CSR perusahaan", "Program lain", "Mandiri")
+    from services.insight.catalogue import figure
+    from services.insight.payers import PAYER_FIGURES
+
+    labels = {figure(key).label for key in PAYER_FIGURES}
     return {m.label: m.value for m in at.metric if m.label in labels}
 
 
@@ -50,12 +53,13 @@ def test_the_split_by_payer_is_the_same_on_every_surface(
     from sqlmodel import Session
 
     from services.insight import payer_split
-    from services.platform import fmt
     from services.platform.db import make_engine
 
     with Session(make_engine(demo_db_url)) as s:
         split = payer_split(session=s)
-    expected = {label: fmt.number(n) for label, n in split.shares()}
+    from services.insight.catalogue import figure
+
+    expected = {figure(k).label: figure(k).format(v) for k, v in split.figures().items()}
     shown = [
         _split(page("city/overview.py", actor_for("walikota"))),
         _split(page("public/home.py")),
