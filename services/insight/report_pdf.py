@@ -22,6 +22,7 @@ from services.insight.quarterly import (
     QuarterlyReport,
     benefits_table,
     company_table,
+    payer_rows,
     payer_table,
     quarterly_report,
     to_excel,
@@ -228,18 +229,18 @@ PAYERS_HEADING = "Siapa yang menanggung"
 
 def _payers_section(pdf: FPDF, report: QuarterlyReport) -> None:
     """The catalogued figures by payer for the period's last month, as the report page shows them."""
-    split = report.payers
-    _heading(pdf, f"{PAYERS_HEADING} ({fmt.month(split.month)})")
-    table = payer_table(split)
-    shown = [figure(str(k)).format(v) for k, v in zip([*split.figures(), "target"], table.iloc[:, 1], strict=True)]
-    _table(pdf, table.assign(**{table.columns[1]: shown}), [100, 50])
+    _heading(pdf, f"{PAYERS_HEADING} ({fmt.month(report.payers.month)})")
+    table = payer_table(report)
+    shown = [figure(k).format(v) for k, v in payer_rows(report).items()]
+    _table(pdf, table.assign(**{table.columns[1]: shown}), [120, 50])
     pdf.set_font("Helvetica", "", 8)
     pdf.multi_cell(
         0,
         4,
         pdf_text(
             "Satu pekerja satu penanggung per bulan. Anggaran kota yang masih dibutuhkan: iuran 12 bulan bagi "
-            "pekerja yang masih kurang dari target setelah semua penanggung (APBD Kota, CSR, program lain, mandiri)."
+            "pekerja yang masih kurang dari target setelah semua penanggung (APBD Kota, CSR, program lain, mandiri). "
+            "Perkiraan per akhir periode; tanda - berarti tidak tercapai dalam 10 tahun."
         ),
         new_x="LMARGIN",
         new_y="NEXT",
