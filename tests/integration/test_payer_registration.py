@@ -2,18 +2,21 @@
 companies' pledges, one block and one bill per payer, and the KPJ import closes them the same way. SQLite and
 PostgreSQL (the `session` fixture)."""
 
+import datetime as dt
 import io
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 from sqlmodel import Session, col
 
 from models import Assignment, CityRegistration, CoverMonth, PayerKind, Role
-from services import coverage, pledges
+from services import coverage, insight, pledges
 from services.coverage.registration import CITY_PAYER
+from services.insight.forecast import NextAllocation
 from services.matching.allocation import AllocationDraft, commit_allocation, record_allocation
 from services.platform.dates import add_months
 from services.platform.errors import AccessDenied, ValidationError
@@ -248,3 +251,66 @@ def test_export_and_import_by_payer_never_give_a_worker_two_payers(session: Sess
                 )
             ).all()
             assert payers and {p for p, _ in payers} == {PayerKind.CITY_BUDGET.value}
+
+
+def test_forecast_counts_every_payer_with_and_without_next_years_allocation(session: Session) -> None:
+    f.campaign(session, target_workers=10)
+    w = make_world(session, workers=10)
+    next_year = THIS_MONTH.year + 1
+    december = dt.date(next_year, 12, 1)
+    this_year = AllocationDraft(THIS_MONTH.year, "5.1", "Perwal 1/2026", THIS_MONTH, december, workers=4)
+    commit_allocation(
+        session=session, actor=w.admin, allocation_id=record_allocation(session=session, actor=w.admin, draft=this_year)
+    )
+    january = dt.date(next_year, 1, 1)
+    later = AllocationDraft(next_year, "5.1", "Perwal 2/2027", january, december, workers=6)
+    draft_id = record_allocation(session=session, actor=w.admin, draft=later)  # recorded, not yet run
+    viewer = f.actor_of(f.user(session, role=Role.VIEWER))
+    session.commit()
+    fc = insight.forecast(session=session, actor=viewer)
+    assert fc is not None and fc.other_payers_now == 4
+    assert fc.next_allocation == NextAllocation(next_year, 6, january, recorded=True)
+    assert fc.without_allocation is not None and fc.without_allocation.reached_on is None  # 4 of 10, no pledge
+    assert fc.with_allocation is not None
+    assert fc.with_allocation.reached_on == dt.date(next_year, 1, 31)  # 4 + 6 from January
+    figures = fc.allocation_figures()
+    assert figures["forecast_next_allocation_workers"] == 6
+    assert figures["forecast_reached_with_allocation"] == dt.date(next_year, 1, 31)
+    # Run next year's allocation now: its months are in the ledger, still counted once (as next year's).
+    commit_allocation(session=session, actor=w.admin, allocation_id=draft_id)
+    again = insight.forecast(session=session, actor=viewer)
+    assert again is not None and again.other_payers_now == 4
+    row = again.series.set_index("month_end").loc[dt.date(next_year, 1, 31)]
+    assert (row["without_allocation"], row["with_allocation"]) == (4, 10)
+    # A what-if replaces what is recorded; 0 means no allocation next year; bad numbers are refused in Indonesian.
+    none = insight.forecast(session=session, actor=viewer, next_allocation_workers=0)
+    assert none is not None and none.next_allocation is None and none.with_allocation == none.without_allocation
+    more = insight.forecast(session=session, actor=viewer, next_allocation_workers=20)
+    assert more is not None and more.with_allocation is not None
+    assert more.with_allocation.reached_on == dt.date(next_year, 1, 31)
+    for bad, why in ((-1, "tidak boleh negatif"), (10**9, "terlalu besar")):
+        with pytest.raises(ValidationError, match=why):
+            insight.forecast(session=session, actor=viewer, next_allocation_workers=bad)
+
+
+def test_quarterly_files_hold_the_split_and_the_forecast_by_payer(session: Session) -> None:
+    f.campaign(session, target_workers=10, letter_date=THIS_MONTH.replace(month=1))
+    w = make_world(session, workers=6)
+    draft = AllocationDraft(THIS_MONTH.year, "5.1", "Perwal 1/2026", THIS_MONTH, add_months(THIS_MONTH, 2), workers=3)
+    commit_allocation(
+        session=session, actor=w.admin, allocation_id=record_allocation(session=session, actor=w.admin, draft=draft)
+    )
+    quarter = (THIS_MONTH.month - 1) // 3 + 1
+    xlsx = insight.quarterly_file(session=session, actor=w.admin, year=THIS_MONTH.year, quarter=quarter, kind="xlsx")
+    rows = {r[0]: r[1] for r in sheets_of_values(xlsx, "Penanggung")}
+    assert rows["Ditanggung APBD Kota"] == 3 and rows["Ditanggung semua penanggung"] == 3
+    assert rows["Anggaran kota yang masih dibutuhkan"] == (10 - 3) * 12 * 16_800  # after every payer
+    assert rows["Alokasi APBD tahun depan"] == 0
+    pdf = insight.quarterly_file(session=session, actor=w.admin, year=THIS_MONTH.year, quarter=quarter, kind="pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Siapa yang menanggung" in text and "Ditanggung APBD Kota 3" in text
+    assert f"Anggaran kota yang masih dibutuhkan Rp{7 * 12 * 16_800:,}".replace(",", ".") in text
+
+
+def sheets_of_values(content: bytes, name: str) -> list[list[object]]:
+    return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name(name).to_python()[3:]

@@ -96,3 +96,34 @@ def test_registration_pages_offer_the_city_allocation_as_its_own_payer(
     assert at.get("download_button")  # the file is built only on the click
     desks = [all_text(page("city/branch.py", actor_for(b))) for b in ("cikokol", "batuceper", "cimone")]
     assert sum(d.count("Perwal No. 7 Tahun 2027") for d in desks) >= 1  # each desk sees its kecamatan's share
+
+
+def test_dashboard_forecast_with_and_without_next_years_allocation(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor]
+) -> None:
+    import datetime as dt
+
+    from services.insight.catalogue import figure
+    from services.platform import fmt
+
+    def shown(at: AppTest) -> dict[str, str]:
+        keys = ("forecast_reached_without_allocation", "forecast_reached_with_allocation")
+        return {k: next(m.value for m in at.metric if m.label == figure(k).label) for k in keys}
+
+    at = page("city/overview.py", actor_for("walikota"))
+    allocation = next(n for n in at.number_input if n.label.startswith("Alokasi APBD tahun depan"))
+    allocation.set_value(-5)
+    at.button[0].click().run()
+    assert not at.exception and at.error and "Alokasi APBD tahun depan tidak boleh negatif" in at.error[0].value
+    allocation = next(n for n in at.number_input if n.label.startswith("Alokasi APBD tahun depan"))
+    assert allocation.value == -5  # what the viewer typed stays
+    allocation.set_value(0)
+    at.button[0].click().run()
+    none = shown(at)
+    assert none["forecast_reached_with_allocation"] == none["forecast_reached_without_allocation"]
+    next(n for n in at.number_input if n.label.startswith("Alokasi APBD tahun depan")).set_value(100_000)
+    at.button[0].click().run()
+    assert not at.error
+    january = dt.date(dt.date.today().year + 1, 1, 31)
+    assert shown(at)["forecast_reached_with_allocation"] == fmt.date(january)  # 100.000 from January reach it
+    assert "alokasi APBD tahun depan: skenario, mulai" in all_text(at)
