@@ -2,8 +2,11 @@
 companies' pledges, one block and one bill per payer, and the KPJ import closes them the same way. SQLite and
 PostgreSQL (the `session` fixture)."""
 
+import contextlib
 import datetime as dt
 import io
+import json
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +18,7 @@ from sqlmodel import Session, col
 
 from models import Assignment, CityRegistration, CoverMonth, PayerKind, Role
 from services import coverage, insight, pledges
+from services.coverage.__main__ import main as coverage_cli
 from services.coverage.registration import CITY_PAYER
 from services.insight.forecast import NextAllocation
 from services.matching.allocation import AllocationDraft, commit_allocation, record_allocation
@@ -314,3 +318,29 @@ def test_quarterly_files_hold_the_split_and_the_forecast_by_payer(session: Sessi
 
 def sheets_of_values(content: bytes, name: str) -> list[list[object]]:
     return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name(name).to_python()[3:]
+
+
+def test_cli_twin_closes_the_city_workers_by_payer(session: Session, db_url: str, tmp_path: Path) -> None:
+    """`python -m services.coverage import-result FILE --json`: the same service, the same refusals."""
+    w, pledge_id, alloc = world_with_both_payers(session, pledged=1, city=2)
+    coverage.export_registration(session=session, actor=w.admin, selection=coverage.Selection(allocation_id=alloc))
+    nik = dict(zip(w.worker_ids, w.niks, strict=True))
+    first, second = sorted(r.worker_id for r in session.execute(select(CityRegistration)).scalars())
+    session.close()
+    path = tmp_path / "hasil-apbd.csv"
+    path.write_bytes(
+        _result(
+            [
+                (nik[first], "24010000031", f"{THIS_MONTH:%d/%m/%Y}", f"APBD-{alloc}"),
+                (nik[second], "24010000032", f"{THIS_MONTH:%d/%m/%Y}", f"IKRAR-{pledge_id}"),
+            ]
+        )
+    )
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = coverage_cli(["import-result", str(path), "--json", "--database-url", db_url])
+    result = json.loads(out.getvalue())
+    assert code == 0 and result["applied"] and (result["updated"], result["rejected"]) == (1, 1)
+    assert "bukan IKRAR-" in result["errors"][0]["reason"]
+    regs = {r.worker_id: r.status for r in session.execute(select(CityRegistration)).scalars()}
+    assert regs == {first: "active", second: "registered"}
