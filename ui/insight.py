@@ -19,6 +19,7 @@ import streamlit as st
 from services import insight
 from services.insight import figures as fig
 from services.insight.catalogue import figure as catalogued
+from services.insight.forecast_payers import allocation_figures
 from services.platform import fmt
 from services.platform.authz import Actor
 from ui import charts, state, widgets
@@ -205,7 +206,7 @@ def forecast_block(fc: insight.Forecast, spec: dict | None) -> None:
 def allocation_block(fc: insight.Forecast) -> None:
     """Counting every payer: the date without and with next year's APBD allocation (catalogued figures, their
     definitions in the tooltips), drawn the same way on the dashboard and the quarterly report page."""
-    values = fc.allocation_figures()
+    values = allocation_figures(fc)
     for column, (key, value) in zip(st.columns(3), values.items(), strict=True):
         f = catalogued(key)
         column.metric(f.label, f.format(value), help=f.definition)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from models import (
@@ -21,17 +21,14 @@ from models import (
     AssignmentStatus,
     CityRegistration,
     CityRegistrationStatus,
-    CoverMonth,
     ImportKind,
-    Kelurahan,
     Pledge,
     PledgeStatus,
-    Worker,
 )
 from models.common import utcnow
 from services.coverage.branches import branch_scope
 from services.coverage.expiry import cover_end_from
-from services.coverage.registration import allocation_code, pledge_code
+from services.coverage.waiting import NOT_WAITING, UNKNOWN_CODE, choose, payer_code, waiting_registrations
 from services.platform import audit, fmt, history, sheets
 from services.platform.authz import Actor
 from services.platform.dates import month_start
@@ -61,13 +58,6 @@ KPJ_PATTERN = re.compile(r"^\d{11}$")
 MAX_BYTES, MAX_ROWS = 20 * sheets.MB, 250_000
 
 
-NOT_WAITING = "NIK ini tidak sedang didaftarkan ke BPJS (tidak ada di berkas pendaftaran Anda): periksa NIK-nya."
-
-
-def _kelurahan_in(kecamatan: list[str]) -> Any:
-    return select(col(Kelurahan.code)).where(col(Kelurahan.kecamatan_code).in_(kecamatan))
-
-
 def normalise_kpj(value: sheets.Cell) -> str | None:
     """An 11-digit KPJ card number (spaces, dots and dashes ignored), or None when malformed."""
     if sheets.is_number_cell(value):
@@ -76,89 +66,6 @@ def normalise_kpj(value: sheets.Cell) -> str | None:
     else:
         text = re.sub(r"[\s.\-]", "", str(value or ""))
     return text if KPJ_PATTERN.match(text) else None
-
-
-CODE_PATTERN = re.compile(r"^(IKRAR|APBD)-(\d+)$")
-UNKNOWN_CODE = "Kode Penanggung tidak dikenal: tulis seperti di berkas pendaftaran, misalnya IKRAR-12 atau APBD-3."
-TWO_WAITING = (
-    "Pekerja ini menunggu kartu dari dua penanggung (ikrar perusahaan dan APBD Kota): isi kolom Kode Penanggung "
-    "seperti di berkas pendaftaran."
-)
-
-
-def payer_code(value: sheets.Cell) -> str | None:
-    """The payer code of a result row ('' when the column is blank or absent; None when it is not a code)."""
-    text = re.sub(r"\s+", "", str(value or "")).upper()
-    if not text:
-        return ""
-    return text if CODE_PATTERN.match(text) else None
-
-
-_Waiting = tuple[str, Any, int, str]  # (kind "csr"/"apbd", Assignment or CityRegistration, months, payer code)
-
-
-def _choose(options: list[_Waiting], code: str) -> _Waiting | str:
-    """Which registration a result row closes, or why none: the payer the row names must be the one exported."""
-    if not options:
-        return NOT_WAITING
-    if code:
-        for option in options:
-            if option[3] == code:
-                return option
-        names = " dan ".join(f"{'APBD Kota' if o[0] == 'apbd' else 'ikrar perusahaan'} ({o[3]})" for o in options)
-        return (
-            f"Pekerja ini didaftarkan atas penanggung {names}, bukan {code}: BPJS menagih penanggung yang tertulis "
-            "di berkas pendaftaran. Periksa baris ini dengan BPJS."
-        )
-    waiting = [o for o in options if o[1].status == AssignmentStatus.REGISTERED.value]
-    if len(waiting) == 1:
-        return waiting[0]
-    return options[0] if len(options) == 1 else TWO_WAITING
-
-
-def _waiting(session: Session, niks: list[str], scope: list[str] | None) -> dict[str, list[_Waiting]]:
-    """Per NIK, the registrations BPJS may close: a pledge's registered/active assignment, the city's
-    registered/active registration (with the months its allocation pays)."""
-    area = [] if scope is None else [col(Worker.kelurahan_code).in_(_kelurahan_in(scope))]
-    out: dict[str, list[_Waiting]] = {}
-    city_months = (
-        select(func.count())
-        .where(
-            col(CoverMonth.allocation_id) == CityRegistration.allocation_id,
-            col(CoverMonth.worker_id) == CityRegistration.worker_id,
-        )
-        .scalar_subquery()
-    )
-    for i in range(0, len(niks), 5_000):
-        chunk = niks[i : i + 5_000]
-        pledged: dict[str, _Waiting] = {}
-        for nik, assignment, months in session.execute(
-            select(col(Worker.nik), Assignment, col(Pledge.months))
-            .join(Assignment, col(Assignment.worker_id) == Worker.id)
-            .join(Pledge, col(Pledge.id) == Assignment.pledge_id)
-            .where(
-                col(Worker.nik).in_(chunk),
-                col(Assignment.status).in_([AssignmentStatus.REGISTERED.value, AssignmentStatus.ACTIVE.value]),
-                *area,
-            )
-        ).all():
-            pledged[nik] = ("csr", assignment, int(months), pledge_code(assignment.pledge_id))
-        for nik, option in pledged.items():
-            out.setdefault(nik, []).append(option)
-        for nik, reg, months in session.execute(
-            select(col(Worker.nik), CityRegistration, city_months)
-            .join(CityRegistration, col(CityRegistration.worker_id) == Worker.id)
-            .where(
-                col(Worker.nik).in_(chunk),
-                col(CityRegistration.status).in_(
-                    [CityRegistrationStatus.REGISTERED.value, CityRegistrationStatus.ACTIVE.value]
-                ),
-                *area,
-            )
-            .order_by(col(CityRegistration.id))
-        ).all():
-            out.setdefault(nik, []).append(("apbd", reg, max(int(months or 0), 1), allocation_code(reg.allocation_id)))
-    return out
 
 
 def import_result(
@@ -212,7 +119,7 @@ def import_result(
 
     niks = [p[1] for p in parsed] + [r[1] for r in refusals]
     kpjs = sorted({p[2] for p in parsed})
-    waiting = _waiting(session, niks, scope)
+    waiting = waiting_registrations(session, niks, scope)
     kpj_owner: dict[str, int] = {}
     for i in range(0, len(kpjs), 5_000):
         chunk = kpjs[i : i + 5_000]
@@ -231,7 +138,7 @@ def import_result(
     changes: list[dict[str, Any]] = []
     unchanged = 0
     for row_no, nik, reason, code in refusals:
-        found = _choose(waiting.get(nik, []), code)
+        found = choose(waiting.get(nik, []), code)
         if isinstance(found, str) or found[1].status != AssignmentStatus.REGISTERED.value:
             why = found if isinstance(found, str) else "Pekerja ini sudah aktif: penolakan tidak dapat dicatat lagi."
             tally.refuse(row_no, "payer" if code and found != NOT_WAITING else "nik", code or nik, why)
@@ -242,7 +149,7 @@ def import_result(
             {"row": row_no, "nik": nik, "name": "", "field": "Status", "old": "", "new": f"ditolak: {reason}"}
         )
     for row_no, nik, kpj, start, end, code in parsed:
-        found = _choose(waiting.get(nik, []), code)
+        found = choose(waiting.get(nik, []), code)
         if isinstance(found, str):
             tally.refuse(row_no, "payer" if code and found != NOT_WAITING else "nik", code or nik, found)
             tally.rejected += 1

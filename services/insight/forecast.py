@@ -11,10 +11,7 @@ The forecast (also shown on the page, `METHOD`) works month by month from the st
 - a what-if adds n companies x the letter's suggested minimum to the pipeline now, and a city budget of Rp X a
   year buys X / (12 x premium) workers whose cover the city renews every year.
 The target is reached in the first month the expected protected workers reach it (looked for 10 years ahead).
-Beside it, counting every payer (issue 24): the workers other payers already pay in each month to come (the payer
-ledger: the city's allocations of this year and before, other programmes, mandiri) are added - the date *without*
-next year's APBD allocation; then next year's allocation (the allocations recorded for next year, or a what-if
-number of workers) from its first month, repeated every year as the Perwal programme is - the date *with* it.
+Beside it, counting every payer: the dates without and with next year's APBD allocation (`forecast_payers`).
 When it is not reached by a chosen date, the page says how many more workers per month, from next month, would
 reach it by then.
 """
@@ -28,7 +25,7 @@ import pandas as pd
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func
 
-from models import LIVE_PLEDGE_STATUSES, Allocation, AssignmentStatus, CoverMonth, Pledge, PledgeHistory
+from models import LIVE_PLEDGE_STATUSES, AssignmentStatus, Pledge, PledgeHistory
 from services.insight.asof import (
     CARD_STATUSES,
     SENT_TO_BPJS,
@@ -41,9 +38,10 @@ from services.insight.asof import (
 )
 from services.insight.catalogue import FigureDef, register
 from services.insight.dashboard import active_campaign
+from services.insight.forecast_payers import PAYER_METHOD, NextAllocation, payer_outlook
 from services.insight.headline import CITY_ROLES
 from services.platform.authz import Actor, require_role
-from services.platform.dates import add_months, month_start
+from services.platform.dates import add_months
 from services.platform.errors import ValidationError
 
 WINDOW_WEEKS = 8
@@ -51,7 +49,6 @@ HORIZON_MONTHS = 120
 COVER_MONTHS = 12  # a new worker's cover, and the period of each renewal
 MAX_COMPANIES = 100_000
 MAX_BUDGET = 10**14  # Rupiah a year; far above any city budget, guards against typos
-MAX_ALLOCATION_WORKERS = 10_000_000  # far above any city's programme, guards against typos
 METHOD = (
     "Dihitung per bulan dari riwayat status: pekerja terlindungi hari ini tetap terlindungi sampai masa "
     "perlindungannya berakhir; pekerja dalam proses (dicocokkan/didaftarkan, atau kartu yang belum mulai) mulai "
@@ -59,10 +56,7 @@ METHOD = (
     "perpanjangan yang teramati (sekali per tahun); pekerja baru terus masuk sebesar laju 8 minggu terakhir. "
     "Skenario menambah n perusahaan x minimum yang disarankan surat edaran ke proses sekarang, dan anggaran kota "
     "Rp X per tahun = X / (12 x iuran) pekerja yang diperpanjang kota setiap tahun. Target tercapai pada bulan "
-    "pertama perkiraan pekerja terlindungi mencapainya (dicari sampai 10 tahun). Dengan semua penanggung: "
-    "ditambah pekerja yang bulan-bulan mendatangnya sudah ditanggung penanggung lain (APBD Kota tahun ini, program "
-    "lain, mandiri), lalu alokasi APBD tahun depan (yang tercatat, atau angka skenario) mulai bulan pertamanya dan "
-    "diulang setiap tahun."
+    "pertama perkiraan pekerja terlindungi mencapainya (dicari sampai 10 tahun). " + PAYER_METHOD
 )
 
 for _key, _label, _definition, _unit, _rounding in [
@@ -100,55 +94,6 @@ for _key, _label, _definition, _unit, _rounding in [
     ),
 ]:
     register(FigureDef(_key, _label, _definition, _unit, _rounding, audience=("kota",)))
-for _key, _label, _definition, _unit, _rounding in [
-    (
-        "forecast_next_allocation_workers",
-        "Alokasi APBD tahun depan",
-        "Pekerja yang dibiayai alokasi APBD Kota tahun depan: jumlah alokasi yang tercatat untuk tahun depan "
-        "(draf atau sudah dijalankan), atau angka skenario bila diisi.",
-        "pekerja",
-        "bilangan bulat",
-    ),
-    (
-        "forecast_reached_without_allocation",
-        "Target tercapai, semua penanggung tanpa alokasi tahun depan",
-        "Bulan pertama perkiraan pekerja terlindungi CSR ditambah pekerja yang sudah ditanggung penanggung lain "
-        "(APBD Kota tahun ini, program lain, mandiri) mencapai target; tanpa alokasi APBD tahun depan.",
-        "tanggal",
-        "akhir bulan",
-    ),
-    (
-        "forecast_reached_with_allocation",
-        "Target tercapai, dengan alokasi APBD tahun depan",
-        "Seperti tanpa alokasi tahun depan, ditambah pekerja alokasi APBD Kota tahun depan mulai bulan pertamanya, "
-        "diulang setiap tahun.",
-        "tanggal",
-        "akhir bulan",
-    ),
-]:
-    register(FigureDef(_key, _label, _definition, _unit, _rounding, audience=("kota",)))
-
-
-@dataclass(frozen=True)
-class NextAllocation:
-    """Next year's APBD allocation as the forecast counts it."""
-
-    year: int
-    workers: int
-    start_month: dt.date
-    recorded: bool  # True: the allocations recorded for that year; False: a what-if number
-
-
-def with_payers(
-    base: pd.DataFrame, *, other_by_month: dict[dt.date, int], allocation: NextAllocation | None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(without, with next year's allocation): `base` (month_end, expected) plus the workers other payers already
-    pay in each month, then plus the allocation's workers from its first month on (pure)."""
-    months = [month_start(d) for d in base["month_end"]]
-    others = [float(other_by_month.get(m, 0)) for m in months]
-    without = base.assign(expected=base["expected"].to_numpy() + np.array(others))
-    extra = [allocation.workers if allocation and m >= allocation.start_month else 0 for m in months]
-    return without, without.assign(expected=without["expected"].to_numpy() + np.array(extra, dtype=float))
 
 
 @dataclass(frozen=True)
@@ -183,16 +128,6 @@ class Forecast:
     without_allocation: Projection | None = None  # every payer, without next year's allocation
     with_allocation: Projection | None = None  # every payer, with it
     method: str = METHOD
-
-    def allocation_figures(self) -> dict[str, object]:
-        """Catalogue key -> value of the forecast by payer (dashboard, quarterly page, PDF and Excel)."""
-        return {
-            "forecast_next_allocation_workers": self.next_allocation.workers if self.next_allocation else 0,
-            "forecast_reached_without_allocation": self.without_allocation.reached_on
-            if self.without_allocation
-            else None,
-            "forecast_reached_with_allocation": self.with_allocation.reached_on if self.with_allocation else None,
-        }
 
     @property
     def pace_per_week(self) -> float:
@@ -328,42 +263,6 @@ def _inputs(session: Session, campaign_id: int, today: dt.date) -> tuple[Covers,
     return covers, in_process, pace, int(decided.get("renewed", 0)), int(decided.get("expired", 0))
 
 
-def _other_payers(session: Session, today: dt.date) -> dict[dt.date, int]:
-    """Workers per month to come whose month another payer than a pledge already pays (the ledger), leaving out
-    the allocations of years after this one (they are next year's allocation, counted apart)."""
-    first = month_start(today)
-    later_years = sa_select(col(Allocation.id)).where(col(Allocation.year) > today.year)
-    rows = session.execute(
-        sa_select(col(CoverMonth.month), func.count())
-        .where(
-            col(CoverMonth.assignment_id).is_(None),
-            col(CoverMonth.month) >= first,
-            col(CoverMonth.month) < add_months(first, HORIZON_MONTHS),
-            col(CoverMonth.allocation_id).is_(None) | col(CoverMonth.allocation_id).not_in(later_years),
-        )
-        .group_by(col(CoverMonth.month))
-    ).all()
-    return {m: int(n) for m, n in rows}
-
-
-def next_allocation(*, session: Session, today: dt.date, what_if_workers: int | None) -> NextAllocation | None:
-    """Next year's allocation: a what-if number of workers from January (when given), else the allocations
-    recorded for next year (their workers summed, from their first start month); None when there is neither."""
-    year = today.year + 1
-    if what_if_workers is not None:
-        if what_if_workers < 0:
-            raise ValidationError("Alokasi APBD tahun depan tidak boleh negatif. Isi 0 atau angka positif.")
-        if what_if_workers > MAX_ALLOCATION_WORKERS:
-            raise ValidationError("Alokasi APBD tahun depan terlalu besar. Periksa jumlah nol pada isian Anda.")
-        return NextAllocation(year, what_if_workers, dt.date(year, 1, 1), recorded=False) if what_if_workers else None
-    workers, first = session.execute(
-        sa_select(func.sum(Allocation.workers), func.min(Allocation.start_month)).where(col(Allocation.year) == year)
-    ).one()
-    if not workers:
-        return None
-    return NextAllocation(year, int(workers), month_start(first), recorded=True)
-
-
 def forecast(
     *,
     session: Session,
@@ -374,7 +273,6 @@ def forecast(
     today: dt.date | None = None,
     next_allocation_workers: int | None = None,
 ) -> Forecast | None:
-    """The forecast; `next_allocation_workers` (a what-if) replaces the allocations recorded for next year."""
     require_role(actor, *CITY_ROLES, session=session, action="insight.forecast")
     campaign = active_campaign(session=session)
     if campaign is None or campaign.id is None:
@@ -404,19 +302,10 @@ def forecast(
     )
     target = campaign.target_workers
     remaining = target - protected - in_process
-    others = _other_payers(session, today)
-    allocation = next_allocation(session=session, today=today, what_if_workers=next_allocation_workers)
-    without, with_it = with_payers(base, other_by_month=others, allocation=allocation)
-    other_now = others.get(month_start(today), 0)
+    outlook = payer_outlook(session=session, today=today, base=base, what_if_workers=next_allocation_workers)
     series = pd.DataFrame(
-        {
-            "month_end": base["month_end"],
-            "baseline": base["expected"],
-            "what_if": scenario["expected"],
-            "without_allocation": without["expected"],
-            "with_allocation": with_it["expected"],
-        }
-    )
+        {"month_end": base["month_end"], "baseline": base["expected"], "what_if": scenario["expected"]}
+    ).assign(without_allocation=outlook.without["expected"], with_allocation=outlook.with_it["expected"])
     return Forecast(
         today=today,
         target=target,
@@ -436,10 +325,10 @@ def forecast(
         by_date=by_date,
         needed_per_month=needed_per_month(today=today, by_date=by_date, target=target, base=base, covers_rate=rate),
         series=series,
-        other_payers_now=other_now,
-        next_allocation=allocation,
-        without_allocation=reached(without, target, today, remaining - other_now),
-        with_allocation=reached(with_it, target, today, remaining - other_now),
+        other_payers_now=outlook.other_now,
+        next_allocation=outlook.allocation,
+        without_allocation=reached(outlook.without, target, today, remaining - outlook.other_now),
+        with_allocation=reached(outlook.with_it, target, today, remaining - outlook.other_now),
     )
 
 

@@ -5,8 +5,9 @@ companies. Aggregates only - no worker data. Every file made is audited (`report
 Every figure is as it stood at the end of the quarter's last day (or today, for the running quarter), read from
 the state history (`services.insight.asof`): the headline and its change, the funnel, coverage per kecamatan and
 kelurahan, the gap split (a)/(b)/(c) with its costs, and the companies. So a report of a past quarter made today
-equals the one made on the quarter's last day (tests/integration/test_history.py); the one thing read as it is
-today is whether a worker is covered elsewhere (not historised).
+equals the one made on the quarter's last day (tests/integration/test_history.py); read as they are today: whether
+a worker is covered elsewhere, and the payer ledger behind the split by payer and the forecast by payer (sheet
+*Penanggung*, not historised).
 """
 
 import datetime as dt
@@ -32,6 +33,7 @@ from services.insight.catalogue import figure
 from services.insight.dashboard import active_campaign, company_frame
 from services.insight.figures import label as label_of
 from services.insight.forecast import Forecast, forecast
+from services.insight.forecast_payers import allocation_figures
 from services.insight.funnel import STEP_KEYS, STEPS, Funnel, funnel
 from services.insight.gaps import MONTHS, PARTS, Gaps, by_kecamatan, coverage_by_kelurahan, gaps
 from services.insight.headline import CITY_ROLES, Snapshot, snapshot
@@ -200,7 +202,7 @@ def quarter_outlook(
 
 def outlook_figures(fc: Forecast | None) -> dict[str, Any]:
     if fc is not None:
-        return fc.allocation_figures()
+        return allocation_figures(fc)
     return dict.fromkeys(OUTLOOK_KEYS)
 
 

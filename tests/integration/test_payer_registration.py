@@ -20,7 +20,7 @@ from models import Assignment, CityRegistration, CoverMonth, PayerKind, Role
 from services import coverage, insight, pledges
 from services.coverage.__main__ import main as coverage_cli
 from services.coverage.registration import CITY_PAYER
-from services.insight.forecast import NextAllocation
+from services.insight.forecast_payers import NextAllocation, allocation_figures
 from services.matching.allocation import AllocationDraft, commit_allocation, record_allocation
 from services.platform.dates import add_months
 from services.platform.errors import AccessDenied, ValidationError
@@ -277,7 +277,7 @@ def test_forecast_counts_every_payer_with_and_without_next_years_allocation(sess
     assert fc.without_allocation is not None and fc.without_allocation.reached_on is None  # 4 of 10, no pledge
     assert fc.with_allocation is not None
     assert fc.with_allocation.reached_on == dt.date(next_year, 1, 31)  # 4 + 6 from January
-    figures = fc.allocation_figures()
+    figures = allocation_figures(fc)
     assert figures["forecast_next_allocation_workers"] == 6
     assert figures["forecast_reached_with_allocation"] == dt.date(next_year, 1, 31)
     # Run next year's allocation now: its months are in the ledger, still counted once (as next year's).

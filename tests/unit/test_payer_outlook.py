@@ -6,9 +6,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from services.coverage.registration import RegRow, payer_totals
-from services.coverage.results import payer_code
-from services.insight.forecast import NextAllocation, reached, with_payers
+from services.coverage.regfile import RegRow, payer_totals
+from services.coverage.waiting import payer_code
+from services.insight.forecast import reached
+from services.insight.forecast_payers import NextAllocation, with_payers
 
 D = dt.date
 
