@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from models import (
@@ -42,7 +43,7 @@ from services.coverage.regfile import CITY_PAYER, RegRow, person, registration_b
 from services.platform import audit, history
 from services.platform.authz import Actor
 from services.platform.bulk import insert_rows
-from services.platform.errors import ValidationError
+from services.platform.errors import ConflictError, ValidationError
 
 EXPORTABLE = (AssignmentStatus.ASSIGNED.value, AssignmentStatus.REGISTERED.value)
 _PLEDGE_OPEN = (PledgeStatus.MATCHED.value, PledgeStatus.REGISTERED.value)
@@ -319,7 +320,13 @@ def export_registration(*, session: Session, actor: Actor, selection: Selection)
         )
     now = utcnow()
     proposed, pledge_ids = _register_pledges(session, rows, now)
-    _register_city(session, rows, now)
+    try:
+        _register_city(session, rows, now)
+    except IntegrityError as exc:  # another user's file registered the same city workers a moment ago
+        session.rollback()
+        raise ConflictError(
+            "Berkas untuk pekerja APBD yang sama baru saja dibuat oleh pengguna lain: unduh sekali lagi."
+        ) from exc
     allocation_ids = sorted({r.payer_id for r in rows if r.payer_kind == "apbd"})
     filename = f"pendaftaran-bpjs-{selection.describe()}-{dt.date.today():%Y%m%d}.xlsx"
     audit.record_many(

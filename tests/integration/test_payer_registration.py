@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from models import Assignment, CityRegistration, CoverMonth, PayerKind, Role
@@ -23,10 +23,10 @@ from services.coverage.registration import CITY_PAYER
 from services.insight.forecast_payers import NextAllocation, allocation_figures
 from services.matching.allocation import AllocationDraft, commit_allocation, record_allocation
 from services.platform.dates import add_months
-from services.platform.errors import AccessDenied, ValidationError
+from services.platform.errors import AccessDenied, ConflictError, ValidationError
 from services.platform.ledger import months_between
 from tests import factories as f
-from tests.integration.test_payers import THIS_MONTH, World, assert_ledger_consistent, make_world
+from tests.integration.test_payers import THIS_MONTH, World, _run_threads, assert_ledger_consistent, make_world
 
 CIMONE = "Tangerang Cimone"  # serves Jatiuwung (36.71.02), where make_world's workers live
 CIKOKOL = "Tangerang Cikokol"
@@ -120,6 +120,30 @@ def test_branch_officers_see_only_their_kecamatan_of_the_city_allocation(session
             session=session, actor=cikokol, selection=coverage.Selection(allocation_id=alloc, branch=CIKOKOL)
         )
     coverage.export_registration(session=session, actor=cimone, selection=mine)
+    assert len(session.execute(select(CityRegistration)).scalars().all()) == 4
+    # BPJS's answer for the city's workers: only the branch's own kecamatan.
+    nik = dict(zip(w.worker_ids, w.niks, strict=True))
+    worker = session.execute(select(col(CityRegistration.worker_id))).scalars().first()
+    answer = _result([(nik[worker], "24010000041", f"{THIS_MONTH:%d/%m/%Y}", f"APBD-{alloc}")])
+    other = coverage.import_result(session=session, actor=cikokol, content=answer, filename="h.csv")
+    assert (other.updated, other.rejected) == (0, 1) and "tidak sedang didaftarkan" in other.errors[0].reason
+    own = coverage.import_result(session=session, actor=cimone, content=answer, filename="h.csv", apply=True)
+    assert own.updated == 1
+
+
+def test_two_users_exporting_the_city_file_at_once_register_each_worker_once(engine: Engine, session: Session) -> None:
+    w, _, alloc = world_with_both_payers(session, pledged=1, city=4)
+    session.close()
+    selection = coverage.Selection(allocation_id=alloc)
+    outcomes: list[object] = []
+    errors = _run_threads(
+        engine,
+        [lambda s: outcomes.append(coverage.export_registration(session=s, actor=w.admin, selection=selection))] * 2,
+    )
+    assert all(isinstance(e, ConflictError) for e in errors), errors  # the loser is told to download again
+    assert len(outcomes) + len(errors) == 2 and outcomes
+    assert len(session.execute(select(CityRegistration)).scalars().all()) == 4
+    coverage.export_registration(session=session, actor=w.admin, selection=selection)  # and again: the same file
     assert len(session.execute(select(CityRegistration)).scalars().all()) == 4
 
 
