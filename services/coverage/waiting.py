@@ -71,14 +71,6 @@ def waiting_registrations(session: Session, niks: list[str], scope: list[str] | 
     registered/active registration (with the months its allocation pays)."""
     area = [] if scope is None else [col(Worker.kelurahan_code).in_(_kelurahan_in(scope))]
     out: dict[str, list[_Waiting]] = {}
-    city_months = (
-        select(func.count())
-        .where(
-            col(CoverMonth.allocation_id) == CityRegistration.allocation_id,
-            col(CoverMonth.worker_id) == CityRegistration.worker_id,
-        )
-        .scalar_subquery()
-    )
     for i in range(0, len(niks), 5_000):
         chunk = niks[i : i + 5_000]
         pledged: dict[str, _Waiting] = {}
@@ -95,8 +87,8 @@ def waiting_registrations(session: Session, niks: list[str], scope: list[str] | 
             pledged[nik] = ("csr", assignment, int(months), pledge_code(assignment.pledge_id))
         for nik, option in pledged.items():
             out.setdefault(nik, []).append(option)
-        for nik, reg, months in session.execute(
-            select(col(Worker.nik), CityRegistration, city_months)
+        city = session.execute(
+            select(col(Worker.nik), CityRegistration)
             .join(CityRegistration, col(CityRegistration.worker_id) == Worker.id)
             .where(
                 col(Worker.nik).in_(chunk),
@@ -106,6 +98,21 @@ def waiting_registrations(session: Session, niks: list[str], scope: list[str] | 
                 *area,
             )
             .order_by(col(CityRegistration.id))
-        ).all():
-            out.setdefault(nik, []).append(("apbd", reg, max(int(months or 0), 1), allocation_code(reg.allocation_id)))
+        ).all()
+        months = _city_months(session, [reg.worker_id for _, reg in city])
+        for nik, reg in city:
+            n = months.get((reg.allocation_id, reg.worker_id), 0)
+            out.setdefault(nik, []).append(("apbd", reg, max(n, 1), allocation_code(reg.allocation_id)))
     return out
+
+
+def _city_months(session: Session, worker_ids: list[int]) -> dict[tuple[int, int], int]:
+    """Months each (allocation, worker) pays in the ledger, in one grouped query (by the worker index)."""
+    return {
+        (int(a), int(w)): int(n)
+        for w, a, n in session.execute(
+            select(col(CoverMonth.worker_id), col(CoverMonth.allocation_id), func.count())
+            .where(col(CoverMonth.worker_id).in_(worker_ids), col(CoverMonth.allocation_id).is_not(None))
+            .group_by(col(CoverMonth.worker_id), col(CoverMonth.allocation_id))
+        ).all()
+    }

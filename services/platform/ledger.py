@@ -270,12 +270,16 @@ def align_assignments(*, session: Session, covers: Sequence[tuple[int, int, dt.d
 def release_city(*, session: Session, pairs: Sequence[tuple[int, int]]) -> None:
     """These (allocation_id, worker_id) pay nothing any more (BPJS refused the registration): the worker's months
     of that allocation are given back, and the worker returns to the pool."""
+    by_allocation: dict[int, list[int]] = {}
     for allocation_id, worker_id in pairs:
-        session.execute(
-            delete(CoverMonth).where(
-                col(CoverMonth.allocation_id) == allocation_id, col(CoverMonth.worker_id) == worker_id
+        by_allocation.setdefault(allocation_id, []).append(worker_id)
+    for allocation_id, workers in by_allocation.items():
+        for chunk in _chunks(workers):
+            session.execute(
+                delete(CoverMonth).where(
+                    col(CoverMonth.worker_id).in_(chunk), col(CoverMonth.allocation_id) == allocation_id
+                )
             )
-        )
     session.flush()
 
 
