@@ -13,8 +13,8 @@ def split_block(split: PayerSplit, *, title: str = "Siapa yang menanggung") -> N
     st.subheader(title)
     values = split.figures()
     keys = list(values)
-    for row in (keys[:4], keys[4:]):
-        for column, key in zip(st.columns(4), row, strict=False):
+    for row in (keys[:4], keys[4:]):  # the Rupiah of the second row gets a wider column
+        for column, key in zip(st.columns(len(row)), row, strict=True):
             column.metric(figure(key).label, figure(key).format(values[key]), help=figure(key).definition)
     st.caption(
         f"{fmt.month(split.month)}: {fmt.number(split.total)} pekerja ditanggung semua penanggung, dari target "
