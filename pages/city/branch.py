@@ -2,6 +2,7 @@
 file per payer (BPJS bills each pledge apart), BPJS's answer (KPJ card numbers, refusals with reasons), and what
 the branch has closed. Every service call checks the branch scope; each file is built and audited on the click."""
 
+import pandas as pd
 import streamlit as st
 
 from models import Role
@@ -80,7 +81,8 @@ with closed_tab:
     if closed.empty:
         st.info("Belum ada kartu yang terbit lewat cabang ini.")
     else:
-        shown = closed.assign(Ikrar=closed["pledge_id"].map("#{}".format), Mulai=closed["start_month"].map(fmt.month))
+        ikrar = closed["pledge_id"].map(lambda p: "APBD" if pd.isna(p) else f"#{int(p)}")
+        shown = closed.assign(Ikrar=ikrar, Mulai=closed["start_month"].map(fmt.month))
         names = {"company": "Pembayar", "cards": "Kartu terbit", "refused": "Ditolak BPJS"}
         benefits_ui.table(
             shown[["Ikrar", "company", "Mulai", "cards", "refused"]].rename(columns=names).set_index("Ikrar")

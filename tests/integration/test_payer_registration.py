@@ -214,6 +214,10 @@ def test_bpjs_refusing_a_city_worker_gives_the_months_back(session: Session) -> 
     left = session.execute(select(col(CoverMonth.worker_id)).where(col(CoverMonth.allocation_id) == alloc)).scalars()
     assert set(left) == {kept}  # the refused worker has no payer any more: back in the pool
     assert_ledger_consistent(session)
+    closed = coverage.closed_by_payer(session=session, actor=w.admin, branch=CIMONE)
+    city = closed[closed["pledge_id"].isna()]
+    assert city[["company", "cards", "refused"]].values.tolist() == [[f"{CITY_PAYER} {THIS_MONTH.year}", 1, 1]]
+    assert coverage.closed_by_payer(session=session, actor=w.admin, branch=CIKOKOL).empty
 
 
 OPS = st.one_of(

@@ -73,7 +73,9 @@ def test_registration_pages_offer_the_city_allocation_as_its_own_payer(
     page: Callable[..., AppTest], actor_for: Callable[[str], Actor], demo_db_url: str
 ) -> None:
     import datetime as dt
+    import io
 
+    from python_calamine import CalamineWorkbook
     from sqlmodel import Session
 
     from services.matching.allocation import AllocationDraft, commit_allocation, record_allocation
@@ -81,8 +83,10 @@ def test_registration_pages_offer_the_city_allocation_as_its_own_payer(
     from services.platform.db import make_engine
 
     admin = actor_for("admin")
-    first = dt.date.today().replace(day=1)
-    draft = AllocationDraft(first.year, "5.1.02.99", "Perwal No. 7 Tahun 2027", first, add_months(first, 5), workers=6)
+    first_month = dt.date.today().replace(day=1)
+    draft = AllocationDraft(
+        first_month.year, "5.1.02.99", "Perwal No. 7 Tahun 2027", first_month, add_months(first_month, 5), workers=6
+    )
     engine = make_engine(demo_db_url)
     with Session(engine) as s:
         alloc = record_allocation(session=s, actor=admin, draft=draft)
@@ -96,6 +100,25 @@ def test_registration_pages_offer_the_city_allocation_as_its_own_payer(
     assert at.get("download_button")  # the file is built only on the click
     desks = [all_text(page("city/branch.py", actor_for(b))) for b in ("cikokol", "batuceper", "cimone")]
     assert sum(d.count("Perwal No. 7 Tahun 2027") for d in desks) >= 1  # each desk sees its kecamatan's share
+    # BPJS's card for one of the city's workers: the branch that serves them lists the city among what it closed.
+    from services import coverage
+
+    engine = make_engine(demo_db_url)
+    with Session(engine) as s:
+        _, content = coverage.export_registration(
+            session=s, actor=admin, selection=coverage.Selection(allocation_id=alloc)
+        )
+        first = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_name("Pendaftaran").to_python()[3]
+        answer = f"NIK,KPJ,Tgl Mulai,Kode Penanggung\n{first[0]},26070000001,{first_month:%d/%m/%Y},APBD-{alloc}\n"
+        done = coverage.import_result(session=s, actor=admin, content=answer.encode(), filename="h.csv", apply=True)
+        assert done.updated == 1
+    engine.dispose()
+    closed = []
+    for b in ("cikokol", "batuceper", "cimone"):
+        at = page("city/branch.py", actor_for(b))
+        assert not at.exception
+        closed += [str(v) for t in at.table for v in t.value.index]
+    assert "APBD" in closed
 
 
 def test_dashboard_forecast_with_and_without_next_years_allocation(
