@@ -36,6 +36,7 @@ from services.platform.ledger import (
     align_assignments,
     align_city,
     city_months_of_others,
+    end_assignments_from,
     months_of_others,
     payer_label,
     release_city,
@@ -289,6 +290,8 @@ def _apply(
         assignment.reason = f"{REFUSED_PREFIX}{reason}"[:300]
         assignment.updated_at = now
         session.add(assignment)
+    # A registration BPJS refused pays nothing: its months leave the ledger (the worker returns to the pool).
+    end_assignments_from(session=session, assignment_ids=[a.id or 0 for a, _ in to_release], from_month=dt.date.min)
     audit.record_many(
         session=session,
         actor=actor,

@@ -6,10 +6,11 @@ import contextlib
 import datetime as dt
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 from python_calamine import CalamineWorkbook
@@ -220,6 +221,34 @@ def test_bpjs_refusing_a_city_worker_gives_the_months_back(session: Session) -> 
     assert coverage.closed_by_payer(session=session, actor=w.admin, branch=CIKOKOL).empty
 
 
+def _answer(session: Session, w: World, op: tuple, kpj: Iterator[int]) -> bytes:  # type: ignore[type-arg]
+    """BPJS's answer for some of the workers waiting for a card (city's or a pledge's): a card from this month or
+    next, with the right payer code or the other kind's (refused), or a refusal."""
+    waiting = {
+        int(r.worker_id): f"APBD-{r.allocation_id}"
+        for r in session.execute(select(CityRegistration).where(col(CityRegistration.status) == "registered"))
+        .scalars()
+        .all()
+    } | {
+        int(a.worker_id): f"IKRAR-{a.pledge_id}"
+        for a in session.execute(select(Assignment).where(col(Assignment.status) == "registered")).scalars().all()
+    }
+    nik = dict(zip(w.worker_ids, w.niks, strict=True))  # this example's world (the database outlives examples)
+    ids = sorted(set(waiting) & set(nik))
+    if not ids:
+        return b""
+    picked = sorted({ids[i % len(ids)] for i in (op[1] if op[0] == "result" else [op[1]])})
+    rows = []
+    for worker in picked:
+        code = waiting[worker]
+        if op[0] == "result" and not op[2]:
+            code = "IKRAR-1" if code.startswith("APBD") else "APBD-1"  # the wrong payer: refused
+        start = add_months(THIS_MONTH, op[3] if op[0] == "result" else 0)
+        status = "Ditolak" if op[0] == "refuse" else ""
+        rows.append(f"{nik[worker]},{next(kpj)},{start:%d/%m/%Y},{status},alasan,{code}\n")
+    return ("NIK,KPJ,Tgl Mulai,Status,Alasan,Kode Penanggung\n" + "".join(rows)).encode()
+
+
 OPS = st.one_of(
     st.tuples(st.just("pledge"), st.integers(1, 4), st.integers(0, 2)),
     st.tuples(st.just("allocation"), st.integers(1, 4), st.integers(0, 2)),
@@ -231,11 +260,21 @@ OPS = st.one_of(
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ops=st.lists(OPS, min_size=1, max_size=7))
+@example(  # both payers exported, cards with the right code, the wrong code and a month early, a refusal
+    ops=[
+        ("allocation", 4, 0),
+        ("pledge", 3, 1),
+        ("export",),
+        ("result", [0, 1, 2], True, 0),
+        ("result", [3, 4, 5], False, 1),
+        ("result", [4, 5, 6], True, 0),
+        ("refuse", 0),
+    ]
+)
 def test_export_and_import_by_payer_never_give_a_worker_two_payers(session: Session, ops: list[tuple]) -> None:
     """Random pledges, allocations, branch files and BPJS answers (right or wrong payer code, early starts,
     refusals): every worker-month keeps one payer, and every active registration names its own payer."""
     w = make_world(session, workers=10)
-    nik = dict(enumerate(w.niks))
     kpj = iter(range(24010000100, 24010099999))
     branch = coverage.Selection(branch=CIMONE)
     for op in ops:
@@ -253,21 +292,11 @@ def test_export_and_import_by_payer_never_give_a_worker_two_payers(session: Sess
             elif op[0] == "export":
                 coverage.export_registration(session=session, actor=w.admin, selection=branch)
             elif op[0] in ("result", "refuse"):
-                codes = {
-                    int(r.worker_id): f"APBD-{r.allocation_id}"
-                    for r in session.execute(select(CityRegistration)).scalars()
-                }
-                picked = op[1] if op[0] == "result" else [op[1]]
-                rows = []
-                for i in picked:
-                    code = codes.get(w.worker_ids[i], "")
-                    if op[0] == "result" and not op[2] and code:
-                        code = "IKRAR-1"  # the wrong payer: refused
-                    start = add_months(THIS_MONTH, op[3] if op[0] == "result" else 0)
-                    status = "Ditolak" if op[0] == "refuse" else ""
-                    rows.append(f"{nik[i]},{next(kpj)},{start:%d/%m/%Y},{status},alasan,{code}\n")
-                content = ("NIK,KPJ,Tgl Mulai,Status,Alasan,Kode Penanggung\n" + "".join(rows)).encode()
-                coverage.import_result(session=session, actor=w.admin, content=content, filename="h.csv", apply=True)
+                content = _answer(session, w, op, kpj)
+                if content:
+                    coverage.import_result(
+                        session=session, actor=w.admin, content=content, filename="h.csv", apply=True
+                    )
         except ValidationError:
             session.rollback()
         assert_ledger_consistent(session)
@@ -372,3 +401,18 @@ def test_cli_twin_closes_the_city_workers_by_payer(session: Session, db_url: str
     assert "bukan IKRAR-" in result["errors"][0]["reason"]
     regs = {r.worker_id: r.status for r in session.execute(select(CityRegistration)).scalars()}
     assert regs == {first: "active", second: "registered"}
+
+
+def test_bpjs_refusing_a_pledge_worker_gives_the_companys_months_back(session: Session) -> None:
+    """Found by the random sequences above: a refused registration kept its pledge's months in the ledger."""
+    w, pledge_id, _ = world_with_both_payers(session, pledged=2, city=1)
+    coverage.export_registration(session=session, actor=w.admin, selection=coverage.Selection(pledge_id=pledge_id))
+    refused = session.scalars(select(Assignment).where(Assignment.pledge_id == pledge_id)).first()
+    assert refused is not None
+    nik = dict(zip(w.worker_ids, w.niks, strict=True))[refused.worker_id]
+    content = f"NIK,KPJ,Tgl Mulai,Status,Alasan\n{nik},,,Ditolak,Sudah peserta PU\n".encode()
+    done = coverage.import_result(session=session, actor=w.admin, content=content, filename="h.csv", apply=True)
+    assert done.updated == 1
+    left = session.execute(select(CoverMonth).where(col(CoverMonth.worker_id) == refused.worker_id)).all()
+    assert left == []  # no payer any more: back in the pool
+    assert_ledger_consistent(session)
