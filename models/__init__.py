@@ -7,7 +7,14 @@ from models.claim import Claim, JkkKind, Programme
 from models.company import Company, LetterRecipient
 from models.history import AssignmentHistory, PledgeHistory
 from models.outreach import Channel, OutboxMessage, RecipientContact
-from models.payer import Allocation, AllocationStatus, CoverMonth, PayerKind
+from models.payer import (
+    Allocation,
+    AllocationStatus,
+    CityRegistration,
+    CityRegistrationStatus,
+    CoverMonth,
+    PayerKind,
+)
 from models.pledge import (
     LIVE_PLEDGE_STATUSES,
     OPEN_PLEDGE_STATUSES,
@@ -25,6 +32,8 @@ from models.worker import CoveredBy, Sex, Worker
 __all__ = [
     "Allocation",
     "AllocationStatus",
+    "CityRegistration",
+    "CityRegistrationStatus",
     "CoverMonth",
     "PayerKind",
     "HOLDING_STATUSES",

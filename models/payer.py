@@ -63,3 +63,27 @@ class Allocation(SQLModel, table=True):
     created_by: str = Field(default="", max_length=60)
     created_at: dt.datetime = Field(default_factory=utcnow)
     committed_at: dt.datetime | None = None
+
+
+class CityRegistrationStatus(StrEnum):
+    REGISTERED = "registered"  # in a BPJS registration file, billed to the city
+    ACTIVE = "active"  # BPJS answered with a KPJ card number
+    REFUSED = "refused"  # BPJS refused the registration (its reason kept); the months were given back
+
+
+class CityRegistration(SQLModel, table=True):
+    """A worker the city's allocation pays for, once put in a BPJS registration file: BPJS bills the city for
+    these rows, apart from each company. Created by the export; closed by the KPJ import, as an assignment is."""
+
+    __table_args__ = (UniqueConstraint("allocation_id", "worker_id", name="uq_cityregistration_allocation_worker"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    allocation_id: int = Field(foreign_key="allocation.id", index=True)
+    worker_id: int = Field(foreign_key="worker.id", index=True)
+    status: str = Field(default=CityRegistrationStatus.REGISTERED.value, max_length=12)
+    kpj_number: str | None = Field(default=None, max_length=20, index=True)
+    coverage_start: dt.date | None = None
+    coverage_end: dt.date | None = None
+    reason: str = Field(default="", max_length=300)
+    registered_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -18,6 +18,8 @@ import streamlit as st
 
 from services import insight
 from services.insight import figures as fig
+from services.insight.catalogue import figure as catalogued
+from services.insight.forecast_payers import allocation_figures
 from services.platform import fmt
 from services.platform.authz import Actor
 from ui import charts, state, widgets
@@ -114,10 +116,14 @@ def chart(spec: dict) -> None:
 
 
 def forecast(
-    actor: Actor, extra_companies: int, city_budget_per_year: int, by_date: dt.date | None = None
+    actor: Actor,
+    extra_companies: int,
+    city_budget_per_year: int,
+    by_date: dt.date | None = None,
+    next_allocation_workers: int | None = None,
 ) -> insight.Forecast | None:
     """A bad what-if raises ValidationError (not cached); the page shows its message."""
-    return _forecast(actor, *_key(actor), extra_companies, city_budget_per_year, by_date)
+    return _forecast(actor, *_key(actor), extra_companies, city_budget_per_year, by_date, next_allocation_workers)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
@@ -128,6 +134,7 @@ def _forecast(
     extra_companies: int,
     city_budget_per_year: int,
     by_date: dt.date | None = None,
+    next_allocation_workers: int | None = None,
 ) -> insight.Forecast | None:
     with state.db(write=False) as s:
         return insight.forecast(
@@ -136,6 +143,7 @@ def _forecast(
             extra_companies=extra_companies,
             city_budget_per_year=city_budget_per_year,
             by_date=by_date,
+            next_allocation_workers=next_allocation_workers,
         )
 
 
@@ -171,6 +179,7 @@ def forecast_block(fc: insight.Forecast, spec: dict | None) -> None:
         f"perusahaan x {fmt.number(fc.suggested_min_workers)}) dan {fmt.number(fc.budget_workers)} pekerja dari "
         f"anggaran {fmt.rupiah(fc.city_budget_per_year)}/tahun.",
     )
+    allocation_block(fc)
     rate = (
         f"{fmt.percent(fc.renewal_rate)} dari {fmt.number(fc.renewals_observed)} pekerja"
         if fc.renewals_observed
@@ -192,6 +201,25 @@ def forecast_block(fc: insight.Forecast, spec: dict | None) -> None:
     st.caption(f"Metode: {fc.method}")
     if spec is not None:
         chart(spec)
+
+
+def allocation_block(fc: insight.Forecast) -> None:
+    """Counting every payer: the date without and with next year's APBD allocation (catalogued figures, their
+    definitions in the tooltips), drawn the same way on the dashboard and the quarterly report page."""
+    values = allocation_figures(fc)
+    for column, (key, value) in zip(st.columns(3), values.items(), strict=True):
+        f = catalogued(key)
+        column.metric(f.label, f.format(value), help=f.definition)
+    nxt = fc.next_allocation
+    source = (
+        "belum ada alokasi tercatat untuk tahun depan"
+        if nxt is None
+        else f"{'tercatat' if nxt.recorded else 'skenario'}, mulai {fmt.month(nxt.start_month)}"
+    )
+    st.caption(
+        f"Semua penanggung: {fmt.number(fc.other_payers_now)} pekerja bulan ini ditanggung selain ikrar (APBD Kota, "
+        f"program lain, mandiri); alokasi APBD tahun depan: {source}. Tanda – berarti tidak tercapai dalam 10 tahun."
+    )
 
 
 def headline_block(head: insight.Headline) -> None:

@@ -21,29 +21,39 @@ with export_tab:
         "Pekerja dalam berkas menjadi **didaftarkan** dan tidak pernah dipindah lagi oleh pencocokan. Berkas dapat "
         "diunduh ulang; setiap unduhan tercatat di riwayat setiap pekerja."
     )
-    mode = st.radio("Buat berkas", ["Per ikrar", "Per cabang BPJS dan periode"], horizontal=True)
-    if mode == "Per ikrar":
-        choices = state.load(coverage.pledge_choices, actor=actor)
-        if choices.empty:
-            st.info("Belum ada ikrar dengan pekerja yang siap didaftarkan. Jalankan pencocokan lebih dulu.")
-            st.stop()
+    mode = st.radio("Buat berkas", ["Per penanggung", "Per cabang BPJS dan periode"], horizontal=True)
+    if mode == "Per penanggung":
+        pledged = state.load(coverage.pledge_choices, actor=actor)
+        city = state.load(coverage.allocation_choices, actor=actor)
         labels = {
-            int(r.pledge_id): f"Ikrar #{r.pledge_id} · {r.company} · mulai {fmt.month(r.start_month)} · "
+            coverage.Selection(pledge_id=int(r.pledge_id)): f"Ikrar #{r.pledge_id} · {r.company} · mulai "
+            f"{fmt.month(r.start_month)} · {fmt.number(r.to_register)} baru, {fmt.number(r.registered)} sudah "
+            "didaftarkan"
+            for r in pledged.itertuples()
+        } | {
+            coverage.Selection(allocation_id=int(r.allocation_id)): f"{r.payer} · {r.basis} · "
             f"{fmt.number(r.to_register)} baru, {fmt.number(r.registered)} sudah didaftarkan"
-            for r in choices.itertuples()
+            for r in city.itertuples()
         }
-        pledge_id = st.selectbox("Ikrar", list(labels), format_func=labels.__getitem__)
-        selection = coverage.Selection(pledge_id=int(pledge_id))
+        if not labels:
+            st.info(
+                "Belum ada ikrar atau alokasi APBD dengan pekerja yang siap didaftarkan. Jalankan pencocokan lebih "
+                "dulu."
+            )
+            st.stop()
+        selection = st.selectbox("Penanggung", list(labels), format_func=labels.__getitem__)
     else:
         c1, c2, c3 = st.columns(3)
         branch = c1.selectbox("Cabang BPJS", coverage.branches())
-        first = c2.date_input("Ikrar mulai dari bulan", value=dt.date.today().replace(day=1), format="DD/MM/YYYY")
+        first = c2.date_input("Mulai dari bulan", value=dt.date.today().replace(day=1), format="DD/MM/YYYY")
         last = c3.date_input("sampai bulan", value=dt.date.today().replace(day=1), format="DD/MM/YYYY")
         selection = coverage.Selection(branch=branch, period_from=first, period_to=last)
     preview = state.load(coverage.registration_preview, actor=actor, selection=selection)
     st.markdown(
-        f"**{fmt.number(preview.workers)} pekerja** dari {fmt.number(preview.pledges)} ikrar "
-        f"({fmt.number(preview.already_registered)} sudah pernah diekspor)."
+        f"**{fmt.number(preview.workers)} pekerja** dari {fmt.number(preview.pledges)} ikrar"
+        + (f" dan {fmt.number(preview.city_workers)} pekerja APBD Kota" if preview.allocations else "")
+        + f" ({fmt.number(preview.already_registered)} sudah pernah diekspor). Satu blok dan satu tagihan per "
+        "penanggung."
     )
 
     def _file() -> bytes:
@@ -63,8 +73,9 @@ with export_tab:
 with result_tab:
     st.caption(
         "Berkas jawaban BPJS: NIK, KPJ (11 digit), Tgl Mulai, Tgl Berakhir (opsional; bila kosong dihitung dari "
-        "lama ikrar); pendaftaran yang ditolak BPJS: Status = Ditolak dan Alasan. Baris yang NIK-nya tidak "
-        "didaftarkan, KPJ-nya salah atau dipakai NIK lain ditolak."
+        "lama ikrar atau alokasi), Kode Penanggung (opsional, seperti di berkas pendaftaran); pendaftaran yang "
+        "ditolak BPJS: Status = Ditolak dan Alasan. Baris yang NIK-nya tidak didaftarkan, KPJ-nya salah atau "
+        "dipakai NIK lain, atau untuk penanggung lain dari yang didaftarkan ditolak."
     )
     import_flow(
         "import_result",

@@ -2,6 +2,7 @@
 file per payer (BPJS bills each pledge apart), BPJS's answer (KPJ card numbers, refusals with reasons), and what
 the branch has closed. Every service call checks the branch scope; each file is built and audited on the click."""
 
+import pandas as pd
 import streamlit as st
 
 from models import Role
@@ -20,34 +21,50 @@ waiting_tab, result_tab, closed_tab = st.tabs(["Menunggu pendaftaran", "Unggah h
 
 with waiting_tab:
     waiting = state.load(coverage.pledge_choices, actor=actor, branch=branch)
-    if waiting.empty:
+    city = state.load(coverage.allocation_choices, actor=actor, branch=branch)
+    if waiting.empty and city.empty:
         st.info("Tidak ada pendaftaran yang menunggu cabang ini.")
-    st.caption("Satu berkas per pembayar (ikrar perusahaan), agar BPJS menagih setiap perusahaan terpisah.")
-    for row in waiting.itertuples():
-        selection = coverage.Selection(pledge_id=int(row.pledge_id), branch=branch)
+    st.caption(
+        "Satu berkas per penanggung (ikrar perusahaan, atau APBD Kota Tangerang), agar BPJS menagih kota dan setiap "
+        "perusahaan terpisah."
+    )
+    payers = [
+        (
+            coverage.Selection(pledge_id=int(r.pledge_id), branch=branch),
+            f"**{r.company}** · ikrar #{r.pledge_id} · mulai {fmt.month(r.start_month)}",
+            r,
+        )
+        for r in waiting.itertuples()
+    ] + [
+        (
+            coverage.Selection(allocation_id=int(r.allocation_id), branch=branch),
+            f"**{r.payer}** · {r.basis} · mulai {fmt.month(r.start_month)}",
+            r,
+        )
+        for r in city.itertuples()
+    ]
+    for selection, label, row in payers:
 
         def _file(selection: coverage.Selection = selection) -> bytes:
             with state.db() as s:  # on the click: registers, audits, builds the file
                 return coverage.export_registration(session=s, actor=actor, selection=selection)[1]
 
         left, right = st.columns([3, 1])
-        left.markdown(
-            f"**{row.company}** · ikrar #{row.pledge_id} · mulai {fmt.month(row.start_month)} · "
-            f"{fmt.number(row.to_register)} baru, {fmt.number(row.registered)} sudah didaftarkan"
-        )
+        left.markdown(f"{label} · {fmt.number(row.to_register)} baru, {fmt.number(row.registered)} sudah didaftarkan")
         right.download_button(
             "Unduh berkas",
             data=_file,
             file_name=safe_filename(f"pendaftaran-bpjs-{selection.describe()}.xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:",
-            key=f"desk_file_{row.pledge_id}",
+            key=f"desk_file_{selection.describe()}",
         )
 
 with result_tab:
     st.caption(
-        "Berkas jawaban BPJS: NIK, KPJ (11 digit), Tgl Mulai, Tgl Berakhir (opsional); untuk pendaftaran yang "
-        "ditolak: Status = Ditolak dan Alasan. NIK di luar wilayah cabang ini ditolak."
+        "Berkas jawaban BPJS: NIK, KPJ (11 digit), Tgl Mulai, Tgl Berakhir (opsional), Kode Penanggung (opsional, "
+        "seperti di berkas pendaftaran: baris untuk penanggung lain ditolak); untuk pendaftaran yang ditolak: "
+        "Status = Ditolak dan Alasan. NIK di luar wilayah cabang ini ditolak."
     )
     import_flow(
         "desk_result",
@@ -64,7 +81,8 @@ with closed_tab:
     if closed.empty:
         st.info("Belum ada kartu yang terbit lewat cabang ini.")
     else:
-        shown = closed.assign(Ikrar=closed["pledge_id"].map("#{}".format), Mulai=closed["start_month"].map(fmt.month))
+        ikrar = closed["pledge_id"].map(lambda p: "APBD" if pd.isna(p) else f"#{int(p)}")
+        shown = closed.assign(Ikrar=ikrar, Mulai=closed["start_month"].map(fmt.month))
         names = {"company": "Pembayar", "cards": "Kartu terbit", "refused": "Ditolak BPJS"}
         benefits_ui.table(
             shown[["Ikrar", "company", "Mulai", "cards", "refused"]].rename(columns=names).set_index("Ikrar")

@@ -46,13 +46,15 @@ with time_tab:
     view.chart(specs["weekly"])
     st.subheader("Kapan target tercapai?")
     with st.form("skenario"):
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3, c4 = st.columns(4)
         companies = c1.number_input("Tambahan perusahaan (pada minimum yang disarankan)", value=0, step=1)
         budget = c2.number_input("Anggaran kota per tahun (Rp)", value=0, step=100_000_000)
         by_date = c3.date_input("Target tercapai pada", value=None, format="DD/MM/YYYY")
+        allocation = c4.number_input("Alokasi APBD tahun depan (pekerja; kosong: yang tercatat)", value=None, step=1)
         st.form_submit_button("Hitung skenario")
     try:
-        fc = view.forecast(actor, int(companies), int(budget), by_date)
+        nxt = None if allocation is None else int(allocation)
+        fc = view.forecast(actor, int(companies), int(budget), by_date, nxt)
     except PayungError as exc:
         st.error(str(exc))
         fc = view.forecast(actor, 0, 0, None)

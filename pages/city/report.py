@@ -10,6 +10,7 @@ from services import insight
 from services.platform import fmt
 from services.platform.text import safe_filename
 from ui import state
+from ui.insight import allocation_block
 from ui.payers import split_block
 
 actor = state.require(Role.ADMIN, Role.VIEWER)
@@ -52,6 +53,10 @@ start, end = insight.quarter_bounds(year, quarter)
 split_block(
     state.load(insight.payer_split, today=min(end, dt.date.today())), title="Siapa yang menanggung (akhir periode)"
 )
+outlook = state.load(insight.quarter_outlook, actor=actor, year=year, quarter=quarter)
+if outlook is not None:
+    st.subheader("Kapan target tercapai, dengan dan tanpa alokasi APBD tahun depan (akhir periode)")
+    allocation_block(outlook)
 st.caption(
     f"Periode {fmt.long_date(start)} s.d. {fmt.long_date(min(end, dt.date.today()))}. Capaian dan corong disusun "
     "ulang per akhir periode dari tanggal kartu, ikrar dan jawaban; peta, tabel kecamatan dan celah menurut "

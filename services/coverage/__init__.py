@@ -30,6 +30,7 @@ from services.coverage.expiry import (
 from services.coverage.registration import (
     RegistrationPreview,
     Selection,
+    allocation_choices,
     export_registration,
     pledge_choices,
     registration_preview,
@@ -47,6 +48,7 @@ __all__ = [
     "LEVEL_LABELS",
     "REMINDER_DAYS",
     "RegistrationPreview",
+    "allocation_choices",
     "Selection",
     "branch_of_kecamatan",
     "branches",

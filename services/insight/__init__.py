@@ -67,7 +67,13 @@ from services.insight.leaderboard import Board, board_timeline, company_id_of, p
 from services.insight.mapdata import kelurahan_features
 from services.insight.payers import PayerSplit, payer_split
 from services.insight.public_company import EarnedBadge, PublicCompany, company_badges, public_company
-from services.insight.quarterly import QuarterlyReport, available_quarters, quarter_bounds, quarterly_report
+from services.insight.quarterly import (
+    QuarterlyReport,
+    available_quarters,
+    quarter_bounds,
+    quarter_outlook,
+    quarterly_report,
+)
 from services.insight.report_pdf import quarterly_file
 
 __all__ = [
@@ -147,6 +153,7 @@ __all__ = [
     "register",
     "quarter_bounds",
     "quarterly_file",
+    "quarter_outlook",
     "quarterly_report",
     "rank_board",
     "size_band",

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from services.insight.catalogue import figure
 from services.insight.dashboard import campaign_progress
+from services.insight.payers import payer_split
 from services.platform.db import make_engine, migrate
 from services.platform.settings import get_settings
 
@@ -34,11 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(url)
     with Session(engine) as session:
         progress = campaign_progress(session=session)
+        by_payer = payer_split(session=session).figures()
     engine.dispose()
     if progress is None:
         print("Belum ada surat edaran aktif.", file=sys.stderr)
         return 1
-    payload = figures_payload(progress.figures)
+    payload = figures_payload({**progress.figures, **by_payer})
     if opts.json:
         print(json.dumps(payload, ensure_ascii=False))
     else:

@@ -11,6 +11,7 @@ The forecast (also shown on the page, `METHOD`) works month by month from the st
 - a what-if adds n companies x the letter's suggested minimum to the pipeline now, and a city budget of Rp X a
   year buys X / (12 x premium) workers whose cover the city renews every year.
 The target is reached in the first month the expected protected workers reach it (looked for 10 years ahead).
+Beside it, counting every payer: the dates without and with next year's APBD allocation (`forecast_payers`).
 When it is not reached by a chosen date, the page says how many more workers per month, from next month, would
 reach it by then.
 """
@@ -37,6 +38,7 @@ from services.insight.asof import (
 )
 from services.insight.catalogue import FigureDef, register
 from services.insight.dashboard import active_campaign
+from services.insight.forecast_payers import PAYER_METHOD, NextAllocation, payer_outlook
 from services.insight.headline import CITY_ROLES
 from services.platform.authz import Actor, require_role
 from services.platform.dates import add_months
@@ -54,7 +56,7 @@ METHOD = (
     "perpanjangan yang teramati (sekali per tahun); pekerja baru terus masuk sebesar laju 8 minggu terakhir. "
     "Skenario menambah n perusahaan x minimum yang disarankan surat edaran ke proses sekarang, dan anggaran kota "
     "Rp X per tahun = X / (12 x iuran) pekerja yang diperpanjang kota setiap tahun. Target tercapai pada bulan "
-    "pertama perkiraan pekerja terlindungi mencapainya (dicari sampai 10 tahun)."
+    "pertama perkiraan pekerja terlindungi mencapainya (dicari sampai 10 tahun). " + PAYER_METHOD
 )
 
 for _key, _label, _definition, _unit, _rounding in [
@@ -120,7 +122,11 @@ class Forecast:
     what_if: Projection
     by_date: dt.date
     needed_per_month: int  # extra workers per month from next month to reach the target by `by_date` (0: on track)
-    series: pd.DataFrame  # month_end, baseline, what_if (expected protected)
+    series: pd.DataFrame  # month_end, baseline, what_if, without_allocation, with_allocation (expected protected)
+    other_payers_now: int = 0  # workers other payers (not a pledge) pay this month
+    next_allocation: NextAllocation | None = None
+    without_allocation: Projection | None = None  # every payer, without next year's allocation
+    with_allocation: Projection | None = None  # every payer, with it
     method: str = METHOD
 
     @property
@@ -265,6 +271,7 @@ def forecast(
     city_budget_per_year: int = 0,
     by_date: dt.date | None = None,
     today: dt.date | None = None,
+    next_allocation_workers: int | None = None,
 ) -> Forecast | None:
     require_role(actor, *CITY_ROLES, session=session, action="insight.forecast")
     campaign = active_campaign(session=session)
@@ -295,9 +302,10 @@ def forecast(
     )
     target = campaign.target_workers
     remaining = target - protected - in_process
+    outlook = payer_outlook(session=session, today=today, base=base, what_if_workers=next_allocation_workers)
     series = pd.DataFrame(
         {"month_end": base["month_end"], "baseline": base["expected"], "what_if": scenario["expected"]}
-    )
+    ).assign(without_allocation=outlook.without["expected"], with_allocation=outlook.with_it["expected"])
     return Forecast(
         today=today,
         target=target,
@@ -317,6 +325,10 @@ def forecast(
         by_date=by_date,
         needed_per_month=needed_per_month(today=today, by_date=by_date, target=target, base=base, covers_rate=rate),
         series=series,
+        other_payers_now=outlook.other_now,
+        next_allocation=outlook.allocation,
+        without_allocation=reached(outlook.without, target, today, remaining - outlook.other_now),
+        with_allocation=reached(outlook.with_it, target, today, remaining - outlook.other_now),
     )
 
 

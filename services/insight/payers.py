@@ -12,12 +12,21 @@ from sqlalchemy import func, or_, select
 from sqlmodel import Session, col
 
 from models import Assignment, AssignmentStatus, CoverMonth, PayerKind
-from services.insight.catalogue import FigureDef, register
+from services.insight.catalogue import FigureDef, figure, register
 from services.insight.dashboard import active_campaign
 from services.platform.dates import month_start
 
 _PAID_CSR = [AssignmentStatus.REGISTERED.value, AssignmentStatus.ACTIVE.value, AssignmentStatus.EXPIRED.value]
 YEAR_MONTHS = 12
+# Catalogue key -> PayerSplit attribute, in the order every surface shows them.
+PAYER_FIGURES = {
+    "paid_by_apbd": "apbd",
+    "paid_by_csr": "csr",
+    "paid_by_other": "other",
+    "paid_by_mandiri": "mandiri",
+    "paid_all_payers": "total",
+    "budget_needed_after_csr": "budget_needed",
+}
 
 
 @dataclass(frozen=True)
@@ -40,13 +49,12 @@ class PayerSplit:
         return max(self.target - self.total, 0) * self.premium * YEAR_MONTHS
 
     def shares(self) -> list[tuple[str, int]]:
-        """(label, workers) in the order every surface shows them."""
-        return [
-            ("APBD Kota", self.apbd),
-            ("CSR perusahaan", self.csr),
-            ("Program lain", self.other),
-            ("Mandiri", self.mandiri),
-        ]
+        """(catalogued label, workers) of the four payers, in the order every surface shows them."""
+        return [(figure(key).label, getattr(self, attr)) for key, attr in list(PAYER_FIGURES.items())[:4]]
+
+    def figures(self) -> dict[str, int]:
+        """Catalogue key -> value of every figure by payer (pages, quarterly PDF and Excel, CLI JSON)."""
+        return {key: int(getattr(self, attr)) for key, attr in PAYER_FIGURES.items()}
 
 
 def payer_split(*, session: Session, today: dt.date | None = None) -> PayerSplit:
@@ -82,17 +90,16 @@ def _part(name: str):  # type: ignore[no-untyped-def]
 
 
 _WHAT = "Pekerja yang iuran BPJS Ketenagakerjaan bulan ini dibayar oleh"
-for _key, _label, _who, _attr in [
+for _key, _label, _who in [
     (
         "paid_by_apbd",
         "Ditanggung APBD Kota",
         "anggaran Pemerintah Kota (APBD Kota), termasuk alokasi tahunannya",
-        "apbd",
     ),
-    ("paid_by_csr", "Ditanggung CSR perusahaan", "ikrar perusahaan, setelah didaftarkan ke BPJS", "csr"),
-    ("paid_by_other", "Ditanggung program lain", "program lain: APBD Provinsi, BAZNAS (zakat), dana desa", "other"),
-    ("paid_by_mandiri", "Mandiri", "pekerja itu sendiri (peserta BPU mandiri)", "mandiri"),
-    ("paid_all_payers", "Ditanggung semua penanggung", "siapa pun: APBD Kota, CSR, program lain atau mandiri", "total"),
+    ("paid_by_csr", "Ditanggung CSR perusahaan", "ikrar perusahaan, setelah didaftarkan ke BPJS"),
+    ("paid_by_other", "Ditanggung program lain", "program lain: APBD Provinsi, BAZNAS (zakat), dana desa"),
+    ("paid_by_mandiri", "Mandiri", "pekerja itu sendiri (peserta BPU mandiri)"),
+    ("paid_all_payers", "Ditanggung semua penanggung", "siapa pun: APBD Kota, CSR, program lain atau mandiri"),
 ]:
     register(
         FigureDef(
@@ -101,7 +108,7 @@ for _key, _label, _who, _attr in [
             f"{_WHAT} {_who}; satu pekerja satu penanggung per bulan.",
             "pekerja",
             "bilangan bulat",
-            _part(_attr),
+            _part(PAYER_FIGURES[_key]),
         )
     )
 register(
@@ -112,7 +119,7 @@ register(
         "semua penanggung bulan ini (CSR, APBD Kota, program lain, mandiri).",
         "rupiah",
         "Rupiah bulat",
-        _part("budget_needed"),
+        _part(PAYER_FIGURES["budget_needed_after_csr"]),
         audience=("publik", "kota"),
     )
 )

@@ -5,8 +5,9 @@ companies. Aggregates only - no worker data. Every file made is audited (`report
 Every figure is as it stood at the end of the quarter's last day (or today, for the running quarter), read from
 the state history (`services.insight.asof`): the headline and its change, the funnel, coverage per kecamatan and
 kelurahan, the gap split (a)/(b)/(c) with its costs, and the companies. So a report of a past quarter made today
-equals the one made on the quarter's last day (tests/integration/test_history.py); the one thing read as it is
-today is whether a worker is covered elsewhere (not historised).
+equals the one made on the quarter's last day (tests/integration/test_history.py); read as they are today: whether
+a worker is covered elsewhere, and the payer ledger behind the split by payer and the forecast by payer (sheet
+*Penanggung*, not historised).
 """
 
 import datetime as dt
@@ -31,9 +32,12 @@ from services.insight.benefits import CityBenefits, city_benefits
 from services.insight.catalogue import figure
 from services.insight.dashboard import active_campaign, company_frame
 from services.insight.figures import label as label_of
+from services.insight.forecast import Forecast, forecast
+from services.insight.forecast_payers import allocation_figures
 from services.insight.funnel import STEP_KEYS, STEPS, Funnel, funnel
 from services.insight.gaps import MONTHS, PARTS, Gaps, by_kecamatan, coverage_by_kelurahan, gaps
 from services.insight.headline import CITY_ROLES, Snapshot, snapshot
+from services.insight.payers import PAYER_FIGURES, PayerSplit, payer_split
 from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
 from services.platform.exports import safe_cell
@@ -58,6 +62,11 @@ EXCEL_FORMATS = {
     "tanggal": "d mmm yyyy",
 }
 WHOLE_FORMAT = "#,##0"
+OUTLOOK_KEYS = [
+    "forecast_next_allocation_workers",
+    "forecast_reached_without_allocation",
+    "forecast_reached_with_allocation",
+]
 # Table columns that are not plain counts, by their Indonesian header.
 COLUMN_UNITS = {
     "Porsi terlindungi": "persen",
@@ -88,6 +97,8 @@ class QuarterlyReport:
     companies: pd.DataFrame
     gaps: Gaps
     benefits: CityBenefits  # benefits paid (to the quarter's end) against premiums paid, per payer
+    payers: PayerSplit  # who pays the cover of the period's last month (the page shows the same split)
+    outlook: dict[str, Any]  # the forecast by payer as of the period's end: next year's allocation, the dates
 
     @property
     def gap_workers(self) -> int:
@@ -114,7 +125,7 @@ class QuarterlyReport:
 
     def definitions(self) -> pd.DataFrame:
         """The definitions of every catalogued figure the report uses (the report ends with them)."""
-        keys = [*self.headline_values(), *TABLE_FIGURES]
+        keys = [*self.headline_values(), *TABLE_FIGURES, *PAYER_FIGURES, *self.outlook]
         return pd.DataFrame(
             [(figure(k).label, figure(k).definition, figure(k).rounding) for k in keys],
             columns=["Angka", "Definisi", "Pembulatan"],
@@ -175,7 +186,24 @@ def quarterly_report(
         companies=companies_on(session=session, campaign=campaign, day=end),
         gaps=the_gaps,
         benefits=city_benefits(session=session, actor=actor, until=end),
+        payers=payer_split(session=session, today=end),
+        outlook=outlook_figures(quarter_outlook(session=session, actor=actor, year=year, quarter=quarter, today=today)),
     )
+
+
+def quarter_outlook(
+    *, session: Session, actor: Actor, year: int, quarter: int, today: dt.date | None = None
+) -> Forecast | None:
+    """The forecast as of the period's end (its last day, or today for the running quarter), with and without
+    next year's APBD allocation: what the report page, its PDF and its Excel show."""
+    today = today or dt.date.today()
+    return forecast(session=session, actor=actor, today=min(quarter_bounds(year, quarter)[1], today))
+
+
+def outlook_figures(fc: Forecast | None) -> dict[str, Any]:
+    if fc is not None:
+        return allocation_figures(fc)
+    return dict.fromkeys(OUTLOOK_KEYS)
 
 
 def companies_on(*, session: Session, campaign: Campaign, day: dt.date) -> pd.DataFrame:
@@ -279,6 +307,7 @@ def sheets(report: QuarterlyReport) -> dict[str, pd.DataFrame]:
     )
     return {
         "Ringkasan": pd.concat([summary, extra], ignore_index=True),
+        "Penanggung": payer_table(report),
         "Corong": report.funnel.steps[list(FUNNEL_HEADERS)].rename(columns=FUNNEL_HEADERS),
         "Corong per sektor": funnel_breakdown(report.funnel.by_sector, "sector", "Sektor"),
         "Corong per kecamatan": funnel_breakdown(report.funnel.by_kecamatan, "kecamatan", "Kecamatan"),
@@ -291,10 +320,23 @@ def sheets(report: QuarterlyReport) -> dict[str, pd.DataFrame]:
     }
 
 
+def payer_rows(report: QuarterlyReport) -> dict[str, Any]:
+    """Catalogue key -> value of the report's figures by payer: who pays the period's last month, the target,
+    and the forecast with and without next year's APBD allocation (the Excel sheet and the PDF section)."""
+    return {**report.payers.figures(), "target": report.payers.target, **report.outlook}
+
+
+def payer_table(report: QuarterlyReport) -> pd.DataFrame:
+    rows = [(figure(k).label, v) for k, v in payer_rows(report).items()]
+    return pd.DataFrame(rows, columns=["Ukuran", f"Bulan {report.payers.month:%m/%Y}"])
+
+
 def _unit_of(sheet: str, header: str, row_label: object) -> str | None:
-    """The unit of a cell: the summary's rows carry their figure's unit, other sheets their column's."""
-    if sheet == "Ringkasan" and header != "Ukuran":
-        by_label = {figure(k).label: figure(k).unit for _, k in HEADLINE_ROWS}
+    """The unit of a cell: the summary's and the payers' rows carry their figure's unit, other sheets their
+    column's."""
+    if sheet in ("Ringkasan", "Penanggung") and header != "Ukuran":
+        keys = [*(k for _, k in HEADLINE_ROWS), *PAYER_FIGURES, *OUTLOOK_KEYS]
+        by_label = {figure(k).label: figure(k).unit for k in keys}
         return "rupiah" if str(row_label).endswith("(Rp)") else by_label.get(str(row_label))
     return COLUMN_UNITS.get(header) or ("rupiah" if header.endswith("(Rp)") else None)
 

@@ -9,6 +9,7 @@ import pandas as pd
 from fpdf import FPDF
 from sqlmodel import Session
 
+from services.insight.catalogue import figure
 from services.insight.figures import label as label_of
 from services.insight.figures import ratio, show
 from services.insight.gaps import gap_sentence
@@ -21,6 +22,8 @@ from services.insight.quarterly import (
     QuarterlyReport,
     benefits_table,
     company_table,
+    payer_rows,
+    payer_table,
     quarterly_report,
     to_excel,
 )
@@ -160,6 +163,7 @@ def quarterly_pdf(report: QuarterlyReport) -> bytes:
         new_x="LMARGIN",
         new_y="NEXT",
     )
+    _payers_section(pdf, report)
     _heading(pdf, "Corong kampanye (perusahaan)")
     steps = report.funnel.steps[list(FUNNEL_HEADERS)].rename(columns=FUNNEL_HEADERS)
     pct = {c: (lambda v: fmt.percent(float(v))) for c in list(FUNNEL_HEADERS.values())[2:]}  # type: ignore[arg-type]
@@ -218,6 +222,29 @@ def _definitions(pdf: FPDF, definitions: pd.DataFrame) -> None:
         pdf.cell(0, 5, pdf_text(name), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 8)
         pdf.multi_cell(0, 4, pdf_text(f"{definition} Pembulatan: {rounding}."), new_x="LMARGIN", new_y="NEXT")
+
+
+PAYERS_HEADING = "Siapa yang menanggung"
+
+
+def _payers_section(pdf: FPDF, report: QuarterlyReport) -> None:
+    """The catalogued figures by payer for the period's last month, as the report page shows them."""
+    _heading(pdf, f"{PAYERS_HEADING} ({fmt.month(report.payers.month)})")
+    table = payer_table(report)
+    shown = [figure(k).format(v) for k, v in payer_rows(report).items()]
+    _table(pdf, table.assign(**{table.columns[1]: shown}), [120, 50])
+    pdf.set_font("Helvetica", "", 8)
+    pdf.multi_cell(
+        0,
+        4,
+        pdf_text(
+            "Satu pekerja satu penanggung per bulan. Anggaran kota yang masih dibutuhkan: iuran 12 bulan bagi "
+            "pekerja yang masih kurang dari target setelah semua penanggung (APBD Kota, CSR, program lain, mandiri). "
+            "Perkiraan per akhir periode; tanda - berarti tidak tercapai dalam 10 tahun."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
 
 
 def _benefits_section(pdf: FPDF, report: QuarterlyReport) -> None:

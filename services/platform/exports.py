@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -20,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 # Full-width forms too: some spreadsheets fold them to their ASCII twins.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -74,10 +76,24 @@ def to_csv(df: pd.DataFrame) -> bytes:
 
 def to_xlsx(df: pd.DataFrame, *, sheet_title: str = "Pekerja", title: str | None = None) -> bytes:
     """One sheet; identifiers as text cells ('@' format); header bold and frozen."""
+    return to_xlsx_book([(sheet_title, df, title)])
+
+
+def to_xlsx_book(sheets: Sequence[tuple[str, pd.DataFrame, str | None]]) -> bytes:
+    """One workbook of several sheets (name, frame, optional title line), each written as `to_xlsx` writes one."""
     wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = sheet_title[:31]
+    first = wb.active
+    assert first is not None
+    for k, (sheet_title, df, title) in enumerate(sheets):
+        ws = first if k == 0 else wb.create_sheet()
+        ws.title = sheet_title[:31]
+        _write_sheet(ws, df, title)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(ws: Worksheet, df: pd.DataFrame, title: str | None) -> None:
     first_row = 1
     if title:
         _text_cell(ws.cell(row=1, column=1, value=safe_cell(title, quote=False))).font = Font(bold=True, size=12)
@@ -107,6 +123,3 @@ def to_xlsx(df: pd.DataFrame, *, sheet_title: str = "Pekerja", title: str | None
                 elif isinstance(value, dt.date):
                     cell.number_format = "d mmm yyyy"
     ws.freeze_panes = ws.cell(row=first_row + 1, column=1)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()

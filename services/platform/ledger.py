@@ -207,17 +207,14 @@ def taken_months(
     return out
 
 
-def months_of_others(
-    *, session: Session, assignments: dict[int, int], first: dt.date, last: dt.date
-) -> dict[int, list[tuple[dt.date, str]]]:
-    """For assignments {assignment_id: worker_id}: the months in [first, last] their workers have from any other
-    source (another assignment, the city, an import), per assignment, sorted."""
-    by_worker: dict[int, list[tuple[dt.date, str, int | None]]] = {}
-    for chunk in _chunks(assignments.values()):
-        for wid, month, payer, aid in session.execute(
-            select(
-                col(CoverMonth.worker_id), col(CoverMonth.month), col(CoverMonth.payer), col(CoverMonth.assignment_id)
-            )
+def _months_by_worker(
+    session: Session, worker_ids: Iterable[int], first: dt.date, last: dt.date, own: object
+) -> dict[int, list[tuple[dt.date, str, object]]]:
+    """Per worker, the months in [first, last] with their payer and the value of the `own` column, sorted."""
+    by_worker: dict[int, list[tuple[dt.date, str, object]]] = {}
+    for chunk in _chunks(worker_ids):
+        for wid, month, payer, mine in session.execute(
+            select(col(CoverMonth.worker_id), col(CoverMonth.month), col(CoverMonth.payer), own)  # type: ignore[call-overload]
             .where(
                 col(CoverMonth.worker_id).in_(chunk),
                 col(CoverMonth.month) >= month_start(first),
@@ -225,8 +222,26 @@ def months_of_others(
             )
             .order_by(col(CoverMonth.month))
         ).all():
-            by_worker.setdefault(int(wid), []).append((month, str(payer), aid))
+            by_worker.setdefault(int(wid), []).append((month, str(payer), mine))
+    return by_worker
+
+
+def months_of_others(
+    *, session: Session, assignments: dict[int, int], first: dt.date, last: dt.date
+) -> dict[int, list[tuple[dt.date, str]]]:
+    """For assignments {assignment_id: worker_id}: the months in [first, last] their workers have from any other
+    source (another assignment, the city, an import), per assignment, sorted."""
+    by_worker = _months_by_worker(session, assignments.values(), first, last, col(CoverMonth.assignment_id))
     return {a: [(m, p) for m, p, own in by_worker.get(w, []) if own != a] for a, w in assignments.items()}
+
+
+def city_months_of_others(
+    *, session: Session, pairs: Sequence[tuple[int, int]], first: dt.date, last: dt.date
+) -> dict[tuple[int, int], list[tuple[dt.date, str]]]:
+    """For (allocation_id, worker_id) pairs: the months in [first, last] the worker has from any source other
+    than that allocation, sorted."""
+    by_worker = _months_by_worker(session, [w for _, w in pairs], first, last, col(CoverMonth.allocation_id))
+    return {(a, w): [(m, p) for m, p, own in by_worker.get(w, []) if own != a] for a, w in pairs}
 
 
 def align_assignments(*, session: Session, covers: Sequence[tuple[int, int, dt.date, dt.date]]) -> None:
@@ -250,6 +265,35 @@ def align_assignments(*, session: Session, covers: Sequence[tuple[int, int, dt.d
         ],
     )
     session.flush()
+
+
+def release_city(*, session: Session, pairs: Sequence[tuple[int, int]]) -> None:
+    """These (allocation_id, worker_id) pay nothing any more (BPJS refused the registration): the worker's months
+    of that allocation are given back, and the worker returns to the pool."""
+    by_allocation: dict[int, list[int]] = {}
+    for allocation_id, worker_id in pairs:
+        by_allocation.setdefault(allocation_id, []).append(worker_id)
+    for allocation_id, workers in by_allocation.items():
+        for chunk in _chunks(workers):
+            session.execute(
+                delete(CoverMonth).where(
+                    col(CoverMonth.worker_id).in_(chunk), col(CoverMonth.allocation_id) == allocation_id
+                )
+            )
+    session.flush()
+
+
+def align_city(*, session: Session, covers: Sequence[tuple[int, int, dt.date, dt.date]]) -> None:
+    """BPJS's coverage dates become the city's months: for (allocation_id, worker_id, start, end), the worker's
+    months of that allocation are replaced by every month from start to end (check `city_months_of_others`)."""
+    release_city(session=session, pairs=[(a, w) for a, w, _, _ in covers])
+    write_cover(
+        session=session,
+        covers=[
+            Cover(w, PayerKind.CITY_BUDGET.value, months_between(start, end), allocation_id=a)
+            for a, w, start, end in covers
+        ],
+    )
 
 
 def end_assignments_from(*, session: Session, assignment_ids: Iterable[int], from_month: dt.date) -> None:

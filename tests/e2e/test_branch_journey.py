@@ -89,7 +89,7 @@ def test_branch_officer_registers_closes_and_records_claims(page: Page, desk: tu
     wait_idle(page)
     rows = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes())).get_sheet_by_index(0).to_python()
     data = [dict(zip(rows[2], r, strict=True)) for r in rows[3:]]
-    assert len(data) >= 3 and {d["Perusahaan Pembayar"] for d in data} == {company}
+    assert len(data) >= 3 and {d["Penanggung"] for d in data} == {company}
     kecamatan = set(coverage.kecamatan_names("Tangerang Cikokol"))
     assert {d["Kecamatan"] for d in data} <= kecamatan  # only the branch's workers
 

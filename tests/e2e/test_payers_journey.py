@@ -1,9 +1,12 @@
-"""In Chromium: the city admin records the year's APBD allocation, previews it, commits it, and the dashboard and
-the public page show the new split by payer."""
+"""In Chromium: the city admin records the year's APBD allocation, previews it, commits it, the dashboard and
+the public page show the new split by payer, and the BPJS registration file bills the city in its own block."""
 
+import io
 import re
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from python_calamine import CalamineWorkbook
 
 from services.demo.seed import DEMO_PASSWORDS
 from services.platform import fmt
@@ -17,7 +20,7 @@ def _apbd(page: Page) -> int:
     return fmt.parse_whole(value)
 
 
-def test_admin_fills_the_city_budget_and_the_split_shows_it(page: Page, app_url: str) -> None:
+def test_admin_fills_the_city_budget_and_the_split_shows_it(page: Page, app_url: str, tmp_path: Path) -> None:
     page.goto(app_url)
     wait_idle(page)
     before = _apbd(page)  # the public page, logged out
@@ -50,6 +53,26 @@ def test_admin_fills_the_city_budget_and_the_split_shows_it(page: Page, app_url:
     wait_idle(page)
     expect(page.get_by_text("Siapa yang menanggung")).to_be_visible()
     assert _apbd(page) == before + covered
+    # The BPJS registration file of the city's allocation: its own block and bill, APBD Kota Tangerang.
+    page.get_by_test_id("stSidebarNav").get_by_text("Pendaftaran BPJS").click()
+    wait_idle(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Penanggung").click()
+    page.get_by_role("option", name=re.compile("5.1.02.01.01.0024")).click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"dan 150 pekerja APBD Kota"))).to_be_visible()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Unduh berkas pendaftaran (Excel)").click()
+    path = tmp_path / "pendaftaran-apbd.xlsx"
+    info.value.save_as(path)
+    wait_idle(page)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
+    rows = book.get_sheet_by_name("Pendaftaran").to_python()
+    data = [dict(zip(rows[2], r, strict=True)) for r in rows[3:]]
+    assert len(data) == 150 and {str(d["Penanggung"]).startswith("APBD Kota Tangerang") for d in data} == {True}
+    assert {d["Dasar Pembayaran"] for d in data} == {"Mata anggaran 5.1.02.01.01.0024; Perwal No. 113 Tahun 2023"}
+    bill = book.get_sheet_by_name("Per penanggung").to_python()
+    totals = dict(zip(bill[2], bill[3], strict=True))
+    assert totals["Pekerja"] == 150 and totals["Rupiah"] == totals["Bulan Kepesertaan"] * 16_800
     logout(page)
     page.goto(app_url)
     wait_idle(page)

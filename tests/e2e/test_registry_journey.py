@@ -64,7 +64,7 @@ def test_import_register_activate(page: Page, app_url: str, tmp_path: Path) -> N
     # 3. the registration file of Cisadane's pledge
     nav.get_by_text("Pendaftaran BPJS").click()
     wait_idle(page)
-    page.get_by_test_id("stSelectbox").filter(has_text="Ikrar").click()
+    page.get_by_test_id("stSelectbox").filter(has_text="Penanggung").click()
     page.get_by_role("option", name=re.compile("Cisadane")).click()
     wait_idle(page)
     with page.expect_download() as info:
@@ -76,7 +76,7 @@ def test_import_register_activate(page: Page, app_url: str, tmp_path: Path) -> N
     header = rows[2]
     data = [dict(zip(header, r, strict=True)) for r in rows[3:]]
     assert data and all(isinstance(d["NIK"], str) and len(d["NIK"]) == 16 for d in data)
-    assert {d["Perusahaan Pembayar"] for d in data} == {"PT Cisadane Pangan Lestari"}
+    assert {d["Penanggung"] for d in data} == {"PT Cisadane Pangan Lestari"}
 
     # 4. BPJS's answer: a KPJ for every worker in the file
     result = corpus.csv_bytes(

@@ -156,8 +156,13 @@ def _after_q1(session: Session, c: Campaign) -> None:
     _create(session, c.users["D"], dt.date(2025, 11, 3), 2, 12, dt.date(2025, 12, 1))
 
 
+# The split by payer and the forecast by payer are read from the payer ledger as it is when the report is made
+# (not historised, like "covered elsewhere"; docs/payers.md §12): left out of "made later equals made then".
+AS_MADE = {"Penanggung"}
+
+
 def _frames(report: insight.QuarterlyReport) -> dict[str, pd.DataFrame]:
-    return {name: df.reset_index(drop=True) for name, df in sheets(report).items()}
+    return {name: df.reset_index(drop=True) for name, df in sheets(report).items() if name not in AS_MADE}
 
 
 def test_a_past_quarter_made_later_equals_the_one_made_on_its_last_day(session: Session, replay: Campaign) -> None:

@@ -324,6 +324,7 @@ def test_quarterly_report_files_and_audit(session: Session, world: World) -> Non
     sheets = pd.read_excel(io.BytesIO(xlsx), sheet_name=None, header=2)
     assert list(sheets) == [
         "Ringkasan",
+        "Penanggung",
         "Corong",
         "Corong per sektor",
         "Corong per kecamatan",

@@ -18,13 +18,17 @@ from streamlit.testing.v1 import AppTest
 from services import insight, pledges
 from services.insight import catalogue
 from services.insight.__main__ import main as insight_cli
-from services.insight.quarterly import HEADLINE_ROWS
+from services.insight.payers import PAYER_FIGURES
+from services.insight.quarterly import HEADLINE_ROWS, OUTLOOK_KEYS
+from services.insight.report_pdf import PAYERS_HEADING
 from services.platform.authz import Actor
 from ui import leaderboard as lb
 from ui import state
 
 ROOT = Path(__file__).resolve().parents[2]
 CITY_KEYS = [k for _, k in HEADLINE_ROWS]
+PAYER_KEYS = list(PAYER_FIGURES)  # the split by payer: pages, quarterly PDF and Excel, CLI
+FORECAST_KEYS = list(OUTLOOK_KEYS)  # with and without next year's allocation: dashboard, quarterly page/PDF/Excel
 BOARD_KEYS = dict(lb.CATALOGUED_COLUMNS)  # board column -> catalogue key
 
 
@@ -66,6 +70,7 @@ def city_pages(viewer: Actor, admin: Actor) -> dict[str, dict[str, str]]:
     home = run_page("public/home.py")
     overview = run_page("city/overview.py", viewer)
     responses = run_page("city/responses.py", admin)
+    report = run_page("city/report.py", viewer)
     caption = " ".join(str(c.value) for c in home.caption)
     shown_in_caption = {
         key: m.group(1)
@@ -76,6 +81,7 @@ def city_pages(viewer: Actor, admin: Actor) -> dict[str, dict[str, str]]:
         "Beranda": {**metrics_by_key(home, city_keys), **shown_in_caption},
         "Ringkasan kota": metrics_by_key(overview, city_keys),
         "Tanggapan": metrics_by_key(responses, city_keys),
+        "Laporan triwulan (halaman)": metrics_by_key(report, city_keys),
     }
 
 
@@ -90,10 +96,26 @@ def quarterly_files(session: Session, viewer: Actor, today: dt.date) -> dict[str
         match = re.search(re.escape(catalogue.figure(key).label) + r"\s+(\S+)\s+[+-]", text)
         if match:
             in_pdf[key] = match.group(1)
-    summary = load_workbook(io.BytesIO(xlsx))["Ringkasan"]
-    by_label = {row[0].value: row[1] for row in summary.iter_rows(min_row=4) if row[0].value}
+    payers_part = text[text.index(PAYERS_HEADING) :]  # the section by payer (a company may be called "Mandiri")
+    for key in PAYER_KEYS + FORECAST_KEYS:
+        value = r"(\d{1,2} \S+ \d{4}|[-–]|\S+)" if catalogue.figure(key).unit == "tanggal" else r"(\S+)"
+        match = re.search(re.escape(catalogue.figure(key).label) + r"\s+" + value, payers_part)
+        if match:
+            in_pdf[key] = "–" if match.group(1) == "-" else match.group(1)  # the PDF's font has no en dash
+    book = load_workbook(io.BytesIO(xlsx))
+    by_label = {
+        row[0].value: row[1]
+        for sheet in ("Ringkasan", "Penanggung")
+        for row in book[sheet].iter_rows(min_row=4)
+        if row[0].value
+    }
     in_excel = {}
-    for key in CITY_KEYS:
+    for key in FORECAST_KEYS:  # a date cell, or a dash when not reached within 10 years
+        cell = by_label.get(catalogue.figure(key).label)
+        assert cell is not None, key
+        value = cell.value.date() if isinstance(cell.value, dt.datetime) else None if cell.value == "–" else cell.value
+        in_excel[key] = catalogue.figure(key).format(value)
+    for key in CITY_KEYS + PAYER_KEYS:
         cell = by_label.get(catalogue.figure(key).label)
         assert cell is not None and isinstance(cell.value, int), (key, cell)  # a real number, not text
         assert cell.number_format == ('"Rp"#,##0' if catalogue.figure(key).unit == "rupiah" else "#,##0")

@@ -13,8 +13,11 @@ from tests.ui.conftest import all_text
 
 
 def _waiting(url: str, actor: Actor) -> list[str]:
+    """The payers waiting for the officer's branch: companies' pledges, and the city's allocations (APBD Kota)."""
     with Session(make_engine(url)) as s:
-        return list(coverage.pledge_choices(session=s, actor=actor)["company"])
+        return list(coverage.pledge_choices(session=s, actor=actor)["company"]) + list(
+            coverage.allocation_choices(session=s, actor=actor)["payer"]
+        )
 
 
 def test_desk_shows_only_the_officers_branch(

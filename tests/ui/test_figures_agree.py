@@ -207,7 +207,12 @@ def test_every_catalogued_figure_agrees_on_every_surface_of_the_demo(
     assert surfaces.disagreements(shown) == []
     assert set(shown["Beranda"]) >= {"protected_now", "protected_ever", "remaining_to_target", "response_rate"}
     assert set(shown["Ringkasan kota"]) >= set(surfaces.CITY_KEYS)
-    assert set(shown["Laporan triwulan (PDF)"]) == set(surfaces.CITY_KEYS)
+    city_and_payers = set(surfaces.CITY_KEYS + surfaces.PAYER_KEYS + surfaces.FORECAST_KEYS)
+    assert set(shown["Laporan triwulan (PDF)"]) == city_and_payers == set(shown["Laporan triwulan (Excel)"])
+    for surface in ("Ringkasan kota", "Beranda", "Laporan triwulan (halaman)", "CLI --json"):
+        assert set(shown[surface]) >= set(surfaces.PAYER_KEYS), surface  # the split by payer, compared above
+    for surface in ("Ringkasan kota", "Laporan triwulan (halaman)"):
+        assert set(shown[surface]) >= set(surfaces.FORECAST_KEYS), surface  # with/without next year's allocation
     home = surfaces.run_page("public/home.py")
     # The board's first, a company that hides its amount (shown to itself only), the board's last.
     picks = [board.iloc[0], board[board["hidden"]].iloc[0], board.iloc[-1]]
@@ -262,7 +267,9 @@ def test_every_catalogued_figure_agrees_on_every_surface_of_random_campaigns(
             viewer, admin, company_actors = factories.campaign_world(s, plan, dt.date.today())
         shown = _city_surfaces(url, viewer, admin)
         assert surfaces.disagreements(shown) == []
-        assert set(shown["Laporan triwulan (PDF)"]) == set(surfaces.CITY_KEYS) <= set(shown["Ringkasan kota"])
+        every = set(surfaces.CITY_KEYS + surfaces.PAYER_KEYS + surfaces.FORECAST_KEYS)
+        assert set(shown["Laporan triwulan (PDF)"]) == every <= set(shown["Ringkasan kota"])
+        assert set(surfaces.PAYER_KEYS) <= set(shown["CLI --json"])
         with state.db() as s:
             board = insight.public_board(session=s).rows
         home = surfaces.run_page("public/home.py")

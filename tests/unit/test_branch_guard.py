@@ -40,9 +40,14 @@ def test_every_coverage_and_benefit_service_checks_the_actor() -> None:
             ok = bool(calls & CHECKS) or DELEGATES.get(fn.name) in calls
             assert ok, f"{path.name}:{fn.name} takes an actor but checks neither the branch scope nor a role"
             checked.append(fn.name)
-    assert {"pledge_choices", "export_registration", "import_result", "import_claims", "closed_by_payer"} <= set(
-        checked
-    )
+    assert {
+        "pledge_choices",
+        "allocation_choices",
+        "export_registration",
+        "import_result",
+        "import_claims",
+        "closed_by_payer",
+    } <= set(checked)
 
 
 def test_the_delegate_checks_the_branch_scope() -> None:
