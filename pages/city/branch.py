@@ -42,6 +42,7 @@ with waiting_tab:
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:",
             key=f"desk_file_{row.pledge_id}",
+            on_click="rerun",  # the list then drops what was exported
         )
 
 with result_tab:
