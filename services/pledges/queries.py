@@ -273,6 +273,7 @@ def _summaries(session: Session, pledges: list[Pledge], today: dt.date) -> list[
             )
         ).all()
     )
+    waiting_cards = _cards_waiting_on_renewals(session, renewals, today)
     out = []
     for p in pledges:
         assert p.id is not None
@@ -283,6 +284,8 @@ def _summaries(session: Session, pledges: list[Pledge], today: dt.date) -> list[
         active = counts.get((p.id, AssignmentStatus.ACTIVE), 0)
         if shown == WAITING:  # a renewal's cards are its own from its first month: until then they are registered
             registered, active = registered + active, 0
+        elif p.id in waiting_cards:  # ... and until then they run on the renewed pledge: protected now, here
+            active += waiting_cards[p.id]
         assigned = counts.get((p.id, AssignmentStatus.ASSIGNED), 0) + registered + active
         live = p.status in (PledgeStatus.ACTIVE, PledgeStatus.REGISTERED) and today <= end
         out.append(
@@ -317,6 +320,29 @@ def _summaries(session: Session, pledges: list[Pledge], today: dt.date) -> list[
                 timeline=timeline(p.status, shown),
             )
         )
+    return out
+
+
+def _cards_waiting_on_renewals(
+    session: Session, renewals: dict[int | None, int | None], today: dt.date
+) -> dict[int, int]:
+    """Renewed pledge id -> the cards its renewal carries while that renewal waits for its first month: they
+    still run on the renewed pledge, so the company's protected-now figure counts them there (the report counts
+    every running card once), and the waiting renewal shows them as registered."""
+    if not renewals:
+        return {}
+    old_of = {int(new): int(old) for old, new in renewals.items() if old is not None and new is not None}
+    cards = dict(
+        session.exec(
+            select(Assignment.pledge_id, func.count())
+            .where(col(Assignment.pledge_id).in_(list(old_of)), Assignment.status == AssignmentStatus.ACTIVE)
+            .group_by(col(Assignment.pledge_id))
+        ).all()
+    )
+    out: dict[int, int] = {}
+    for r in session.exec(select(Pledge).where(col(Pledge.id).in_(list(old_of)))).all():
+        if derived_status(r.status, cover_end(r.start_month, r.months), today, start=r.start_month) == WAITING:
+            out[old_of[int(r.id or 0)]] = int(cards.get(int(r.id or 0), 0))
     return out
 
 
