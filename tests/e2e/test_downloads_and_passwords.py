@@ -19,6 +19,8 @@ def _click_all_quickly(page: Page) -> list[tuple[str, bytes]]:
     arrived: list[Download] = []
     page.on("download", lambda d: arrived.append(d))
     buttons = page.get_by_test_id("stDownloadButton").locator("button")
+    expect(buttons.first).to_be_visible()
+    wait_idle(page)
     count = buttons.count()
     assert count >= 2, count
     for i in range(count):
