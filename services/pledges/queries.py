@@ -29,6 +29,7 @@ from services.platform import audit
 from services.platform.authz import Actor, require_company_access
 from services.platform.dates import add_months, cover_end, month_start
 from services.platform.errors import NotFound, PayungError, ValidationError
+from services.pledges.renewals import cards_waiting_on_renewals
 from services.pledges.rules import (
     ASSIGNMENT_LABELS,
     MAX_START_AHEAD_MONTHS,
@@ -273,7 +274,7 @@ def _summaries(session: Session, pledges: list[Pledge], today: dt.date) -> list[
             )
         ).all()
     )
-    waiting_cards = _cards_waiting_on_renewals(session, renewals, today)
+    waiting_cards = cards_waiting_on_renewals(session, renewals, today)
     out = []
     for p in pledges:
         assert p.id is not None
@@ -320,29 +321,6 @@ def _summaries(session: Session, pledges: list[Pledge], today: dt.date) -> list[
                 timeline=timeline(p.status, shown),
             )
         )
-    return out
-
-
-def _cards_waiting_on_renewals(
-    session: Session, renewals: dict[int | None, int | None], today: dt.date
-) -> dict[int, int]:
-    """Renewed pledge id -> the cards its renewal carries while that renewal waits for its first month: they
-    still run on the renewed pledge, so the company's protected-now figure counts them there (the report counts
-    every running card once), and the waiting renewal shows them as registered."""
-    if not renewals:
-        return {}
-    old_of = {int(new): int(old) for old, new in renewals.items() if old is not None and new is not None}
-    cards = dict(
-        session.exec(
-            select(Assignment.pledge_id, func.count())
-            .where(col(Assignment.pledge_id).in_(list(old_of)), Assignment.status == AssignmentStatus.ACTIVE)
-            .group_by(col(Assignment.pledge_id))
-        ).all()
-    )
-    out: dict[int, int] = {}
-    for r in session.exec(select(Pledge).where(col(Pledge.id).in_(list(old_of)))).all():
-        if derived_status(r.status, cover_end(r.start_month, r.months), today, start=r.start_month) == WAITING:
-            out[old_of[int(r.id or 0)]] = int(cards.get(int(r.id or 0), 0))
     return out
 
 
