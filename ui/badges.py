@@ -45,4 +45,5 @@ def badge_section(actor: Actor) -> None:
             mime="image/svg+xml",
             key=f"badge_{badge.code}",
             icon=":material/workspace_premium:",
+            on_click="ignore",
         )

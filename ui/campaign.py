@@ -1,16 +1,18 @@
 """Streamlit helpers of the campaign desk pages: downloads made on the click, the one-time password block, the
 company's decline action. No business rules: each calls one service."""
 
+import datetime as dt
+
 import streamlit as st
 
 from services import campaign
+from services.platform import fmt
 from services.platform.authz import Actor
 from services.platform.errors import ValidationError
 from ui import state, text
 from ui.downloads import service_download as download  # noqa: F401  (the pages' name for it)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PASSWORDS_KEY = "campaign_onetime_passwords"  # [(username, display_name, password, company)] shown once
 
 
 FLASH_KEY = "campaign_flash"  # one message carried over the rerun that follows a successful command
@@ -28,37 +30,41 @@ def show_done() -> None:
         st.success(message)
 
 
-def keep_passwords(passwords: list[campaign.OneTimePassword]) -> None:
-    if passwords:
-        st.session_state[PASSWORDS_KEY] = [(p.username, p.display_name, p.password, p.company) for p in passwords]
+def keep_passwords(actor: Actor, passwords: list[campaign.OneTimePassword]) -> None:
+    """Keep the new passwords for the admin who made them (in the server's memory, not the browser session): a
+    reload or a new browser session of the same admin finds them until one download takes them."""
+    campaign.keep_passwords(owner=actor.username, passwords=passwords)
 
 
 def passwords_block(actor: Actor) -> None:
-    """The one-time passwords of the last import or reset: shown once, downloadable (audited) for the mail merge."""
-    kept = st.session_state.get(PASSWORDS_KEY)
-    if not kept:
+    """The one-time passwords this admin made and has not downloaded yet: downloadable once (audited) for the mail
+    merge, then gone. They wait an hour at most, in memory only; a server restart loses them."""
+    passwords = campaign.waiting_passwords(owner=actor.username)
+    if not passwords:
         return
-    passwords = [campaign.OneTimePassword(*p) for p in kept]
     with st.container(border=True):
-        st.markdown(f"**Kata sandi sekali pakai: {len(passwords)} akun** — hanya ditampilkan sekarang.")
+        st.markdown(f"**{fmt.number(len(passwords))} kata sandi sekali pakai menunggu diunduh.**")
         st.caption(
-            "Unduh daftarnya untuk surat (mail merge). Pengguna wajib menggantinya saat pertama masuk. "
-            "Setelah Anda menutup daftar ini, kata sandi tidak dapat dilihat lagi (buat ulang lewat menu Pengguna)."
+            "Unduh daftarnya untuk surat (mail merge); pengguna wajib menggantinya saat pertama masuk. Daftar ini "
+            "tetap ada jika halaman dimuat ulang, sampai diunduh satu kali (lalu hilang) atau paling lama 60 menit. "
+            "Daftar hanya disimpan di memori server: jika server dimulai ulang, buat kata sandi sekali pakai baru "
+            "untuk akun-akun itu lewat menu Pengguna."
         )
         if len(passwords) <= 5:
             st.table({"Nama pengguna": [p.username for p in passwords], "Kata sandi": [p.password for p in passwords]})
         c1, c2 = st.columns(2)
-        with c1:
-            download(
-                "Unduh daftar kata sandi (Excel)",
-                campaign.password_sheet,
-                "kata-sandi-sekali-pakai.xlsx",
-                key="dl_passwords",
-                actor=actor,
-                passwords=passwords,
-            )
-        if c2.button("Tutup daftar kata sandi", icon=":material/visibility_off:"):
-            st.session_state.pop(PASSWORDS_KEY, None)
+        username = actor.username
+        download(  # on the click, in a server thread: takes the list from memory, audited
+            "Unduh daftar kata sandi (Excel)",
+            campaign.waiting_password_sheet,
+            f"kata-sandi-sekali-pakai-{dt.date.today():%d-%m-%Y}.xlsx",
+            key="dl_passwords",
+            where=c1,
+            on_click=lambda: campaign.claim_passwords(owner=username),  # the page redraws without the list
+            actor=actor,
+        )
+        if c2.button("Buang daftar kata sandi", icon=":material/delete:"):
+            campaign.discard_passwords(owner=username)
             st.rerun()
 
 

@@ -159,11 +159,12 @@ def impact_chart(df: pd.DataFrame, label: str, title: str) -> alt.Chart:
         alt.Chart(df)
         .mark_bar(color="#0b6e4f")
         .encode(
-            y=alt.Y(f"{label}:N", title=None, sort="-x"),
+            # Every bar keeps its label, whole: no label dropped as overlapping, none cut to "Pekerja rumah ta…".
+            y=alt.Y(f"{label}:N", title=None, sort="-x", axis=alt.Axis(labelOverlap=False, labelLimit=220)),
             x=alt.X("pekerja:Q", title="Pekerja"),
             tooltip=[alt.Tooltip(f"{label}:N", title=title), alt.Tooltip("pekerja:Q", title="Pekerja", format=",")],
         )
-        .properties(height=max(120, 26 * len(df)))
+        .properties(height=alt.Step(24))
     )
 
 

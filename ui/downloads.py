@@ -62,8 +62,18 @@ def _username() -> str:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def service_download(label: str, service: Callable[..., bytes], file_name: str, *, key: str, **kwargs: Any) -> None:
+def service_download(
+    label: str,
+    service: Callable[..., bytes],
+    file_name: str,
+    *,
+    key: str,
+    where: Any = st,
+    on_click: Callable[[], None] | str = "ignore",
+    **kwargs: Any,
+) -> None:
     """A download whose file one service call makes (and audits) when the user clicks, not when the page renders.
+    `on_click` runs in the page's rerun after the click (default: no rerun, so other buttons keep their files).
 
     Streamlit 1.67 runs the callable outside the script run, where `st.cache_resource` is not safe: the engine is
     captured now. Services that need no database (`sheets.errors_report_xlsx`) are called without a session."""
@@ -81,12 +91,12 @@ def service_download(label: str, service: Callable[..., bytes], file_name: str, 
         server_guard.expect(data, username)
         return data
 
-    st.download_button(
+    where.download_button(
         label,
         data=_on_click,
         file_name=file_name,
         mime=XLSX if file_name.endswith(".xlsx") else "application/pdf",
         icon=":material/download:",
         key=key,
-        on_click="ignore",
+        on_click=on_click,
     )

@@ -89,6 +89,7 @@ def import_flow(
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:",
             key=f"{key}_report",
+            on_click="ignore",
         )
     if preview["changes"]:
         st.subheader("Perubahan data pekerja yang sudah ada (lama → baru)")

@@ -12,6 +12,13 @@ Streamlit 1.67 (Starlette) keeps uploads and generated downloads in memory and s
   valid login cookie — of the user who clicked, when the click registered its user (`expect`) — and then
   dropped; every fetch, served or refused, is audited (`download.fetched`, `download.refused`).
 
+- **Deferred downloads** (`st.download_button(data=callable)`): each script run gives every button a new
+  placeholder id and the end of the run drops the ids no button holds any more. A click that reruns the page
+  (another download, a form) so made a second button's id, clicked a moment later, answer `Deferred file … not
+  found`: no file, no message. `keep_deferred_downloads` keeps an unreferenced id for `DEFERRED_GRACE`
+  (a random uuid4, runnable only by whoever holds it, as before), so every button clicked in quick succession
+  delivers its file.
+
 What only a proxy can bound (connections, request rate, bodies before Streamlit sees them) is in docs/deploy.md.
 The tests (tests/integration/test_server_guard.py) call the wrapped routes directly, without a proxy.
 """
@@ -45,6 +52,7 @@ MAX_PENDING_PER_SESSION = 4  # files one session may hold or be about to send
 MAX_SESSION_BYTES = 2 * MAX_UPLOAD_MB * MB  # two files at the largest import size
 MAX_TOTAL_BYTES = 256 * MB  # all sessions together
 DOWNLOAD_TTL = dt.timedelta(seconds=60)
+DEFERRED_GRACE = dt.timedelta(seconds=120)  # how long a button's file stays makeable after a rerun replaced its id
 
 
 class UploadRefused(Exception):
@@ -293,6 +301,37 @@ def guard_media_endpoint(
     return guarded
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Deferred downloads that outlive the run that drew their button
+
+
+def keep_deferred_downloads(manager_class: Any = None, *, grace: dt.timedelta = DEFERRED_GRACE) -> None:
+    """Patch Streamlit's MediaFileManager: a deferred download id no session references any more is dropped only
+    after `grace` (from the run end that first found it unreferenced), not at once. Idempotent."""
+    if manager_class is None:
+        from streamlit.runtime.media_file_manager import MediaFileManager
+
+        manager_class = MediaFileManager
+    if getattr(manager_class, "_payung_keeps_deferred", False):
+        return
+
+    def remove_orphaned_deferred(self: Any) -> None:  # called with self._lock held, at the end of every run
+        referenced = {i for files in self._files_by_session_and_coord.values() for i in files.values()}
+        orphaned_at: dict[str, float] = self.__dict__.setdefault("_payung_orphaned_at", {})
+        now = time.monotonic()
+        for file_id in list(self._deferred_callables):
+            if file_id in referenced:
+                orphaned_at.pop(file_id, None)
+            elif now - orphaned_at.setdefault(file_id, now) > grace.total_seconds():
+                orphaned_at.pop(file_id, None)
+                self._drop_deferred_id(file_id)
+        for file_id in [k for k in orphaned_at if k not in self._deferred_callables]:  # revoked meanwhile
+            del orphaned_at[file_id]
+
+    manager_class._remove_orphaned_deferred_callables = remove_orphaned_deferred
+    manager_class._payung_keeps_deferred = True
+
+
 def guard_upload_endpoint(endpoint: Callable[[Any], Any], manager: Any) -> Callable[[Any], Any]:
     """Wrap Streamlit's upload PUT: refuse before the body is read when the id or the sizes do not fit."""
     from starlette.responses import Response
@@ -336,6 +375,7 @@ def install(cookie_key: str | None = None) -> None:
     settings = get_settings()
     key = cookie_key or resolve_cookie_key(settings=settings, configured=_configured_key())
     record = _Auditor()
+    keep_deferred_downloads()
     server.MemoryUploadedFileManager = BoundedUploadManager  # type: ignore[misc]
     server.MemoryMediaFileStorage = GuardedMediaStorage  # type: ignore[misc]
     original_media, original_upload = starlette_app.create_media_routes, starlette_app.create_upload_routes

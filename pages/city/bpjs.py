@@ -68,6 +68,7 @@ with export_tab:
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             type="primary",
             icon=":material/download:",
+            on_click="rerun",  # the page then shows these workers as exported
         )
 
 with result_tab:

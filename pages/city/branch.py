@@ -58,6 +58,7 @@ with waiting_tab:
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/download:",
             key=f"desk_file_{selection.describe()}",
+            on_click="rerun",  # the list then drops what was exported
         )
 
 with result_tab:

@@ -82,7 +82,7 @@ if not preview.preview.empty:
         )
         if result is not None:
             st.session_state["recipients_saved"] = digest
-            campaign_ui.keep_passwords(result.passwords)
+            campaign_ui.keep_passwords(actor, result.passwords)
             campaign_ui.done(
                 f"{fmt.number(result.inserted)} perusahaan disimpan dengan akunnya; {fmt.number(result.rejected)} "
                 f"ditolak, {fmt.number(result.duplicates)} ganda. Unduh daftar kata sandi sekali pakai di bawah."

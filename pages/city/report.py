@@ -48,6 +48,8 @@ for column, (label, kind, mime, icon) in zip(st.columns(2), FILES, strict=True):
         mime=mime,
         type="primary" if kind == "pdf" else "secondary",
         icon=icon,
+        key=f"triwulan_{kind}",
+        on_click="ignore",  # no rerun: the other button keeps its file id (ui/server_guard.py)
     )
 start, end = insight.quarter_bounds(year, quarter)
 split_block(

@@ -61,7 +61,7 @@ with st.expander("Tambah pengguna kota atau petugas cabang BPJS"), st.form("peng
             branch=branch or "",
         )
         if otp is not None:
-            campaign_ui.keep_passwords([otp])
+            campaign_ui.keep_passwords(actor, [otp])
             campaign_ui.done(f"Akun {otp.username} dibuat dengan kata sandi sekali pakai.")
 
 st.subheader("Ubah satu akun")
@@ -77,7 +77,7 @@ def apply(service: object, message: str, **kwargs: object) -> None:
     done = state.act(service, actor=actor, user_id=uid, **kwargs)  # type: ignore[arg-type]
     if done is not None:
         if isinstance(done, campaign.OneTimePassword):
-            campaign_ui.keep_passwords([done])
+            campaign_ui.keep_passwords(actor, [done])
         campaign_ui.done(message)
 
 

@@ -73,6 +73,7 @@ st.download_button(
     file_name=safe_filename(f"riwayat-{w['nik']}.xlsx"),
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
+    on_click="ignore",
 )
 
 with st.expander("Koreksi data"), st.form("correct"):

@@ -48,6 +48,7 @@ if home.letter_number:
                 file_name=safe_filename(attachment[0]),
                 mime="application/pdf",
                 icon=":material/attach_file:",
+                on_click="ignore",
             )
     if home.responded_at:
         st.caption(f"Perusahaan Anda menjawab pada {fmt.date(home.responded_at)}.")

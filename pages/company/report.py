@@ -35,5 +35,6 @@ st.download_button(
     mime="application/pdf",
     type="primary",
     icon=":material/picture_as_pdf:",
+    on_click="ignore",
 )
 badges.badge_section(actor)

@@ -58,7 +58,10 @@ kec_code, sector_name = (None if kecamatan == ALL_KEC else kecamatan), (None if 
 rows = insight.board_view(
     board.rows, view=view, sort_by=sort_by, descending=descending, kecamatan=kec_code, sector=sector_name
 )
-st.markdown(f"**Aturan peringkat ({insight.VIEWS[view].label}).** {insight.VIEWS[view].rule}")
+st.markdown(
+    f"**Aturan peringkat ({insight.VIEWS[view].label}).** {insight.VIEWS[view].rule} Perusahaan dengan kurang dari "
+    '3 pekerja (ditampilkan "< 3") berbagi satu peringkat dan diurutkan menurut nama, agar jumlahnya tidak terbaca.'
+)
 hidden = int(rows["hidden"].sum())
 summary = (
     f"{fmt.number(len(rows))} perusahaan ditampilkan dari {fmt.number(len(board.rows))} yang berpartisipasi. "

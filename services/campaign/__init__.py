@@ -43,6 +43,11 @@ from services.campaign.letters import (
     list_letters,
     update_letter,
 )
+from services.campaign.password_store import claim as claim_passwords
+from services.campaign.password_store import discard as discard_passwords
+from services.campaign.password_store import download_sheet as waiting_password_sheet
+from services.campaign.password_store import keep as keep_passwords
+from services.campaign.password_store import waiting as waiting_passwords
 from services.campaign.recipients import ImportResult, import_recipients
 from services.campaign.reminders import Reminder, outbox, reminder_text, send_reminder, whatsapp_url
 from services.campaign.responses import (
@@ -113,6 +118,11 @@ __all__ = [
     "non_responders",
     "outbox",
     "password_sheet",
+    "claim_passwords",
+    "discard_passwords",
+    "keep_passwords",
+    "waiting_password_sheet",
+    "waiting_passwords",
     "recipients",
     "reminder_text",
     "reset_password",

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from models import Company, Role, User
 from models.common import utcnow
 from services.coverage import branches
-from services.platform import audit, exports
+from services.platform import audit, exports, fmt
 from services.platform.auth import (
     BCRYPT_MAX_BYTES,
     MIN_PASSWORD_LENGTH,
@@ -339,7 +339,9 @@ def password_sheet(*, session: Session, actor: Actor, passwords: list[OneTimePas
         usernames=[p.username for p in passwords][:50],
     )
     session.commit()
-    return exports.to_xlsx(frame, sheet_title="Kata sandi", title=f"Kata sandi sekali pakai — {dt.date.today()}")
+    return exports.to_xlsx(
+        frame, sheet_title="Kata sandi", title=f"Kata sandi sekali pakai — {fmt.date(dt.date.today())}"
+    )
 
 
 def write_password_sheet(path: str, content: bytes) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from services.insight import suppression
 from services.insight.badges import SIZE_BANDS, UNKNOWN_BAND, earned_badges, per_100_employees, size_band
 from services.platform.errors import ValidationError
 
@@ -64,10 +65,28 @@ SORT_KEYS: dict[str, str] = {
 }
 
 
+# Figures a company's suppressed count ("< 3") would give back: in every order they are masked for those companies.
+_MASKED_SMALL = {"workers_protected": 1.5, "share_fulfilled": float("nan"), "per_100": float("nan")}
+
+
+def _masked(df: pd.DataFrame) -> pd.DataFrame:
+    """The sort keys as the public sees them: a company shown "< 3" sorts as one band between 0 and 3 (its 1 or 2
+    and the share and per-100 made from it are not ordered; the shares sort with the values not shown, last)."""
+    small = df["workers_protected"].map(lambda w: suppression.is_small(int(w)))
+    return df.assign(**{c: df[c].astype("float64").mask(small, v) for c, v in _MASKED_SMALL.items() if c in df})
+
+
 def _ordinal(df: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.Series:
-    """1..n in the given order; every tie is broken, last of all by company id, so a rank is never shared."""
-    ordered = df.sort_values([*by, "company_id"], ascending=[*ascending, True], na_position="last", kind="stable")
-    return pd.Series(range(1, len(ordered) + 1), index=ordered.index, dtype="int64")
+    """1..n in the given order; every tie is broken, last of all by company id, so a rank is never shared — except
+    by the companies shown "< 3": they share one rank (the band's first place), which says nothing of their order
+    (the board lists them by name)."""
+    keyed = _masked(df)
+    ordered = keyed.sort_values([*by, "company_id"], ascending=[*ascending, True], na_position="last", kind="stable")
+    ranks = pd.Series(range(1, len(ordered) + 1), index=ordered.index, dtype="int64")
+    small = df.loc[ordered.index, "workers_protected"].map(lambda w: suppression.is_small(int(w)))
+    if small.any():
+        ranks[small] = int(ranks[small].min())
+    return ranks
 
 
 def rank_board(df: pd.DataFrame, *, suggested_min: int) -> pd.DataFrame:
@@ -107,7 +126,8 @@ def rank_board(df: pd.DataFrame, *, suggested_min: int) -> pd.DataFrame:
     out["rank_in_band"] = pd.Series(0, index=out.index, dtype="int64")
     for _band, group in keyed.groupby("size_band"):
         out.loc[group.index, "rank_in_band"] = _ordinal(group, ["workers_protected", "_answered"], [False, True])
-    return out.sort_values("rank").reset_index(drop=True)
+    out = out.assign(_name=out["company"].str.casefold())
+    return out.sort_values(["rank", "_name"], kind="stable").drop(columns="_name").reset_index(drop=True)
 
 
 def board_view(
@@ -130,17 +150,19 @@ def board_view(
         df = df[df["kecamatan"] == kecamatan]
     if sector:
         df = df[df["sector"] == sector]
-    df = df.assign(peringkat=df[VIEWS[view].rank_column])
+    df = df.assign(peringkat=df[VIEWS[view].rank_column], _name=df["company"].str.casefold())
     key = "peringkat" if sort_by == "rank" else sort_by
-    sort_cols, ascending = [key, "peringkat"], [not descending, True]
+    sort_cols, ascending = [key, "peringkat", "_name"], [not descending, True, True]
     if key == "company":
-        df = df.assign(_name=df["company"].str.casefold())
         sort_cols[0] = "_name"
+    elif key in _MASKED_SMALL:  # sorted by a count shown "< 3", the band keeps its order by name
+        df = df.assign(_key=_masked(df)[key])
+        sort_cols[0] = "_key"
     if view == "ukuran":
         df = df.assign(_band=df["size_band"].map(BAND_ORDER.index))
         sort_cols, ascending = ["_band", *sort_cols], [True, *ascending]
     ordered = df.sort_values(sort_cols, ascending=ascending, na_position="last", kind="stable")
-    return ordered.drop(columns=[c for c in ("_name", "_band") if c in ordered]).reset_index(drop=True)
+    return ordered.drop(columns=[c for c in ("_name", "_band", "_key") if c in ordered]).reset_index(drop=True)
 
 
 PAGE_SIZE = 100  # rows per page of the table; every company name is also in the A-Z index below it

@@ -40,7 +40,7 @@ from services.insight.headline import CITY_ROLES, Snapshot, snapshot
 from services.insight.payers import PAYER_FIGURES, PayerSplit, payer_split
 from services.platform.authz import Actor, require_role
 from services.platform.errors import NotFound, ValidationError
-from services.platform.exports import safe_cell
+from services.platform.exports import safe_cell, text_cell
 
 # (snapshot field, catalogue key): the headline rows, labelled and written by the catalogue.
 HEADLINE_ROWS = [
@@ -344,16 +344,17 @@ def _unit_of(sheet: str, header: str, row_label: object) -> str | None:
 def _write_sheet(ws: Any, name: str, title: str, df: pd.DataFrame) -> None:
     """Title in A1, headers on row 3, then the rows: numbers as numbers with a number format, dates as dates,
     text formula-safe, a dash where there is no value."""
-    ws.append([safe_cell(title)])
+    # Text cells are Excel text cells (inert, no visible apostrophe); CSV is where the apostrophe guard belongs.
+    ws.append([safe_cell(title, quote=False)])
     ws.append([])
-    ws.append([safe_cell(str(c)) for c in df.columns])
+    ws.append([safe_cell(str(c), quote=False) for c in df.columns])
     for values in df.itertuples(index=False):
         row: list[Any] = []
         for value in values:
             if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
                 row.append("–")
             elif isinstance(value, str):
-                row.append(safe_cell(value))
+                row.append(safe_cell(value, quote=False))
             elif isinstance(value, pd.Timestamp):
                 row.append(value.date())
             elif hasattr(value, "item"):  # numpy scalars
@@ -367,6 +368,10 @@ def _write_sheet(ws: Any, name: str, title: str, df: pd.DataFrame) -> None:
                 if isinstance(cell.value, dt.date):
                     unit = "tanggal"
                 cell.number_format = EXCEL_FORMATS.get(unit or "", WHOLE_FORMAT)
+    for line in ws.iter_rows():
+        for cell in line:
+            if isinstance(cell.value, str):
+                text_cell(cell)
     for column in ws.columns:
         width = max(len(str(c.value)) for c in column if c.value is not None) if column else 10
         ws.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 80)

@@ -55,8 +55,9 @@ def _safe_frame(df: pd.DataFrame, *, quote: bool = True) -> pd.DataFrame:
     return out
 
 
-def _text_cell(cell: Cell) -> Cell:
-    """An Excel text cell that stays text: never a formula, also after the user edits it (quote prefix)."""
+def text_cell(cell: Cell) -> Cell:
+    """An Excel text cell that stays text: never a formula, also after the user edits it (quote prefix). Excel
+    marks it inert itself, so its text needs no visible apostrophe (write it with `safe_cell(quote=False)`)."""
     cell.data_type = "s"
     if isinstance(cell.value, str) and looks_like_formula(cell.value):
         cell.quotePrefix = True
@@ -96,11 +97,11 @@ def to_xlsx_book(sheets: Sequence[tuple[str, pd.DataFrame, str | None]]) -> byte
 def _write_sheet(ws: Worksheet, df: pd.DataFrame, title: str | None) -> None:
     first_row = 1
     if title:
-        _text_cell(ws.cell(row=1, column=1, value=safe_cell(title, quote=False))).font = Font(bold=True, size=12)
+        text_cell(ws.cell(row=1, column=1, value=safe_cell(title, quote=False))).font = Font(bold=True, size=12)
         first_row = 3
     safe = _safe_frame(df, quote=False)
     for j, column in enumerate(safe.columns, start=1):
-        cell = _text_cell(ws.cell(row=first_row, column=j, value=column))
+        cell = text_cell(ws.cell(row=first_row, column=j, value=column))
         cell.font = Font(bold=True)
         width = max([len(str(column))] + [len(str(v)) for v in safe[column].head(500)])
         ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 50)
@@ -110,10 +111,10 @@ def _write_sheet(ws: Worksheet, df: pd.DataFrame, title: str | None) -> None:
             if value is None or (isinstance(value, float) and pd.isna(value)):
                 value = None
             if j in text_cols and value is not None:
-                cell = _text_cell(ws.cell(row=i, column=j, value=str(value)))
+                cell = text_cell(ws.cell(row=i, column=j, value=str(value)))
                 cell.number_format = "@"
             elif isinstance(value, str):
-                _text_cell(ws.cell(row=i, column=j, value=value))
+                text_cell(ws.cell(row=i, column=j, value=value))
             else:
                 if isinstance(value, pd.Timestamp):
                     value = value.to_pydatetime()

@@ -29,6 +29,7 @@ from services.platform import audit
 from services.platform.authz import Actor, require_company_access
 from services.platform.dates import add_months, cover_end, month_start
 from services.platform.errors import NotFound, PayungError, ValidationError
+from services.pledges.renewals import cards_waiting_on_renewals
 from services.pledges.rules import (
     ASSIGNMENT_LABELS,
     MAX_START_AHEAD_MONTHS,
@@ -273,6 +274,7 @@ def _summaries(session: Session, pledges: list[Pledge], today: dt.date) -> list[
             )
         ).all()
     )
+    waiting_cards = cards_waiting_on_renewals(session, renewals, today)
     out = []
     for p in pledges:
         assert p.id is not None
@@ -283,6 +285,8 @@ def _summaries(session: Session, pledges: list[Pledge], today: dt.date) -> list[
         active = counts.get((p.id, AssignmentStatus.ACTIVE), 0)
         if shown == WAITING:  # a renewal's cards are its own from its first month: until then they are registered
             registered, active = registered + active, 0
+        elif p.id in waiting_cards:  # ... and until then they run on the renewed pledge: protected now, here
+            active += waiting_cards[p.id]
         assigned = counts.get((p.id, AssignmentStatus.ASSIGNED), 0) + registered + active
         live = p.status in (PledgeStatus.ACTIVE, PledgeStatus.REGISTERED) and today <= end
         out.append(

@@ -23,10 +23,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlmodel import Session, col, select
 
-from models import Assignment, AuditLog, Campaign, LetterRecipient, PledgeKelurahan, Role
+from models import Assignment, AuditLog, Campaign, Company, LetterRecipient, PledgeKelurahan, Role
 from services import insight
 from services.insight.forecast import weekly_table
 from services.platform import history
@@ -342,6 +343,25 @@ def test_quarterly_report_files_and_audit(session: Session, world: World) -> Non
     audits = session.exec(select(AuditLog).where(AuditLog.action == "report.quarterly")).all()
     assert sorted(a.detail["format"] for a in audits) == ["pdf", "xlsx"]
     assert all(a.detail["quarter"] == "2025-Q1" and a.user_id == world.viewer.user_id for a in audits)
+
+
+def test_quarterly_excel_text_cells_are_inert_without_a_visible_apostrophe(session: Session, world: World) -> None:
+    """Issue 22: the CSV guard's apostrophe ("'-3") showed in Excel cells, where a text cell is already inert. Every
+    text cell of every sheet: as typed, a text cell, Excel's own quote prefix where it looks like a formula."""
+    names = ["-3 Jaya Abadi", '=HYPERLINK("http://x","klik")']
+    report = insight.quarterly_report(session=session, actor=world.viewer, year=2025, quarter=1, today=TODAY)
+    for company, name in zip(session.exec(select(Company).order_by(col(Company.id))).all(), names, strict=False):
+        company.name = name
+        session.add(company)
+    session.commit()
+    assert len(report.companies) >= 2
+    xlsx = insight.quarterly_file(session=session, actor=world.viewer, year=2025, quarter=1, kind="xlsx", today=TODAY)
+    texts = [c for ws in load_workbook(io.BytesIO(xlsx)).worksheets for row in ws.iter_rows() for c in row]
+    texts = [c for c in texts if isinstance(c.value, str)]
+    assert all(c.data_type == "s" for c in texts)
+    assert not [c.value for c in texts if c.value.startswith("'")]  # no visible guard anywhere
+    shown = {c.value: c for c in texts}
+    assert set(names) <= set(shown) and all(shown[n].quotePrefix for n in names)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from models import User
+from services.campaign import password_store
 from services.demo.bootstrap import bootstrap
 from services.platform.authz import Actor
 from services.platform.db import make_engine
@@ -28,6 +29,14 @@ def demo_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('ui') / 'demo.db'}"
     bootstrap(url=url, demo=True, n_workers=DEMO_WORKERS, seed=14422)
     return url
+
+
+@pytest.fixture(autouse=True)
+def no_waiting_passwords() -> Iterator[None]:
+    """One-time passwords wait in the process's memory per admin: each page test starts and ends without any."""
+    password_store._by_owner.clear()  # noqa: SLF001
+    yield
+    password_store._by_owner.clear()  # noqa: SLF001
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from services import coverage
+from services import campaign, coverage
 from services.platform.authz import Actor
 from services.platform.db import make_engine
 from tests.ui.conftest import all_text
@@ -96,6 +96,6 @@ def test_admin_creates_a_branch_officer_on_pengguna(
     _pick(at, "Cabang BPJS (hanya untuk petugas cabang)", "Tangerang Batuceper")
     next(b for b in at.button if b.label == "Buat akun").click().run()
     assert not at.exception and not at.error
-    assert at.session_state["campaign_onetime_passwords"][0][0] == "petugas.batuceper"
+    assert "petugas.batuceper" in {p.username for p in campaign.waiting_passwords(owner="admin")}
     officer = actor_for("petugas.batuceper")
     assert (officer.role, officer.branch) == ("branch", "Tangerang Batuceper")

@@ -97,8 +97,12 @@ def test_users_page_creates_a_viewer_with_a_one_time_password(
     next(s for s in at.selectbox if s.label == "Peran" and s.value is None).set_value("viewer")
     next(b for b in at.button if b.label == "Buat akun").click().run()
     assert not at.exception
-    assert "bpjs.cikokol" in all_text(at) and at.session_state["campaign_onetime_passwords"][0][0] == "bpjs.cikokol"
+    assert "bpjs.cikokol" in all_text(at)
+    assert [p.username for p in campaign.waiting_passwords(owner="admin")] == ["bpjs.cikokol"]
     assert any(t.value is not None for t in at.table)
+    again = page("city/users.py", actor_for("admin"))  # a reload: a new browser session of the same admin
+    assert "1 kata sandi sekali pakai menunggu diunduh" in all_text(again)
+    assert any("bpjs.cikokol" in t.value.to_string() for t in again.table)
     denied = page("city/users.py", actor_for("walikota"))
     assert denied.error and not denied.dataframe, "viewers cannot open user management"
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as hst
 from sqlmodel import col, select
 from streamlit.testing.v1 import AppTest
 
-from models import Role, User
+from models import AssignmentStatus, Campaign, PledgeStatus, Role, User
 from services import insight, pledges
 from services.insight import catalogue
 from services.platform import fmt
@@ -111,12 +111,9 @@ def test_figures_agree_across_home_pledges_and_report(
             committed += total
             cards_now += _n(m["Terlindungi saat ini"])
         r = _metrics(report)
-        if {"Diperpanjang", "Menunggu mulai"} <= labels:
-            # A renewal waiting for its first month: this month's cards still run on the renewed pledge, which
-            # Ikrar saya shows as Diperpanjang (not counted per pledge); the report counts them.
-            assert _n(r["Terlindungi saat ini"]) >= cards_now
-        else:
-            assert _n(r["Terlindungi saat ini"]) == cards_now  # cards running now, summed over the pledges
+        # Cards running now, summed over the pledges; with a renewal waiting for its first month they still run
+        # on the renewed pledge (Diperpanjang), which counts them, and the renewal (Menunggu mulai) does not yet.
+        assert _n(r["Terlindungi saat ini"]) == cards_now, (actor.username, labels)
         assert _n(r["Terlindungi saat ini"]) <= _n(r["Pernah dilindungi"]) <= _n(r["Pekerja didukung"])
         assert _n(r["Komitmen dana"]) == committed  # a cancelled pledge is owed nothing, on both pages
     assert checked_states >= {"submitted", "matched", "registered", "active", "expiring", "expired", "renewed"}
@@ -275,6 +272,48 @@ def test_every_catalogued_figure_agrees_on_every_surface_of_random_campaigns(
         home = surfaces.run_page("public/home.py")
         for row in board.itertuples():
             _company_checks(str(row.slug), company_actors[int(row.company_id)], home)
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+
+def test_a_renewal_waiting_for_its_first_month_counts_its_running_cards_once(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Renewed in its last month, by the real command: this month's cards still run on the renewed pledge
+    (Diperpanjang), which counts them as protected now; the renewal is Menunggu mulai and counts none yet; the
+    impact report and the home count each running card once. Before: Ikrar saya said 0 on both pledges."""
+    path = tmp_path_factory.mktemp("renewal") / "campaign.db"
+    shutil.copyfile(sqlite_template, path)
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    today = dt.date.today()
+    try:
+        with state.db() as s:
+            _, _, actors = factories.campaign_world(s, [dict(factories.RICH_CAMPAIGN[3], answer="pledge")], today)
+            actor = next(iter(actors.values()))
+            old = factories.pledge(
+                s,
+                company_id=actor.company_id or 0,
+                campaign_id=s.exec(select(Campaign.id).order_by(col(Campaign.id).desc())).first() or 0,
+                workers=3,
+                months=1,
+                start_month=month_start(today),
+                status=PledgeStatus.ACTIVE,
+            )
+            factories._assign(s, old, AssignmentStatus.ACTIVE, 3, today)  # noqa: SLF001
+            s.commit()
+            renewal = pledges.renew_pledge(session=s, actor=actor, pledge_id=old.id or 0, months=6).pledge_id
+        pl = surfaces.run_page("company/pledges.py", actor)
+        shown = {}
+        for pid in (old.id, renewal):
+            pl.selectbox[0].set_value(pid).run()
+            label = next(o for o in pl.selectbox[0].options if o.startswith(f"Ikrar #{pid} "))
+            shown[label.split(" · ")[-1]] = _n(_metrics(pl)["Terlindungi saat ini"])
+        assert shown == {"Diperpanjang": 3, "Menunggu mulai": 0}
+        assert _n(_metrics(surfaces.run_page("company/report.py", actor))["Terlindungi saat ini"]) == 3
+        assert STANDING_LABEL[_metrics(surfaces.run_page("company/home.py", actor))["Status"]] == "Aktif"
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()
