@@ -1,7 +1,9 @@
 """Matching use cases: load, solve and write in one transaction, without races.
 
-- SQLite: the engine begins every transaction IMMEDIATE, so a matching run holds the write lock from its
-  first read to its commit; a second run (or a pledge edit) waits for it.
+- SQLite: a write unit begins IMMEDIATE (the write lock at its first statement); a second run (or a pledge edit)
+  waits for it. The full run starts late: it reads a snapshot and solves without the lock, then takes the lock
+  for the write only and checks the database's data version (raised by every commit that writes a table matching
+  reads): unchanged, it writes what it solved; changed, it solves again (the last attempt holds the lock through).
 - PostgreSQL: a transaction-level advisory lock serialises matching runs, the pledges concerned are locked
   with SELECT ... FOR UPDATE (a concurrent raise waits or is seen), and the partial unique index
   "one holding assignment per worker" is the last line of defence. A conflict is retried, then reported.
@@ -148,11 +150,21 @@ def _chunks(ids: Sequence[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
         yield list(ids[i : i + size])
 
 
+class _StaleSnapshot(Exception):
+    """A commit wrote what the matching run read while it solved: its answer is thrown away and it runs again."""
+
+
+def _data_version_in(session: Session) -> int:
+    """The data version as this transaction sees it (services.platform.dataversion: every commit that writes a
+    worker, pledge, assignment, company, payer month or allocation raises it in the same transaction)."""
+    return int(session.execute(text("SELECT version FROM data_version WHERE id = 1")).scalar() or 0)
+
+
 def _with_retry(session: Session, fn: Callable[[], Any]) -> Any:
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             return fn()
-        except (IntegrityError, OperationalError, DBAPIError) as exc:
+        except (IntegrityError, OperationalError, DBAPIError, _StaleSnapshot) as exc:
             session.rollback()
             if attempt == MAX_ATTEMPTS:
                 raise ConflictError(
@@ -545,13 +557,18 @@ def _run_full_match(
     optimistic: bool = False,
 ) -> FullMatchResult:
     t0 = time.perf_counter()
-    if optimistic and not _is_postgres(session):
+    late = optimistic and not _is_postgres(session)
+    seen = 0
+    if late:
         # SQLite, start late: read a snapshot and solve without the write lock (seconds at city scale, in which
-        # every pledge and login of the crowd would wait); the first write takes the lock, and SQLite refuses it
-        # ("database is locked") if anyone committed since the snapshot — then _with_retry runs the whole match
-        # again, the last attempt pessimistically (BEGIN IMMEDIATE), so a busy day cannot starve it.
+        # every pledge and login of the crowd would wait). The write below takes the lock in a transaction of its
+        # own and goes ahead only if the data version is the snapshot's: a login, an audit row or a download
+        # committed meanwhile does not touch what matching read; a pledge or an import does, and then _with_retry
+        # runs the whole match again, the last attempt pessimistically (BEGIN IMMEDIATE), so a busy day cannot
+        # starve it.
         session.connection(execution_options={UNIT_OPTION: READ})
-    session.execute(text("SELECT 1"))  # SQLite: BEGIN IMMEDIATE now (unless optimistic), before anything is read
+        seen = _data_version_in(session)
+    session.execute(text("SELECT 1"))  # SQLite: BEGIN IMMEDIATE now (unless late), before anything is read
     rows = _load_pledges(session)
     _lock(session, [r.id for r in rows])
     rows = _load_pledges(session)  # re-read under the lock: a raise committed meanwhile is seen
@@ -573,6 +590,10 @@ def _run_full_match(
         processes=processes,
     )
     t_solve = time.perf_counter()
+    if late:
+        session.rollback()  # end the snapshot; the next statement begins IMMEDIATE: the lock for the write only
+        if _data_version_in(session) != seen:
+            raise _StaleSnapshot
     current = pool.loc[movable[pool.index], ["worker_id", "held_by", "assignment_id"]]
     merged = current.merge(result[["worker_id", "pledge_id"]], on="worker_id", how="left")
     stay = merged["pledge_id"] == merged["held_by"]
