@@ -1,8 +1,8 @@
-"""The city dashboard's data at the UI edge, cached per data version (`insight.data_version()`, bumped by every
-commit in this process that changes what the figures count) and per role, not per user: a crowd of city staff
-reading the dashboard costs one set of queries per change. The services check the role of the user who fills an
-entry (the pages require a city role before asking); the TTL bounds what another process's writes (a CLI import,
-another replica) can leave stale.
+"""The city dashboard's data at the UI edge, cached per data version (`state.data_version()`, stored in the
+database and raised by every commit, in any process, that changes what the figures count: a CLI import or another
+replica invalidates it too) and per role, not per user: a crowd of city staff reading the dashboard costs one set of
+queries per change. The services check the role of the user who fills an entry (the pages require a city role before
+asking); the TTL only bounds how long figures computed "as of today" can outlive the turn of the day.
 
 During a burst of writes (the morning the leaderboard is announced: a pledge every few seconds) the dashboard takes
 a newer data version at most every REFRESH_S seconds, so its figures are at most that old and a crowd of staff
@@ -32,7 +32,7 @@ _shown_lock = threading.Lock()
 def shown_version(role: str) -> int:
     """The data version the dashboard of `role` shows: the newest, unless the one shown was taken less than
     REFRESH_S seconds ago."""
-    now, latest = time.monotonic(), insight.data_version()
+    now, latest = time.monotonic(), state.data_version()
     with _shown_lock:
         version, since = _shown.get(role, (latest, now))
         if version != latest and now - since >= REFRESH_S:

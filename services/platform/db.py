@@ -23,9 +23,12 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from services.platform import text
+from services.platform import dataversion, text
 from services.platform.errors import DatabaseBusy, ValidationError
 from services.platform.settings import PROJECT_ROOT
+from services.platform.units import READ as READ  # re-exported: callers import them from here
+from services.platform.units import UNIT_OPTION as UNIT_OPTION
+from services.platform.units import reading as reading
 
 T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -33,8 +36,6 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A unit holds one only while it runs, so 30 serve them; a thread waits up to 60 s for one (the default 5 + 10
 # and 30 s would answer a long queue with "QueuePool limit … timed out"). Two replicas stay under PostgreSQL's 100.
 POOL: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_timeout": 60}
-UNIT_OPTION = "payung_unit"  # execution option: "read" for units of work that only read
-READ = "read"
 UNIT_ATTEMPTS = 4  # a busy unit is run at most this often (each attempt itself waits up to the busy timeout)
 RETRY_BUDGET_S = 40.0  # and not again once this long has passed since its first attempt began (a user waits rather
 # than being asked to click again and join the same queue; the page's own timeout is longer)
@@ -81,13 +82,6 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(conn: Any) -> None:
         read_only = conn.get_execution_options().get(UNIT_OPTION) == READ
         conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
-
-
-def reading(engine: Engine) -> Engine:
-    """The same engine (pool, events) for units of work that only read: on SQLite they begin DEFERRED and never
-    take the write lock. A unit that writes after all still works (SQLite upgrades the lock), and `run_unit`
-    runs it again if that upgrade met a concurrent writer."""
-    return engine.execution_options(**{UNIT_OPTION: READ})  # cheap: a view of the engine, nothing copied
 
 
 ONCE_ATTRIBUTE = "payung_run_once"
@@ -211,6 +205,7 @@ def copy_rows(session: Session, table: str, columns: list[str], rows: list[dict[
     from sqlalchemy.exc import DBAPIError, IntegrityError
 
     session.flush()
+    dataversion.mark_written(session.connection(), table)  # a raw COPY passes no statement hook
     raw = session.connection().connection.dbapi_connection
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     try:
