@@ -46,9 +46,13 @@ def _refresh(role: str, stamp: Stamp) -> None:
 refresher = Refresher(_refresh, min_interval_s=REFRESH_S)
 
 
+BACKGROUND = False  # set by scripts/serve.py (`make run`): refresh in a thread of the server
+
+
 def in_server() -> bool:
-    """A running Streamlit server (not AppTest, not the warm-up before the port opens)."""
-    return runtime.exists()
+    """A server started by scripts/serve.py, serving (not AppTest, whose mock runtime also "exists"; not the warm-up
+    before the port opens)."""
+    return BACKGROUND and runtime.exists()
 
 
 def shown_version(role: str) -> Stamp:
