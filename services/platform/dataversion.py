@@ -43,6 +43,7 @@ _FLAG = "payung_data_written"
 _WRITE = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|COPY)\s+\"?(\w+)\"?", re.IGNORECASE)
 _BUMP = "UPDATE data_version SET version = version + 1 WHERE id = 1"
 _seen: dict[str, tuple[int, float]] = {}  # database URL -> (version read, monotonic time of the read)
+_generation = 0  # raised by `forget`: a read that began before it must not be remembered after it
 _lock = threading.Lock()
 
 
@@ -66,13 +67,14 @@ def data_version(engine: Engine) -> int:
     """The database's data version: re-read at most every PROBE_S seconds, at once after a commit here."""
     key, now = _key(engine), time.monotonic()
     with _lock:
-        seen = _seen.get(key)
+        seen, generation = _seen.get(key), _generation
     if seen is not None and now - seen[1] < PROBE_S:
         return seen[0]
     with reading(engine).connect() as conn:
         version = int(conn.execute(select(col(DataVersion.version)).where(col(DataVersion.id) == 1)).scalar() or 0)
     with _lock:
-        _seen[key] = (version, now)
+        if generation == _generation:  # no commit here since the read began (it may have read the version before)
+            _seen[key] = (version, now)
     return version
 
 
@@ -86,8 +88,10 @@ def bump(engine: Engine) -> int:
 
 def forget() -> None:
     """Drop what this process read, so the next `data_version` asks the database."""
+    global _generation
     with _lock:
         _seen.clear()
+        _generation += 1
 
 
 @event.listens_for(Engine, "after_cursor_execute")

@@ -120,3 +120,24 @@ def test_every_raw_write_in_services_marks_the_connection() -> None:
         if "dbapi_connection" in (src := p.read_text()) and "mark_written(" not in src
     ]
     assert offenders == []
+
+
+def test_a_read_that_began_before_a_commit_here_is_not_remembered(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another thread's probe may read the version just before this process commits: it must not hide the commit
+    for a whole PROBE_S by storing the old value after the commit forgot it."""
+    monkeypatch.setattr(dataversion, "PROBE_S", 60.0)
+    dataversion.forget()
+    real = dataversion.reading
+
+    def commit_meanwhile(bind: Engine) -> Engine:
+        dataversion.forget()  # what a commit in this process does while the read is on its way
+        return real(bind)
+
+    monkeypatch.setattr(dataversion, "reading", commit_meanwhile)
+    dataversion.data_version(engine)
+    assert not dataversion._seen  # the next read asks the database again
+    monkeypatch.setattr(dataversion, "reading", real)
+    dataversion.data_version(engine)
+    assert dataversion._seen  # a read with no commit meanwhile is remembered
