@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from sqlmodel import col
@@ -43,6 +43,7 @@ _FLAG = "payung_data_written"
 _WRITE = re.compile(r"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|COPY)\s+\"?(\w+)\"?", re.IGNORECASE)
 _BUMP = "UPDATE data_version SET version = version + 1 WHERE id = 1"
 _seen: dict[str, tuple[int, float]] = {}  # database URL -> (version read, monotonic time of the read)
+_tabled: set[str] = set()  # databases whose data_version table has been seen
 _generation = 0  # raised by `forget`: a read that began before it must not be remembered after it
 _lock = threading.Lock()
 
@@ -103,8 +104,21 @@ def _on_statement(conn: Connection, _cursor: Any, statement: str, *_: Any) -> No
 
 @event.listens_for(Engine, "commit")
 def _on_commit(conn: Connection) -> None:
-    if conn.info.pop(_FLAG, False):
+    if conn.info.pop(_FLAG, False) and _has_table(conn):
         conn.exec_driver_sql(_BUMP)  # still inside the transaction: committed with the data, or not at all
+
+
+def _has_table(conn: Connection) -> bool:
+    """False in a database migrated to a revision before 0015 (a data migration, a test of an old schema): nothing to
+    raise yet. Asked once per database once the table is there."""
+    key = _key(conn.engine)
+    if key in _tabled:
+        return True
+    if not inspect(conn).has_table(DataVersion.__tablename__):
+        return False
+    with _lock:
+        _tabled.add(key)
+    return True
 
 
 @event.listens_for(Engine, "rollback")
