@@ -13,6 +13,7 @@ crowd of staff costs one recomputation per REFRESH_S, not one per pledge. Where 
 nobody viewed yet) the viewer computes the version it takes, as before."""
 
 import datetime as dt
+import logging
 import threading
 import time
 from typing import Any
@@ -23,7 +24,7 @@ from streamlit import runtime
 
 from services import insight
 from services.insight import figures as fig
-from services.insight.refresher import Refresher, Stamp, stamp
+from services.insight.refresher import REFRESHER_THREAD, Refresher, Stamp, stamp
 from services.platform import fmt
 from services.platform.authz import Actor
 from ui import charts, state, widgets
@@ -44,6 +45,11 @@ def _refresh(role: str, stamp: Stamp) -> None:
 
 
 refresher = Refresher(_refresh, min_interval_s=REFRESH_S)
+# The refresher's thread fills st.cache_data outside any script run, by design: without this, Streamlit logs
+# "missing ScriptRunContext" for every cached call it makes.
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+    lambda record: record.threadName != REFRESHER_THREAD
+)
 
 
 BACKGROUND = False  # set by scripts/serve.py (`make run`): refresh in a thread of the server

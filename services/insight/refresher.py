@@ -25,6 +25,7 @@ from services.platform import dataversion
 
 log = logging.getLogger(__name__)
 Stamp = tuple[int, dt.date]  # (data version, day): figures are counted as of today, so a new day is a new version
+REFRESHER_THREAD = "payung-dashboard-refresher"
 ACTIVE_S = 30 * 60.0  # an audience nobody viewed for this long is not refreshed (nobody waits for it)
 
 
@@ -62,9 +63,7 @@ class Refresher:
             self._viewed[audience] = time.monotonic()
             if self._thread is None or not self._thread.is_alive():
                 self._stop.clear()
-                self._thread = threading.Thread(
-                    target=self._watch, args=(engine,), name="payung-dashboard-refresher", daemon=True
-                )
+                self._thread = threading.Thread(target=self._watch, args=(engine,), name=REFRESHER_THREAD, daemon=True)
                 self._thread.start()
 
     def ready(self, audience: str, version: Stamp) -> bool:
