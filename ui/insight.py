@@ -62,13 +62,15 @@ def in_server() -> bool:
 
 
 def shown_version(role: str) -> Stamp:
-    """The (data version, day) the dashboard of `role` shows: the newest once the refresher has it ready, else the
-    newest unless the one shown was taken less than REFRESH_S seconds ago. If the refresher is computing the version
-    shown, wait for it rather than compute it twice."""
+    """The (data version, day) the dashboard of `role` shows: the newest once the refresher has it ready; while the
+    refresher computes it, the one shown; else the newest unless the one shown was taken less than REFRESH_S seconds
+    ago. If the refresher is computing the version taken (the first view of a role), wait for it rather than compute
+    it twice."""
     now, latest = time.monotonic(), stamp(state.engine())
     with _shown_lock:
         version, since = _shown.get(role, (latest, now))
-        if version != latest and (refresher.ready(role, latest) or now - since >= REFRESH_S):
+        newest_due = now - since >= REFRESH_S and not refresher.running(role, latest)
+        if version != latest and (refresher.ready(role, latest) or newest_due):
             version, since = latest, now
         _shown[role] = (version, since)
     if in_server():  # keep this role's figures fresh from now on

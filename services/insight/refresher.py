@@ -70,6 +70,10 @@ class Refresher:
         with self._lock:
             return version in self._done.get(audience, ())
 
+    def running(self, audience: str, version: Stamp) -> bool:
+        with self._lock:
+            return (audience, version) in self._running
+
     def wait(self, audience: str, version: Stamp, timeout_s: float = 120.0) -> None:
         """If the refresh of this version is running, wait for it (the caller then finds it in its cache)."""
         with self._lock:

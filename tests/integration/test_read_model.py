@@ -134,8 +134,9 @@ def test_a_viewer_waits_for_the_running_refresh_instead_of_computing_again() -> 
     worker = threading.Thread(target=refresher.run_once, args=("viewer", at))
     worker.start()
     assert started.wait(5)
-    assert not refresher.ready("viewer", at)
+    assert not refresher.ready("viewer", at) and refresher.running("viewer", at)  # viewers keep the version shown
     refresher.wait("viewer", at)  # returns when the refresh is done
+    assert not refresher.running("viewer", at)
     assert refresher.ready("viewer", at) and calls == [at]
     assert refresher.run_once("viewer", at) is False  # done: not computed twice
     worker.join()
