@@ -5,6 +5,7 @@ import dataclasses
 import importlib.util
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -110,6 +111,7 @@ def test_the_warm_up_before_the_port_opens_serves_the_first_visitor_from_the_cac
 
 _OTHER_PROCESS_WRITE = """
 import sys
+import threading
 import time
 from sqlmodel import Session, select
 from models import Company
@@ -167,3 +169,25 @@ def test_in_a_running_server_the_first_viewer_after_a_write_finds_the_figures_re
         assert view.shown_version("viewer") == latest
     finally:
         view.refresher.stop()
+
+
+def test_while_the_refresher_computes_the_newest_version_viewers_keep_the_version_shown(
+    page: Callable[..., AppTest],
+    actor_for: Callable[[str], Actor],
+    statements: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    viewer = actor_for("walikota")
+    assert not page("city/overview.py", viewer).exception
+    shown = view.shown_version("viewer")
+    monkeypatch.setattr(view, "REFRESH_S", 0.0)  # the version shown is old enough to be replaced...
+    monkeypatch.setattr(dataversion, "PROBE_S", 0.0)
+    freshness.bump(state.engine())
+    latest = view.stamp(state.engine())
+    running = threading.Event()
+    monkeypatch.setitem(view.refresher._running, ("viewer", latest), running)  # ...but its successor is on its way
+    statements.clear()
+    assert not page("city/overview.py", viewer).exception
+    assert view.shown_version("viewer") == shown != latest
+    assert _selects(statements) == 0, statements[:5]  # served from the cache, nobody waited
+    running.set()
