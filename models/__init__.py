@@ -27,6 +27,7 @@ from models.region import Kecamatan, Kelurahan
 from models.registry import ImportKind, ImportRun
 from models.security import LoginThrottle
 from models.user import Role, User
+from models.version import DataVersion
 from models.worker import CoveredBy, Sex, Worker
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "Claim",
     "Company",
     "CoveredBy",
+    "DataVersion",
     "ImportKind",
     "ImportRun",
     "JkkKind",

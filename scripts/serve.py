@@ -107,6 +107,10 @@ def main(argv: list[str]) -> None:  # pragma: no cover - exercised by the end-to
     freeze_startup_heap()
     from streamlit.web import cli
 
+    from ui import insight as view
+
+    view.BACKGROUND = True  # the dashboard's read model is refreshed on write by a thread of this server (issue 26)
+
     from ui import server_guard
 
     server_guard.install()  # bounded uploads, session-bound one-time downloads (issue 23; docs/security.md)

@@ -22,7 +22,7 @@ def badge_section(actor: Actor) -> None:
     """A small section for a company page (the report): badges are public facts, so plain bytes are fine."""
     st.subheader("Lencana Payung")
     try:
-        badges = _badges(actor, actor.company_id or 0, insight.data_version())
+        badges = _badges(actor, actor.company_id or 0, state.data_version())
     except PayungError as exc:
         st.error(str(exc))
         return

@@ -11,8 +11,8 @@ from ui import state
 
 @st.cache_data(ttl=300, show_spinner=False, max_entries=4)
 def public_data(data_version: int) -> tuple:
-    """(progress, board, timeline), cached per data version: a commit that changes the board in this process
-    changes the key; the TTL covers writes from other processes (CLI imports, other replicas)."""
+    """(progress, board, timeline), cached per data version: a commit that changes the board, in any process
+    (CLI imports, other replicas), changes the key; the TTL only bounds figures "as of today" past midnight."""
     with state.db(write=False) as s:
         return insight.campaign_progress(session=s), insight.public_board(session=s), insight.board_timeline(session=s)
 

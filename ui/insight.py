@@ -1,53 +1,92 @@
-"""The city dashboard's data at the UI edge, cached per data version (`insight.data_version()`, bumped by every
-commit in this process that changes what the figures count) and per role, not per user: a crowd of city staff
-reading the dashboard costs one set of queries per change. The services check the role of the user who fills an
-entry (the pages require a city role before asking); the TTL bounds what another process's writes (a CLI import,
-another replica) can leave stale.
+"""The city dashboard's data at the UI edge, cached per data version (`state.data_version()`, stored in the
+database and raised by every commit, in any process, that changes what the figures count: a CLI import or another
+replica invalidates it too) and per role, not per user: a crowd of city staff reading the dashboard costs one set of
+queries per change. The services check the role of the user who fills an entry (the pages require a city role before
+asking). The key also holds today's date: the figures are counted as of today.
 
-During a burst of writes (the morning the leaderboard is announced: a pledge every few seconds) the dashboard takes
-a newer data version at most every REFRESH_S seconds, so its figures are at most that old and a crowd of staff
-costs one recomputation per REFRESH_S, not one per pledge."""
+The read model is refreshed on write, off the viewer's path (`services.insight.refresher`, issue 26): in a running
+server a background thread sees the data version move within a second of a write (in any process) and computes the
+new figures, charts and maps of each role viewed lately; a viewer takes the newest version once it is ready and
+never waits for it. During a burst of writes (the morning the leaderboard is announced: a pledge every few seconds)
+the refresh runs at most every REFRESH_S seconds per role, so figures are at most that old (plus one refresh) and a
+crowd of staff costs one recomputation per REFRESH_S, not one per pledge. Where no refresh ran (AppTest, a role
+nobody viewed yet) the viewer computes the version it takes, as before."""
 
 import datetime as dt
+import logging
 import threading
 import time
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
 
 from services import insight
 from services.insight import figures as fig
 from services.insight.catalogue import figure as catalogued
 from services.insight.forecast_payers import allocation_figures
+from services.insight.refresher import REFRESHER_THREAD, Refresher, Stamp, stamp
 from services.platform import fmt
 from services.platform.authz import Actor
 from ui import charts, state, widgets
 from ui.tables import indonesian_styler
 
-TTL = dt.timedelta(seconds=60)
 REFRESH_S = 15.0
-_shown: dict[str, tuple[int, float]] = {}  # role -> (data version the dashboard shows, since when)
+_shown: dict[str, tuple[Stamp, float]] = {}  # role -> (data version and day the dashboard shows, since when)
 _shown_lock = threading.Lock()
+_actors: dict[str, Actor] = {}  # role -> the last viewer of that role (the refresher computes as them)
 
 
-def shown_version(role: str) -> int:
-    """The data version the dashboard of `role` shows: the newest, unless the one shown was taken less than
-    REFRESH_S seconds ago."""
-    now, latest = time.monotonic(), insight.data_version()
+def _refresh(role: str, stamp: Stamp) -> None:
+    """Fill the cache of one role at one (data version, day): figures, chart specs, the map for every metric."""
+    actor = _actors[role]
+    _chart_specs(actor, role, *stamp)  # also the figures and the baseline forecast
+    for metric in charts.MAP_METRICS:
+        _map_spec(actor, role, *stamp, metric)
+
+
+refresher = Refresher(_refresh, min_interval_s=REFRESH_S)
+# The refresher's thread fills st.cache_data outside any script run, by design: without this, Streamlit logs
+# "missing ScriptRunContext" for every cached call it makes.
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+    lambda record: record.threadName != REFRESHER_THREAD
+)
+
+
+BACKGROUND = False  # set by scripts/serve.py (`make run`): refresh in a thread of the server
+
+
+def in_server() -> bool:
+    """A server started by scripts/serve.py, serving (not AppTest, whose mock runtime also "exists"; not the warm-up
+    before the port opens)."""
+    return BACKGROUND and runtime.exists()
+
+
+def shown_version(role: str) -> Stamp:
+    """The (data version, day) the dashboard of `role` shows: the newest once the refresher has it ready; while the
+    refresher computes it, the one shown; else the newest unless the one shown was taken less than REFRESH_S seconds
+    ago. If the refresher is computing the version taken (the first view of a role), wait for it rather than compute
+    it twice."""
+    now, latest = time.monotonic(), stamp(state.engine())
     with _shown_lock:
         version, since = _shown.get(role, (latest, now))
-        if version != latest and now - since >= REFRESH_S:
+        newest_due = now - since >= REFRESH_S and not refresher.running(role, latest)
+        if version != latest and (refresher.ready(role, latest) or newest_due):
             version, since = latest, now
         _shown[role] = (version, since)
-        return version
+    if in_server():  # keep this role's figures fresh from now on
+        refresher.viewed(role, state.engine)
+    refresher.wait(role, version)
+    return version
 
 
-def _key(actor: Actor) -> tuple[str, int]:
-    """(role, data version shown): the cache key of every figure; the role as plain text (an enum member and its
+def _key(actor: Actor) -> tuple[str, int, dt.date]:
+    """(role, data version, day shown): the cache key of every figure; the role as plain text (an enum member and its
     value would be two keys)."""
     role = str(getattr(actor.role, "value", actor.role))
-    return role, shown_version(role)
+    _actors[role] = actor
+    return (role, *shown_version(role))
 
 
 def overview(actor: Actor) -> dict[str, Any]:
@@ -55,8 +94,8 @@ def overview(actor: Actor) -> dict[str, Any]:
     return _overview(actor, *_key(actor))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
-def _overview(_actor: Actor, role: str, version: int) -> dict[str, Any]:  # _actor: not part of the key
+@st.cache_data(show_spinner=False, max_entries=8)
+def _overview(_actor: Actor, role: str, version: int, day: dt.date) -> dict[str, Any]:  # _actor: not in the key
     actor = _actor
     with state.db(write=False) as s:
         headline = insight.headline(session=s, actor=actor)
@@ -79,11 +118,11 @@ def chart_specs(actor: Actor) -> dict[str, dict]:
     return _chart_specs(actor, *_key(actor))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=8)
-def _chart_specs(_actor: Actor, role: str, version: int) -> dict[str, dict]:
+@st.cache_data(show_spinner=False, max_entries=8)
+def _chart_specs(_actor: Actor, role: str, version: int, day: dt.date) -> dict[str, dict]:
     actor = _actor
-    data = overview(actor)
-    fc = forecast(actor, 0, 0, None)  # the same cache entry as the page's first run
+    data = _overview(actor, role, version, day)
+    fc = _forecast(actor, role, version, day, 0, 0, None)  # the same cache entry as the page's first run
     specs = {
         "funnel": charts.funnel(data["funnel"].steps).to_dict(),
         "weekly": charts.weekly_progress(data["weekly"], data["headline"].target).to_dict(),
@@ -106,9 +145,10 @@ def map_spec(actor: Actor, metric: str) -> dict:
     return _map_spec(actor, *_key(actor), metric)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=16)
-def _map_spec(_actor: Actor, role: str, version: int, metric: str) -> dict:
-    return charts.coverage_map(insight.kelurahan_features(overview(_actor)["coverage"]), metric).to_dict()
+@st.cache_data(show_spinner=False, max_entries=16)
+def _map_spec(_actor: Actor, role: str, version: int, day: dt.date, metric: str) -> dict:
+    data = _overview(_actor, role, version, day)
+    return charts.coverage_map(insight.kelurahan_features(data["coverage"]), metric).to_dict()
 
 
 def chart(spec: dict) -> None:
@@ -126,11 +166,12 @@ def forecast(
     return _forecast(actor, *_key(actor), extra_companies, city_budget_per_year, by_date, next_allocation_workers)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _forecast(
     _actor: Actor,
     role: str,
     version: int,
+    day: dt.date,
     extra_companies: int,
     city_budget_per_year: int,
     by_date: dt.date | None = None,
@@ -361,3 +402,19 @@ def gaps_section(gaps: insight.Gaps, coverage: pd.DataFrame) -> None:
         },
         shares=("share_protected",),
     )
+
+
+def quarter_extras(actor: Actor, year: int, quarter: int) -> tuple[Any, insight.Forecast | None]:
+    """The quarterly page's payer split (at the period's end) and its outlook with and without next year's
+    allocation, cached per role and data version like the dashboard (a crowd of viewers reads them once)."""
+    return _quarter_extras(actor, *_key(actor), year, quarter)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _quarter_extras(
+    _actor: Actor, role: str, version: int, day: dt.date, year: int, quarter: int
+) -> tuple[Any, insight.Forecast | None]:
+    _start, end = insight.quarter_bounds(year, quarter)
+    with state.db(write=False) as s:
+        split = insight.payer_split(session=s, today=min(end, day))
+        return split, insight.quarter_outlook(session=s, actor=_actor, year=year, quarter=quarter)

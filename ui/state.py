@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from services.demo.bootstrap import bootstrap
+from services.platform import dataversion
 from services.platform.authz import Actor
 from services.platform.db import attempts_for, make_engine, reading, run_unit
 from services.platform.errors import PayungError
@@ -30,6 +31,12 @@ def engine() -> Engine:
     url = get_settings().database_url
     bootstrap(url=url)  # migrate; seed the demo into an empty database (idempotent, fast when done)
     return make_engine(url)
+
+
+def data_version() -> int:
+    """The database's data version (`services.platform.dataversion`): the key of every cache of the read side; it
+    moves with a write from this process, a CLI import or another replica."""
+    return dataversion.data_version(engine())
 
 
 @contextmanager

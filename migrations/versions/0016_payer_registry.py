@@ -1,7 +1,7 @@
 """payer registry: the city allocation's workers in BPJS registration files (billed to the city) and their KPJ
 
 Revision ID: 0016_payer_registry
-Revises: 0014_read_model
+Revises: 0015_read_model_v2
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0016_payer_registry"
-down_revision: str | None = "0014_read_model"
+down_revision: str | None = "0015_read_model_v2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

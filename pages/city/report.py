@@ -10,7 +10,7 @@ from services import insight
 from services.platform import fmt
 from services.platform.text import safe_filename
 from ui import state
-from ui.insight import allocation_block
+from ui.insight import allocation_block, quarter_extras
 from ui.payers import split_block
 
 actor = state.require(Role.ADMIN, Role.VIEWER)
@@ -52,10 +52,8 @@ for column, (label, kind, mime, icon) in zip(st.columns(2), FILES, strict=True):
         on_click="ignore",  # no rerun: the other button keeps its file id (ui/server_guard.py)
     )
 start, end = insight.quarter_bounds(year, quarter)
-split_block(
-    state.load(insight.payer_split, today=min(end, dt.date.today())), title="Siapa yang menanggung (akhir periode)"
-)
-outlook = state.load(insight.quarter_outlook, actor=actor, year=year, quarter=quarter)
+split, outlook = quarter_extras(actor, year, quarter)
+split_block(split, title="Siapa yang menanggung (akhir periode)")
 if outlook is not None:
     st.subheader("Kapan target tercapai, dengan dan tanpa alokasi APBD tahun depan (akhir periode)")
     allocation_block(outlook)

@@ -8,12 +8,12 @@ from services.insight import figures as fig
 from services.insight import suppression
 from services.platform import fmt
 from services.platform.errors import PayungError
-from ui import board_cache, widgets
+from ui import board_cache, state, widgets
 from ui import leaderboard as lb
 
 slug = st.query_params.get("id", "")
 try:
-    company = board_cache.public_company(slug, insight.data_version())
+    company = board_cache.public_company(slug, state.data_version())
 except PayungError as exc:
     st.title("Perusahaan tidak ditemukan")
     st.info(str(exc))

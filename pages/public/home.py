@@ -6,7 +6,7 @@ import streamlit as st
 from services import insight
 from services.platform import fmt
 from ui import benefits as benefits_ui
-from ui import board_cache, widgets
+from ui import board_cache, state, widgets
 from ui import leaderboard as lb
 from ui.payers import split_block
 
@@ -22,7 +22,7 @@ st.markdown(
     "Pedagang kaki lima, pengemudi ojek, buruh bangunan, juru parkir, dan pekerja informal lainnya "
     "mendapat Jaminan Kecelakaan Kerja dan Jaminan Kematian lewat dana TJSL perusahaan."
 )
-version = insight.data_version()
+version = state.data_version()
 progress, board, timeline = board_cache.public_data(version)
 if progress is None:
     st.info("Belum ada surat edaran yang aktif. Halaman ini akan menampilkan capaian setelah kampanye dimulai.")

@@ -4,8 +4,8 @@ Contract: queries only (never commit, except the audit row of a report); aggrega
 never every worker row in pandas (the one exception: the gap reads unprotected workers' coordinates only, for
 the radius test SQLite cannot do); returns plain dataclasses and DataFrames. City-dashboard queries take the
 acting user and refuse anyone but city staff (admin, viewer). The leaderboard is public: it returns counts per
-company only, never a worker. `data_version()` changes after every commit that touches what the
-board shows, so the UI can cache the board and drop the cache on writes.
+company only, never a worker. `data_version(engine)` (stored in the database) changes with every
+commit that touches what the board shows, in any process, so the UI can cache the board and drop the cache on writes.
 """
 
 from services.insight import definitions, figures  # the catalogue's figures: registered, and computed

@@ -7,6 +7,8 @@ from sqlalchemy import Table, insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
+from services.platform import dataversion
+
 COPY_MIN_ROWS = 1  # PostgreSQL: always COPY, so the race tests exercise it too (as matching does)
 CHUNK = 5_000  # rows per executemany (SQLite's parameter limit)
 
@@ -17,6 +19,7 @@ def copy_rows(session: Session, table: str, columns: Sequence[str], rows: Sequen
     import psycopg  # PostgreSQL only; the driver the engine uses
 
     session.flush()
+    dataversion.mark_written(session.connection(), table)  # a raw COPY passes no statement hook
     raw = session.connection().connection.dbapi_connection
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     try:

@@ -23,9 +23,16 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from services.platform import text
+from services.platform import (
+    dataversion,  # noqa: F401  (every engine's commits raise the data version)
+    text,
+)
+from services.platform.bulk import copy_rows as copy_rows  # re-exported: one COPY for every bulk insert
 from services.platform.errors import DatabaseBusy, ValidationError
 from services.platform.settings import PROJECT_ROOT
+from services.platform.units import READ as READ  # re-exported: callers import them from here
+from services.platform.units import UNIT_OPTION as UNIT_OPTION
+from services.platform.units import reading as reading
 
 T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -33,8 +40,6 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A unit holds one only while it runs, so 30 serve them; a thread waits up to 60 s for one (the default 5 + 10
 # and 30 s would answer a long queue with "QueuePool limit … timed out"). Two replicas stay under PostgreSQL's 100.
 POOL: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_timeout": 60}
-UNIT_OPTION = "payung_unit"  # execution option: "read" for units of work that only read
-READ = "read"
 UNIT_ATTEMPTS = 4  # a busy unit is run at most this often (each attempt itself waits up to the busy timeout)
 RETRY_BUDGET_S = 40.0  # and not again once this long has passed since its first attempt began (a user waits rather
 # than being asked to click again and join the same queue; the page's own timeout is longer)
@@ -81,13 +86,6 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(conn: Any) -> None:
         read_only = conn.get_execution_options().get(UNIT_OPTION) == READ
         conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
-
-
-def reading(engine: Engine) -> Engine:
-    """The same engine (pool, events) for units of work that only read: on SQLite they begin DEFERRED and never
-    take the write lock. A unit that writes after all still works (SQLite upgrades the lock), and `run_unit`
-    runs it again if that upgrade met a concurrent writer."""
-    return engine.execution_options(**{UNIT_OPTION: READ})  # cheap: a view of the engine, nothing copied
 
 
 ONCE_ATTRIBUTE = "payung_run_once"
@@ -202,22 +200,3 @@ def app_role_grants(*, role: str, database: str) -> list[str]:
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
     ]
-
-
-def copy_rows(session: Session, table: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
-    """Bulk insert on PostgreSQL with COPY ... FROM STDIN, on the session's own connection (same transaction,
-    same constraints). Several times faster than an executemany INSERT for 100,000+ rows."""
-    import psycopg  # PostgreSQL only: the driver the engine uses
-    from sqlalchemy.exc import DBAPIError, IntegrityError
-
-    session.flush()
-    raw = session.connection().connection.dbapi_connection
-    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    try:
-        with raw.cursor() as cur, cur.copy(statement) as copy:  # type: ignore[union-attr]
-            for r in rows:
-                copy.write_row(tuple(r[c] for c in columns))
-    except psycopg.errors.IntegrityError as exc:  # callers know SQLAlchemy's exception types
-        raise IntegrityError(statement, None, exc) from exc
-    except psycopg.Error as exc:
-        raise DBAPIError(statement, None, exc) from exc

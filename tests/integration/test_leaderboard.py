@@ -270,16 +270,16 @@ def test_company_badges_for_its_own_pages_only(session: Session, board_fixture: 
 
 
 def test_data_version_moves_on_commits_that_touch_the_board(session: Session, board_fixture: dict[str, int]) -> None:
-    before = insight.data_version()
+    before = insight.data_version(session.get_bind())
     f.user(session, role=Role.VIEWER)  # a user row is not on the board
     session.commit()
-    assert insight.data_version() == before
+    assert insight.data_version(session.get_bind()) == before
     company = session.get(Company, board_fixture["gamma"])
     assert company is not None
     company.show_amount = False
     session.add(company)
     session.commit()
-    assert insight.data_version() > before
+    assert insight.data_version(session.get_bind()) > before
     assert insight.public_board(session=session).hidden_amounts == 2
 
 

@@ -3,14 +3,18 @@ new sessions (new visitors, other city staff of the same role), read the databas
 
 import dataclasses
 import importlib.util
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
-from services import insight
 from services.insight import freshness
+from services.platform import dataversion
 from services.platform.authz import Actor
 from tests.ui.conftest import ROOT
 from ui import insight as view
@@ -32,7 +36,8 @@ def statements(demo_env: str) -> Iterator[list[str]]:
 
 
 def _selects(seen: list[str]) -> int:
-    return sum(1 for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH")))
+    """Queries run, but the probe of the data version (one primary-key read, at most once a second)."""
+    return sum(1 for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH")) and "data_version" not in s)
 
 
 def test_new_visitors_of_the_public_page_cost_no_query_until_a_write(
@@ -45,7 +50,7 @@ def test_new_visitors_of_the_public_page_cost_no_query_until_a_write(
     for _ in range(3):  # three new visitors, each a new session
         assert not page("public/home.py").exception
     assert _selects(statements) == 0, statements[:5]
-    freshness.bump()  # a pledge, an import or a matching run committed in this process
+    freshness.bump(state.engine())  # a pledge, an import or a matching run committed in this process
     assert not page("public/home.py").exception
     assert _selects(statements) > 0
 
@@ -68,14 +73,14 @@ def test_city_staff_share_the_dashboard_per_role_and_data_version(
 
     # A burst of writes: within REFRESH_S of the version shown, the crowd keeps the figures it has.
     monkeypatch.setattr(view, "REFRESH_S", 3600.0)
-    freshness.bump()
+    freshness.bump(state.engine())
     assert not page("city/overview.py", colleague).exception
     assert _selects(statements) == 0, statements[:5]
     # Once REFRESH_S has passed, the next viewer takes the newest version and reads it, once.
     monkeypatch.setattr(view, "REFRESH_S", 0.0)
-    version = insight.data_version()
+    version = state.data_version()
     assert not page("city/overview.py", viewer).exception
-    assert view.shown_version(viewer.role) == version
+    assert view.shown_version(viewer.role)[0] == version
     assert _selects(statements) > 0
     statements.clear()
     assert not page("city/overview.py", colleague).exception
@@ -102,3 +107,87 @@ def test_the_warm_up_before_the_port_opens_serves_the_first_visitor_from_the_cac
     staff = page("city/overview.py", actor_for("walikota"))
     assert not staff.exception and staff.title[0].value == "Ringkasan kota"
     assert _selects(statements) == 0, statements[:5]
+
+
+_OTHER_PROCESS_WRITE = """
+import sys
+import threading
+import time
+from sqlmodel import Session, select
+from models import Company
+from services.platform.db import make_engine
+engine = make_engine(sys.argv[1])
+with Session(engine) as s:
+    company = s.exec(select(Company)).first()
+    company.show_amount = not company.show_amount
+    s.add(company)
+    s.commit()
+"""
+
+
+def test_a_write_by_another_process_invalidates_this_process_cache(
+    page: Callable[..., AppTest], statements: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CLI import or another replica writes through its own engine: within PROBE_S this process's next visitor
+    reads the new figures (the TTL no longer hides it)."""
+    assert not page("public/home.py").exception
+    statements.clear()
+    assert not page("public/home.py").exception
+    assert _selects(statements) == 0, statements[:5]
+    url = state.engine().url.render_as_string(hide_password=False)
+    subprocess.run([sys.executable, "-c", _OTHER_PROCESS_WRITE, url], cwd=ROOT, check=True, timeout=120)
+    monkeypatch.setattr(dataversion, "PROBE_S", 0.0)  # instead of waiting up to a second for the next probe
+    assert not page("public/home.py").exception
+    assert _selects(statements) > 0
+
+
+def test_in_a_running_server_the_first_viewer_after_a_write_finds_the_figures_ready(
+    page: Callable[..., AppTest],
+    actor_for: Callable[[str], Actor],
+    statements: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The refresher (a thread of the server) sees the write and computes the new figures, charts and maps before
+    anyone asks: the next viewer's run reads nothing but the version, and shows the new version."""
+    monkeypatch.setattr(view, "in_server", lambda: True)  # AppTest runs without the server's runtime
+    monkeypatch.setattr(view.refresher, "probe_s", 0.02)
+    monkeypatch.setattr(view.refresher, "min_interval_s", 0.0)  # every version, not one per REFRESH_S
+    monkeypatch.setattr(dataversion, "PROBE_S", 0.0)
+    viewer = actor_for("walikota")
+    try:
+        assert not page("city/overview.py", viewer).exception  # the first view starts the refresher
+        freshness.bump(state.engine())  # a write (here or in another process)
+        latest = view.stamp(state.engine())
+        deadline = time.monotonic() + 60
+        while not view.refresher.ready("viewer", latest):
+            assert time.monotonic() < deadline, "no refresh after the write"
+            time.sleep(0.05)
+        statements.clear()
+        at = page("city/overview.py", viewer)
+        assert not at.exception and at.title[0].value == "Ringkasan kota"
+        assert _selects(statements) == 0, statements[:5]
+        assert view.shown_version("viewer") == latest
+    finally:
+        view.refresher.stop()
+
+
+def test_while_the_refresher_computes_the_newest_version_viewers_keep_the_version_shown(
+    page: Callable[..., AppTest],
+    actor_for: Callable[[str], Actor],
+    statements: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    viewer = actor_for("walikota")
+    assert not page("city/overview.py", viewer).exception
+    shown = view.shown_version("viewer")
+    monkeypatch.setattr(view, "REFRESH_S", 0.0)  # the version shown is old enough to be replaced...
+    monkeypatch.setattr(dataversion, "PROBE_S", 0.0)
+    freshness.bump(state.engine())
+    latest = view.stamp(state.engine())
+    running = threading.Event()
+    monkeypatch.setitem(view.refresher._running, ("viewer", latest), running)  # ...but its successor is on its way
+    statements.clear()
+    assert not page("city/overview.py", viewer).exception
+    assert view.shown_version("viewer") == shown != latest
+    assert _selects(statements) == 0, statements[:5]  # served from the cache, nobody waited
+    running.set()
