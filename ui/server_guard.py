@@ -312,8 +312,10 @@ def keep_deferred_downloads(manager_class: Any = None, *, grace: dt.timedelta = 
         from streamlit.runtime.media_file_manager import MediaFileManager
 
         manager_class = MediaFileManager
-    if getattr(manager_class, "_payung_keeps_deferred", False):
+    if manager_class.__dict__.get("_payung_keeps_deferred", False):  # this class itself, not a patched base
         return
+    if "_payung_streamlit_remove" not in vars(manager_class):  # Streamlit's own, for tests that compare
+        manager_class._payung_streamlit_remove = manager_class._remove_orphaned_deferred_callables
 
     def remove_orphaned_deferred(self: Any) -> None:  # called with self._lock held, at the end of every run
         referenced = {i for files in self._files_by_session_and_coord.values() for i in files.values()}

@@ -25,8 +25,8 @@ from services.insight.quarterly import (
     payer_rows,
     payer_table,
     quarterly_report,
-    to_excel,
 )
+from services.insight.quarterly_excel import to_excel
 from services.platform import audit, fmt
 from services.platform.authz import Actor, require_role
 from services.platform.errors import ValidationError
