@@ -10,8 +10,10 @@ import pydeck as pdk
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from services import insight
+from services import insight, matching
 from services.platform import fmt
+from services.platform.authz import Actor
+from services.platform.errors import PayungError
 from services.pledges import DraftError, TimelineStep, read_workers
 from ui import state
 
@@ -26,6 +28,22 @@ def link(page: str, label: str, icon: str | None = None) -> None:
         st.page_link(page, label=label, icon=icon)
     except (StreamlitAPIException, KeyError):
         st.markdown(f":material/arrow_forward: {label}")
+
+
+def shortfall(actor: Actor, pledge_id: int) -> matching.Shortfall | None:
+    """Why a pledge's places are still empty (the city's *Pencocokan* text). It reads every worker in the pledge's
+    area, so it is computed once per pledge and data version, not on every rerun; an error is shown, not cached."""
+    try:
+        return _shortfall(actor, actor.company_id, pledge_id, state.data_version())
+    except PayungError as exc:
+        st.error(str(exc))
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _shortfall(_actor: Actor, company_id: int | None, pledge_id: int, version: int) -> matching.Shortfall:
+    with state.db(write=False) as s:
+        return matching.explain_shortfall(session=s, pledge_id=pledge_id, actor=_actor)
 
 
 def kelurahan_base_layer() -> pdk.Layer:

@@ -122,7 +122,7 @@ def chart_specs(actor: Actor) -> dict[str, dict]:
 def _chart_specs(_actor: Actor, role: str, version: int, day: dt.date) -> dict[str, dict]:
     actor = _actor
     data = _overview(actor, role, version, day)
-    fc = _forecast(actor, role, version, day, 0, 0, None)  # the same cache entry as the page's first run
+    fc = _forecast(actor, role, version, day, 0, 0, None, None)  # the page's first run: the same arguments, one entry
     specs = {
         "funnel": charts.funnel(data["funnel"].steps).to_dict(),
         "weekly": charts.weekly_progress(data["weekly"], data["headline"].target).to_dict(),

@@ -7,7 +7,7 @@ from functools import partial
 import streamlit as st
 
 from models import OPEN_PLEDGE_STATUSES, Role
-from services import coverage, matching, pledges
+from services import coverage, pledges
 from services.platform import exports, fmt
 from ui import company, downloads, state, widgets
 from ui.tables import indonesian_styler
@@ -72,7 +72,7 @@ if p.status == "cancelled":  # nothing is owed for a cancelled pledge: say so ra
 else:
     c4.metric("Total biaya", fmt.rupiah(p.total), help=f"{fmt.rupiah(p.per_month)} per bulan")
 if p.status in OPEN_PLEDGE_STATUSES and p.assigned < p.workers:  # empty places: why, and what would fill them
-    why = state.act(matching.explain_shortfall, pledge_id=p.pledge_id, actor=actor)  # the city's Pencocokan text
+    why = company.shortfall(actor, p.pledge_id)  # the city's Pencocokan text, once per data version
     if why is not None:
         st.info(f"**{fmt.number(p.workers - p.assigned)} tempat masih kosong.** {why.message}")
 area = ([f"radius {fmt.decimal(p.radius_km)} km"] if p.radius_km else []) + (

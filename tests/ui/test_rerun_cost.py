@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
-from services import insight
 from services.platform.authz import Actor
 from tests.ui.conftest import ROOT
 from tests.ui.test_page_sweep import USERS, pages_table
@@ -26,7 +25,8 @@ BUDGET = {
     "pages/public/definitions.py": 0,
     "pages/city/overview.py": 0,
     "pages/company/home.py": 7,
-    "pages/company/pledges.py": 19,  # the list, the chosen pledge, its workers, the renewal and raise forms
+    "pages/company/pledges.py": 14,  # the list, the chosen pledge, its workers, the renewal and raise forms (not the
+    # shortfall explanation: it reads every worker in the area, cached per data version)
     "pages/company/report.py": 12,
     "pages/city/matching.py": 8,
     "pages/city/responses.py": 7,
@@ -61,7 +61,7 @@ def test_a_rerun_without_a_data_change_stays_within_the_pages_budget(
 ) -> None:
     if script == "pages/public/company.py":  # a company's page, as linked from the board
         at = AppTest.from_file(str(ROOT / script), default_timeout=30)
-        at.query_params["id"] = str(board_cache.public_data(insight.data_version())[1].rows["slug"].iloc[0])
+        at.query_params["id"] = str(board_cache.public_data(state.data_version())[1].rows["slug"].iloc[0])
         at.run()
     else:
         at = page(script.removeprefix("pages/"), actor_for(user) if user else None)
@@ -69,7 +69,13 @@ def test_a_rerun_without_a_data_change_stays_within_the_pages_budget(
     statements.clear()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    ran = [s for s in statements if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA"))]
+    # Not counted: transaction control, and the data version probe (one primary-key SELECT, at most every PROBE_S
+    # or after a commit of this process, e.g. an audit row): what a cached figure costs, whatever the page.
+    ran = [
+        s
+        for s in statements
+        if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")) and "FROM data_version" not in s
+    ]
     budget = BUDGET.get(script, DEFAULT_BUDGET)
     assert len(ran) <= budget, f"{script} reran {len(ran)} statements (budget {budget}): {ran[:6]}"
 
