@@ -91,6 +91,7 @@ class Visit:
     kind: str
     seconds: float
     error: str = ""
+    began: float = field(default_factory=time.perf_counter)  # when the page was asked for (set by User_.page)
 
 
 @dataclass
@@ -199,8 +200,9 @@ class User_:
         self.cycle = 0
 
     async def page(self, kind: str, page: str, **kwargs: object) -> Run:
+        began = time.perf_counter()
         run = await self.client.run(page, **kwargs)  # type: ignore[arg-type]
-        self.log.visits.append(Visit(kind, run.seconds, run.error))
+        self.log.visits.append(Visit(kind, run.seconds, run.error, began))
         await asyncio.sleep(self.think * (0.5 + self.rng.random()))
         return run
 
@@ -308,7 +310,7 @@ async def _session(
         headers["Cookie"] = _cookie(log.login)
     await start.wait()
     rng = random.Random(hash(log.user) ^ len(log.visits))
-    await asyncio.sleep(rng.random() * min(args.think, 2.0))  # arrivals spread over the first seconds
+    await asyncio.sleep(rng.random() * args.arrival)  # arrivals spread over the first --arrival seconds
     try:
         async with websockets.connect(
             ws_url,
@@ -505,6 +507,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:  # pragma: no cove
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load after every session started")
     parser.add_argument("--think", type=float, default=20.0, help="mean seconds a user reads a page before the next")
+    parser.add_argument(
+        "--arrival",
+        type=float,
+        help="seconds over which the sessions arrive, each at a random moment (default: one --think: a crowd already"
+        " reading, as in the hour after the announcement; 2 is a stampede)",
+    )
     parser.add_argument("--workers", type=int, default=25_000, help="demo workers to seed")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds one page may take")
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL cluster instead of SQLite")
@@ -524,6 +532,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:  # pragma: no cove
         parser.error("--replicas 1..4, and more than one only with --postgres (SQLite serves one process)")
     if not 0 <= args.think <= 120:
         parser.error("--think must be 0..120 seconds")
+    args.arrival = args.think if args.arrival is None else args.arrival
+    if not 0 <= args.arrival <= 300:
+        parser.error("--arrival must be 0..300 seconds")
     steps = [int(x) for x in args.steps.split(",")] if args.steps else list(CEILING_STEPS)
     if args.ceiling and not all(1 <= n <= MAX_SESSIONS for n in steps):
         parser.error(f"--steps must each be 1..{MAX_SESSIONS}")
@@ -600,7 +611,8 @@ def _ceiling(
 def _name_tail(args: argparse.Namespace) -> str:
     """<db>[-r<replicas>]-t<think>: how a result file says what it measured."""
     replicas = f"-r{args.replicas}" if args.replicas > 1 else ""
-    return f"{'postgresql' if args.postgres else 'sqlite'}{replicas}-t{args.think:g}"
+    arrival = "" if args.arrival == args.think else f"-a{args.arrival:g}"
+    return f"{'postgresql' if args.postgres else 'sqlite'}{replicas}-t{args.think:g}{arrival}"
 
 
 @contextlib.contextmanager
@@ -660,6 +672,16 @@ def _measure(
     errors = Counter(v.error.split(": ", 1)[0] for v in visits if v.error)  # the kind; the detail is in the samples
     per_page = {kind: _summary([v.seconds for v in visits if v.kind == kind and not v.error]) for kind in
                 sorted({v.kind for v in visits})}  # fmt: skip
+    window = 15.0  # p95 per 15 s of the run: where the slow pages were (the arrivals, the matching run, the import)
+
+    def in_window(v: Visit, w: int) -> bool:
+        return not v.error and (v.began - began) // window == w
+
+    timeline = [
+        {"from_s": w * window, **_summary([v.seconds for v in visits if in_window(v, w)])}
+        for w in range(int(max((v.began - began for v in visits), default=0) // window) + 1)
+    ]
+    settled = [v.seconds for v in visits if not v.error and v.began - began >= args.arrival + args.think]
     result: dict[str, object] = {
         "database": "postgresql" if args.postgres else "sqlite",
         "sessions": args.sessions,
@@ -670,7 +692,10 @@ def _measure(
         "demo_workers": args.workers,
         "wall_s": round(wall, 1),
         "page_views": len(visits),
+        "arrival_s": args.arrival,
         "all_pages": _summary(ok),
+        "after_arrivals": _summary(settled),  # pages asked for once every session had arrived and read one page
+        "timeline": timeline,
         "per_page": per_page,
         "errors": sum(errors.values()),
         "errors_by_kind": dict(errors),

@@ -26,18 +26,19 @@ def _s(value: object, unit: str = " s") -> str:
 
 def _order(path: Path) -> tuple:
     """load-<db>-<N>[-r<R>][-t<think>].json sorted by database, think time, processes, sessions."""
-    m = re.match(r"load-(\w+)-(\d+)(?:-r(\d+))?(?:-t([\d.]+))?\.json$", path.name)
+    m = re.match(r"load-(\w+)-(\d+)(?:-r(\d+))?(?:-t([\d.]+))?(?:-a([\d.]+))?\.json$", path.name)
     if not m:
-        return ("~", 0, 0, 0)
-    return (m.group(1), float(m.group(4) or 0), int(m.group(3) or 1), int(m.group(2)))
+        return ("~", 0, 0, 0, 0)
+    return (m.group(1), float(m.group(4) or 0), int(m.group(3) or 1), int(m.group(2)), float(m.group(5) or 0))
 
 
 def load_rows(results: list[dict]) -> str:
     head = (
-        "| database | sessions | processes | think s | page views | p50 | p95 | p99 | max | errors | "
-        "pledges saved = in DB once | server RSS start → peak MiB | server CPU s (per view) | load avg during |"
+        "| database | sessions | processes | think s | arrivals over s | page views | p50 | p95 | p99 | max | "
+        "p95 once all arrived | errors | pledges saved = in DB once | server RSS start → peak MiB | "
+        "server CPU s (per view) | load avg during |"
     )
-    lines = [head, "|" + "---|" * 14]
+    lines = [head, "|" + "---|" * 16]
     for r in results:
         pages, writes, memory = r["all_pages"], r["writes"], r["memory"]
         errors = str(r["errors"])
@@ -51,9 +52,11 @@ def load_rows(results: list[dict]) -> str:
         )
         load = memory.get("load_avg_1min_during")
         lines.append(
-            f"| {r['database']} | {r['sessions']} | {r['replicas']} | {r.get('think_s', '–'):g} | {r['page_views']} | "
+            f"| {r['database']} | {r['sessions']} | {r['replicas']} | {r.get('think_s', '–'):g} | "
+            f"{r.get('arrival_s', 2.0):g} | {r['page_views']} | "
             f"{_s(pages.get('p50_s'))} | {_s(pages.get('p95_s'))} | {_s(pages.get('p99_s'))} | "
-            f"{_s(pages.get('max_s'))} | {errors} | {saved} | {rss} | {cpu} ({per_view}) | "
+            f"{_s(pages.get('max_s'))} | {_s(r.get('after_arrivals', {}).get('p95_s'))} | {errors} | {saved} | "
+            f"{rss} | {cpu} ({per_view}) | "
             f"{_s(load, '') if load is not None else '–'} |"
         )
     return "\n".join(lines)
