@@ -512,9 +512,12 @@ def _match_pledge(session: Session, pledge_id: int, actor: Actor) -> MatchResult
         assigned=len(new),
         remaining_before=remaining,
     )
-    session.flush()
-    sf = _shortfall(session, row)
     session.commit()
+    # The explanation reads every worker in the area (and wider radii): after the commit, in a read transaction,
+    # so the write lock (SQLite) or the matching lock (PostgreSQL) is held for the match and its write only.
+    session.connection(execution_options={UNIT_OPTION: READ})
+    sf = _shortfall(session, row)
+    session.rollback()
     if not row.matchable:
         explanation = "Ikrar ini tidak ikut pencocokan (dibatalkan, berakhir, atau kampanyenya tidak aktif)."
     else:

@@ -388,3 +388,35 @@ def test_shortfall_advice_names_kelurahan_that_reach_the_need(session: Session) 
     assert sf.suggested_kelurahan[0].startswith("Sukaasih (40 pekerja)")  # the pool that reaches the 25 missing
     assert len(sf.suggested_kelurahan) == 1
     assert "menjangkau 25 pekerja lagi" in sf.message and "menjangkau 40 pekerja lagi" in sf.message
+
+
+def test_a_pledges_match_holds_the_lock_for_its_write_only(engine: Engine, session: Session) -> None:
+    """The explanation of a shortfall reads every worker in the area (and wider radii): it runs after the commit,
+    so the write lock (SQLite) or the matching lock (PostgreSQL) is not held while it reads (issue 26: a crowd of
+    pledges queued behind each other's explanations)."""
+    from sqlalchemy import event
+
+    camp, comp = make_campaign(session), make_company(session)
+    make_workers(session, 6, spread_km=0.8, seed=11)
+    p = make_pledge(session, comp, camp, workers=10, radius_km=0.6)
+    seen: list[str] = []
+
+    def statement(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+        seen.append(sql)
+
+    def commit(_conn: object) -> None:
+        seen.append("COMMIT")
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", commit)
+    try:
+        res = match_pledge(session=session, pledge_id=p.id, actor=SYSTEM)
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "commit", commit)
+    assert res.shortfall > 0 and "dari 10 pekerja" in res.explanation  # the explanation was made
+    wrote = max(i for i, sql in enumerate(seen) if sql.lstrip().upper().startswith("INSERT INTO ASSIGNMENT"))
+    committed = seen.index("COMMIT", wrote)
+    inside = [sql for sql in seen[wrote:committed] if "FROM worker" in sql]
+    assert inside == [], inside
+    assert any("FROM worker" in sql for sql in seen[committed:]), "the explanation reads after the commit"
