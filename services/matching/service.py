@@ -4,7 +4,8 @@
   waits for it. The full run starts late: it reads a snapshot and solves without the lock, then takes the lock
   for the write only and checks the database's data version (raised by every commit that writes a table matching
   reads): unchanged, it writes what it solved; changed, it solves again (the last attempt holds the lock through).
-- PostgreSQL: a transaction-level advisory lock serialises matching runs, the pledges concerned are locked
+- PostgreSQL: a transaction-level advisory lock serialises matching runs' writes (the full run solves before taking
+  it, as on SQLite), the pledges concerned are locked
   with SELECT ... FOR UPDATE (a concurrent raise waits or is seen), and the partial unique index
   "one holding assignment per worker" is the last line of defence. A conflict is retried, then reported.
 """
@@ -560,21 +561,23 @@ def _run_full_match(
     optimistic: bool = False,
 ) -> FullMatchResult:
     t0 = time.perf_counter()
-    late = optimistic and not _is_postgres(session)
+    late = optimistic
     seen = 0
     if late:
-        # SQLite, start late: read a snapshot and solve without the write lock (seconds at city scale, in which
-        # every pledge and login of the crowd would wait). The write below takes the lock in a transaction of its
-        # own and goes ahead only if the data version is the snapshot's: a login, an audit row or a download
-        # committed meanwhile does not touch what matching read; a pledge or an import does, and then _with_retry
-        # runs the whole match again, the last attempt pessimistically (BEGIN IMMEDIATE), so a busy day cannot
-        # starve it.
+        # Start late: read and solve without the lock (seconds at city scale, in which every pledge of the crowd
+        # would wait: SQLite's write lock, PostgreSQL's matching lock). The write below takes the lock in a
+        # transaction of its own and goes ahead only if the data version is the one read first: a login, an
+        # audit row or a download committed meanwhile does not touch what matching read; a pledge or an import
+        # does (every such commit raises the version in its transaction, so reads at different moments of
+        # PostgreSQL's READ COMMITTED are consistent when it has not moved), and then _with_retry runs the whole
+        # match again, the last attempt pessimistically (the lock first), so a busy day cannot starve it.
         session.connection(execution_options={UNIT_OPTION: READ})
         seen = _data_version_in(session)
     session.execute(text("SELECT 1"))  # SQLite: BEGIN IMMEDIATE now (unless late), before anything is read
     rows = _load_pledges(session)
-    _lock(session, [r.id for r in rows])
-    rows = _load_pledges(session)  # re-read under the lock: a raise committed meanwhile is seen
+    if not late:
+        _lock(session, [r.id for r in rows])
+        rows = _load_pledges(session)  # re-read under the lock: a raise committed meanwhile is seen
     by_id = {r.id: r for r in rows}
     fixed = _holding_counts(session, _FIXED)
     room = {r.id: max(r.requested - fixed.get(r.id, 0), 0) for r in rows}
@@ -594,7 +597,8 @@ def _run_full_match(
     )
     t_solve = time.perf_counter()
     if late:
-        session.rollback()  # end the snapshot; the next statement begins IMMEDIATE: the lock for the write only
+        session.rollback()  # end the read; the lock for the write only (SQLite: the next statement begins IMMEDIATE)
+        _lock(session, [r.id for r in rows])
         if _data_version_in(session) != seen:
             raise _StaleSnapshot
     current = pool.loc[movable[pool.index], ["worker_id", "held_by", "assignment_id"]]

@@ -18,6 +18,7 @@ from models import Assignment, AssignmentStatus, AuditLog, Pledge, Role
 from services import insight, pledges
 from services.matching import run_full_match
 from services.matching import service as matching_service
+from services.matching.service import MATCHING_LOCK_KEY
 from services.platform import audit
 from services.platform.authz import SYSTEM, Actor
 from services.platform.dates import add_months
@@ -242,13 +243,14 @@ def test_other_database_errors_are_not_retried(sqlite_url: str) -> None:
     [("audit", 1), ("worker", 2)],
     ids=["a login's audit row: written as solved", "a new worker: solved again"],
 )
-def test_full_match_on_sqlite_solves_without_the_write_lock_and_reruns_only_when_its_inputs_changed(
-    sqlite_url: str, during: str, solves_expected: int, monkeypatch: pytest.MonkeyPatch
+def test_full_match_solves_without_the_lock_and_reruns_only_when_its_inputs_changed(
+    db_url: str, during: str, solves_expected: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The matching run starts late: while it solves, a login or a pledge can commit (no write lock held). It then
-    takes the lock for its write only: a commit that did not touch what it read (an audit row) leaves its answer
-    good; a commit that did (a new worker) makes it solve again. Nobody is assigned twice either way."""
-    engine = make_engine(sqlite_url)
+    """The matching run starts late: while it solves, a login or a pledge can commit (no write lock held on SQLite,
+    PostgreSQL's matching lock free for a pledge's match). It then takes the lock for its write only: a commit that
+    did not touch what it read (an audit row) leaves its answer good; a commit that did (a new worker) makes it
+    solve again. Nobody is assigned twice either way."""
+    engine = make_engine(db_url)
     with Session(engine, expire_on_commit=False) as s:
         campaign = f.campaign(s).id or 0
         for i in range(3):
@@ -265,13 +267,16 @@ def test_full_match_on_sqlite_solves_without_the_write_lock_and_reruns_only_when
         return solve(*args, **kwargs)
 
     monkeypatch.setattr(matching_service, "solve_detailed", counted)
-    other = make_engine(sqlite_url, busy_timeout_ms=200)  # would fail at once if the run held the write lock
+    other = make_engine(db_url, busy_timeout_ms=200)  # would fail at once if the run held the write lock
     wrote: list[bool] = []
 
     def progress(_done: int, _total: int) -> None:
         if not wrote:  # during the first solve: someone else commits
             wrote.append(True)
             with Session(other) as s:
+                if other.dialect.name == "postgresql":  # a pledge's match could take the lock now
+                    free = s.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": MATCHING_LOCK_KEY})
+                    assert free.scalar() is True
                 if during == "audit":
                     audit.record(session=s, actor=None, action="uji.during-solve", entity="uji")
                 else:
