@@ -128,9 +128,12 @@ def run_unit(
     outside the database before its commit (every service here: mail goes through the outbox table).
     After the last attempt raises DatabaseBusy, whose Indonesian message tells the user to try again; the page
     keeps what was typed."""
-    bind = engine if write else reading(engine)
     began = time.monotonic()
     for attempt in range(1, attempts + 1):
+        # A read unit that writes (a staff view's audit row) and met a commit since its snapshot is answered busy
+        # at once on SQLite (the busy timeout cannot help a stale snapshot): it is run again as a write unit,
+        # which waits for the lock first and reads after it (75 sessions: "Ikrar saya" showed "coba lagi").
+        bind = engine if write or attempt > 1 else reading(engine)
         try:
             with Session(bind, expire_on_commit=False) as session:
                 return work(session)

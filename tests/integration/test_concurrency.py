@@ -6,6 +6,7 @@ No "database is locked" may reach a caller of `run_unit`; nothing written may be
 import datetime as dt
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,7 @@ def test_concurrent_pledges_and_readers_lose_nothing_and_never_see_a_lock(db_url
 def test_read_then_write_units_are_rerun_whole_and_counted_once(db_url: str) -> None:
     """Units that read and then write, started as read units (on SQLite: DEFERRED, so the write lock is taken
     late and can meet another writer's newer commit). The database refuses such an upgrade; run_unit runs the
-    whole unit again, reading afresh. Every unit's row is in the database exactly once."""
+    whole unit again as a write unit, reading afresh. Every unit's row is in the database exactly once."""
     engine = make_engine(db_url)
     units, each = 6, 4
     attempts: list[str] = []
@@ -129,7 +130,7 @@ def test_read_then_write_units_are_rerun_whole_and_counted_once(db_url: str) -> 
         return work
 
     def job(i: int) -> Callable[[], None]:
-        return lambda: [run_unit(engine, unit(f"{i}-{n}"), write=False, attempts=50) for n in range(each)]  # type: ignore[func-returns-value]
+        return lambda: [run_unit(engine, unit(f"{i}-{n}"), write=False) for n in range(each)]  # type: ignore[func-returns-value]
 
     failures = _in_threads([job(i) for i in range(units)])
     assert not failures, [repr(e) for e in failures]
@@ -138,6 +139,9 @@ def test_read_then_write_units_are_rerun_whole_and_counted_once(db_url: str) -> 
     assert sorted(d["tag"] for d in details) == sorted(f"{i}-{n}" for i in range(units) for n in range(each))
     if db_url.startswith("sqlite"):  # stale snapshots met newer commits: some units ran again (36 of 24 seen)
         assert len(attempts) > units * each
+        # ... once: the second attempt is a write unit (the lock first, then the read), which no commit can make
+        # stale, so the default attempts always suffice (a crowd's "Ikrar saya" no longer ends in "coba lagi").
+        assert max(Counter(attempts).values()) <= 2, Counter(attempts).most_common(3)
     engine.dispose()
 
 
