@@ -20,6 +20,7 @@ counted as reached (someone is working there).
 
 import datetime as dt
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -169,15 +170,17 @@ def _unprotected(session: Session, day: dt.date) -> pd.DataFrame:
     rows = plain_rows(
         session,
         sa_select(
+            col(Worker.id),
             col(Worker.kelurahan_code),
             case((located, Worker.lat), else_=Kelurahan.rep_lat),
             case((located, Worker.lon), else_=Kelurahan.rep_lon),
         )
         .join(Kelurahan, col(Kelurahan.code) == Worker.kelurahan_code)
-        .where(col(Worker.covered_elsewhere).is_(False), col(Worker.created_at) <= end_of_day(day), ~holding)
-        .order_by(col(Worker.id)),
+        .where(col(Worker.covered_elsewhere).is_(False), col(Worker.created_at) <= end_of_day(day), ~holding),
     )
-    return pd.DataFrame.from_records(rows, columns=["kelurahan_code", "lat", "lon"])
+    # Sorted here, not by ORDER BY: PostgreSQL then scans the table instead of walking its primary key (0,07 s).
+    rows.sort(key=itemgetter(0))
+    return pd.DataFrame.from_records(rows, columns=["id", "kelurahan_code", "lat", "lon"]).drop(columns="id")
 
 
 def coverage_by_kelurahan(*, session: Session, actor: Actor, as_of: dt.date | None = None) -> pd.DataFrame:
