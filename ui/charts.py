@@ -175,6 +175,13 @@ def coverage_map(features: list[dict], metric: str = "share_protected") -> alt.C
     )
 
 
+def coverage_map_spec(features: list[dict], metric: str = "share_protected") -> dict:
+    """`coverage_map(features, metric).to_dict()`, the same dict, built in milliseconds: the chart is built and
+    validated without its data and the features are put in afterwards (Altair validating 104 polygons' coordinates
+    against the schema costs about 0,3 s per metric, three times per refresh)."""
+    return {**coverage_map([], metric).to_dict(), "data": {"values": features}}
+
+
 def forecast(
     weekly: pd.DataFrame,
     *,

@@ -148,7 +148,7 @@ def map_spec(actor: Actor, metric: str) -> dict:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _map_spec(_actor: Actor, role: str, version: int, day: dt.date, metric: str) -> dict:
     data = _overview(_actor, role, version, day)
-    return charts.coverage_map(insight.kelurahan_features(data["coverage"]), metric).to_dict()
+    return charts.coverage_map_spec(insight.kelurahan_features(data["coverage"]), metric)
 
 
 def chart(spec: dict) -> None:

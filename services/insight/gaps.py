@@ -20,6 +20,7 @@ counted as reached (someone is working there).
 
 import datetime as dt
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,7 @@ from services.insight.headline import CITY_ROLES
 from services.platform import fmt
 from services.platform.authz import Actor, require_role
 from services.platform.geo import haversine_km
+from services.platform.rows import plain_rows
 
 MONTHS = 12
 NEAREST = 3  # companies suggested per kelurahan
@@ -159,22 +161,26 @@ def _open_pledges(session: Session, campaign_id: int, day: dt.date) -> tuple[pd.
 
 
 def _unprotected(session: Session, day: dt.date) -> pd.DataFrame:
-    """Eligible workers registered by the end of `day` with neither cover nor a place in process then."""
+    """Eligible workers registered by the end of `day` with neither cover nor a place in process then, in the order
+    of their id (the gap split groups them in that order)."""
     # Uncorrelated: the database scans the history's covering index once and probes the result per worker.
     holding = col(Worker.id).in_(sa_select(H.c.worker_id).where(in_force(day), holding_on_day(day)))
     located = and_(col(Worker.lat).is_not(None), col(Worker.lon).is_not(None))
     # Workers without coordinates stand at their kelurahan's inside point, as in matching.
-    rows = session.execute(
+    rows = plain_rows(
+        session,
         sa_select(
+            col(Worker.id),
             col(Worker.kelurahan_code),
             case((located, Worker.lat), else_=Kelurahan.rep_lat),
             case((located, Worker.lon), else_=Kelurahan.rep_lon),
         )
         .join(Kelurahan, col(Kelurahan.code) == Worker.kelurahan_code)
-        .where(col(Worker.covered_elsewhere).is_(False), col(Worker.created_at) <= end_of_day(day), ~holding)
-    ).all()
-    # Plain tuples: pandas inspects every Row object otherwise (a second at 100.000 rows).
-    return pd.DataFrame([tuple(r) for r in rows], columns=["kelurahan_code", "lat", "lon"])
+        .where(col(Worker.covered_elsewhere).is_(False), col(Worker.created_at) <= end_of_day(day), ~holding),
+    )
+    # Sorted here, not by ORDER BY: PostgreSQL then scans the table instead of walking its primary key (0,07 s).
+    rows.sort(key=itemgetter(0))
+    return pd.DataFrame.from_records(rows, columns=["id", "kelurahan_code", "lat", "lon"]).drop(columns="id")
 
 
 def coverage_by_kelurahan(*, session: Session, actor: Actor, as_of: dt.date | None = None) -> pd.DataFrame:
@@ -188,12 +194,14 @@ def coverage_by_kelurahan(*, session: Session, actor: Actor, as_of: dt.date | No
     day = as_of or dt.date.today()
     cut = end_of_day(day)
     eligible = func.sum(case((col(Worker.covered_elsewhere).is_(False), 1), else_=0))
+    by_code = col(Worker.kelurahan_code) + ""
     registry = {
         code: (int(n), int(e))
         for code, n, e in session.execute(
-            sa_select(col(Worker.kelurahan_code), func.count(), eligible)
-            .where(col(Worker.created_at) <= cut)
-            .group_by(col(Worker.kelurahan_code))
+            # Grouped by an expression of the code, not the column: SQLite then scans the table once and sorts the
+            # short keys (0,14 s at 200.000 workers) instead of walking the code's index with a random read per row
+            # (0,31 s).
+            sa_select(by_code, func.count(), eligible).where(col(Worker.created_at) <= cut).group_by(by_code)
         ).all()
     }
     held = held_by_kelurahan(session, day)

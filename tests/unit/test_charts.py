@@ -66,6 +66,10 @@ def test_coverage_map_is_a_geoshape_coloured_by_the_chosen_metric() -> None:
         assert spec["encoding"]["color"]["field"] == f"properties.{metric}"
         assert spec["data"]["values"][0]["properties"]["gap"] == 7
         assert {t["title"] for t in spec["encoding"]["tooltip"]} >= {"Kelurahan", "Celah", "Porsi terlindungi"}
+        assert (
+            charts.coverage_map_spec([feature, feature], metric)
+            == charts.coverage_map([feature, feature], metric).to_dict()
+        )
     try:
         charts.coverage_map([feature], "nik")
     except ValueError:

@@ -8,7 +8,7 @@ import pytest
 
 from services.insight.catalogue import figure
 from services.insight.forecast import expected, needed_per_month, reached, survive
-from services.insight.gap_split import _signature_groups, split
+from services.insight.gap_split import _groups, _groups_by_worker, _reach, _signature_groups, _taken, split
 from services.insight.gaps import gap_table
 from services.platform.errors import ValidationError
 
@@ -107,3 +107,50 @@ def test_signature_groups_equal_the_per_worker_grouping_in_the_same_order() -> N
             expected[key] = expected.get(key, 0) + 1
         got = _signature_groups(codes, who, which)
         assert list(got.items()) == list(expected.items())
+
+
+def test_hashed_grouping_equals_the_worker_by_worker_grouping_even_when_hashes_collide() -> None:
+    """The hashed grouping proposes groups and checks them; with useless hashes (all zero: every signature of the
+    same kelurahan and length collides) or tiny ones it must fall back and still give the simple grouping."""
+    rng = np.random.default_rng(26)
+    for trial in range(60):
+        n_workers, n_pledges = int(rng.integers(1, 80)), int(rng.integers(1, 9))
+        code_ids = rng.integers(0, 3, size=n_workers).astype(np.int64)
+        pairs = {(int(rng.integers(n_workers)), int(rng.integers(n_pledges))) for _ in range(int(rng.integers(0, 200)))}
+        who = np.array([w for w, _ in pairs], dtype=np.int64)
+        which = np.array([p for _, p in pairs], dtype=np.int64)
+        indptr, pledges = _reach(n_workers, who, which)
+        simple = _groups_by_worker(code_ids, indptr, pledges)
+        salts = [
+            None,
+            np.zeros((2, n_pledges), dtype=np.uint64),
+            rng.integers(0, 2, size=(2, n_pledges)).astype(np.uint64),
+        ]
+        for salt in salts:
+            got = _groups(code_ids, indptr, pledges, salt=salt)
+            for field in ("code", "count", "start", "stop"):
+                assert getattr(got, field).tolist() == getattr(simple, field).tolist(), (trial, field)
+        places = rng.integers(0, 5, size=n_pledges).astype(np.int64)
+        assert _taken(_groups(code_ids, indptr, pledges), places, 3).tolist() == _taken(simple, places, 3).tolist()
+
+
+def test_split_on_random_data_counts_every_worker_once() -> None:
+    rng = np.random.default_rng(21)
+    workers = _workers(
+        [(str(rng.choice([A, B])), -6.17 + rng.normal(0, 0.02), 106.63 + rng.normal(0, 0.02)) for _ in range(300)]
+    )
+    pledges = _pledges(
+        [
+            (
+                i + 1,
+                float(rng.uniform(0.5, 3)),
+                -6.17 + rng.normal(0, 0.02),
+                106.63 + rng.normal(0, 0.02),
+                int(rng.integers(0, 40)),
+            )
+            for i in range(8)
+        ]
+    )
+    out = split(workers, pledges, {1: {B}, **{i: set() for i in range(2, 9)}})
+    assert int(out.to_numpy().sum()) == 300
+    assert (out["open_places"] <= pledges["places"].sum()).all()
