@@ -69,9 +69,9 @@ def ceiling_rows(results: list[dict]) -> str:
     ]
     for r in results:
         steps = ", ".join(f"{x['sessions']} → {_s(x['p95_s'])} ({x['errors']})" for x in r["steps"])
-        lines.append(
-            f"| {r['database']} | {r['replicas']} | {r['think_s']:g} | **{r['ceiling_sessions']}** | {steps} |"
-        )
+        first = r["steps"][0]["sessions"] if r["steps"] else 0
+        ceiling = r["ceiling_sessions"] or f"below {first} (the first step tried)"
+        lines.append(f"| {r['database']} | {r['replicas']} | {r['think_s']:g} | **{ceiling}** | {steps} |")
     return "\n".join(lines)
 
 
