@@ -87,3 +87,42 @@ def test_streamlit_upload_limit_matches_the_imports() -> None:
     biggest = max(uploads.RECIPIENTS.max_bytes, uploads.WORKERS.max_bytes, uploads.LETTER_PDF.max_bytes)
     assert biggest <= uploads.MAX_UPLOAD_MB * uploads.MB
     assert config["client"]["showErrorDetails"] == "none"
+
+
+# Every way a row or cell tag can be written that the quick paths must not under-count: a namespace prefix, a tab
+# or line break after the name, the reference not first, no reference, a self-closing tag, a lowercase or
+# absolute reference. Whatever path a chunk takes, the extent is the exact tag-by-tag scan's.
+SPELLINGS = [
+    '<row r="{r}"><c r="{c}{r}"><v>1</v></c></row>',
+    '<x:row r="{r}"><x:c r="{c}{r}"><x:v>1</x:v></x:c></x:row>',
+    '<row\tr="{r}"><c\nr="{c}{r}"><v>1</v></c></row>',
+    '<row spans="1:2" r="{r}"><c s="1" r="{c}{r}"><v>1</v></c></row>',
+    "<row><c><v>1</v></c><c/></row>",
+    '<row r="{r}"/>',
+    '<row r="{r}"><c r="{lower}{r}"><v>1</v></c></row>',
+    '<row r="{r}"><c r="${c}${r}"><v>1</v></c></row>',
+]
+
+
+@pytest.mark.parametrize("far", ["row", "column"])
+@pytest.mark.parametrize("spelling", range(len(SPELLINGS)))
+def test_every_tag_spelling_is_sized_as_the_exact_scan_sizes_it(spelling: int, far: str) -> None:
+    limit = uploads.UploadLimit("data uji", 10**9, 50)
+    body = ['<row r="1"><c r="A1"><v>1</v></c></row>']
+    for r in range(2, 40):
+        column = "BM" if far == "column" and r == 39 else "C"
+        template = SPELLINGS[spelling] if r == 39 else SPELLINGS[0]
+        body.append(template.format(r=r if far == "column" else 60, c=column, lower=column.lower()))
+    sheet = ('<worksheet xmlns:x="y"><sheetData>' + "".join(body) + "</sheetData></worksheet>").encode()
+    exact = uploads._Scan("a.xlsx", limit)
+    try:
+        exact.exact(sheet)
+        expected: str | None = None
+    except ValidationError as refused:
+        expected = str(refused)
+    try:
+        uploads.sheet_extent(io.BytesIO(sheet), filename="a.xlsx", limit=limit)
+        got: str | None = None
+    except ValidationError as refused:
+        got = str(refused)
+    assert got == expected
