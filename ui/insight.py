@@ -35,11 +35,13 @@ from services.insight.forecast_payers import allocation_figures
 from services.insight.refresher import REFRESHER_THREAD, Refresher, Stamp, stamp
 from services.platform import dataversion, fmt
 from services.platform.authz import Actor
+from services.platform.errors import DatabaseBusy
 from services.platform.settings import get_settings, resolve_cookie_key
 from ui import charts, state, widgets
 from ui.login import configured_cookie_key
 from ui.tables import indonesian_styler
 
+log = logging.getLogger(__name__)
 REFRESH_S = 15.0
 _shown: dict[str, tuple[Stamp, float]] = {}  # role -> (data version and day the dashboard shows, since when)
 _shown_lock = threading.Lock()
@@ -152,7 +154,10 @@ def _bundle(_actor: Actor, role: str, version: int, day: dt.date) -> dict[str, A
     if found is not None:
         return found
     value = _compute(_actor)
-    snapshots.store(engine, role, version, day, value, key)
+    try:
+        snapshots.store(engine, role, version, day, value, key)
+    except DatabaseBusy:  # storing only spares the next process the computation: the viewer gets the figures
+        log.warning("dashboard read model not stored (database busy): %s %s", role, version)
     return value
 
 
