@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import resource
+import secrets
 import statistics
 import time
 from collections.abc import Callable
@@ -301,7 +302,7 @@ def measure_page(url: str, actor: Actor, loads: int) -> dict[str, Any]:
 
     from ui import state
 
-    os.environ.update({"DATABASE_URL": url, "PAYUNG_DEMO": "false", "PAYUNG_COOKIE_KEY": "bench-" + "k" * 40})
+    os.environ.update({"DATABASE_URL": url, "PAYUNG_DEMO": "false", "PAYUNG_COOKIE_KEY": secrets.token_hex(32)})
     st.cache_resource.clear()
     st.cache_data.clear()
 

@@ -100,9 +100,10 @@ def _first_version(role: str, latest: Stamp) -> Stamp:
 
 def shown_version(role: str) -> Stamp:
     """The (data version, day) the dashboard of `role` shows: the newest once the refresher has it ready here or
-    another process stored it; while the refresher computes it, the one shown; else the newest unless the one shown
-    was taken less than REFRESH_S seconds ago. If the refresher is computing the version taken (the first view of a
-    role), wait for it rather than compute it twice."""
+    another process stored it. In a server, until then, the one shown - also when the role was not viewed for a
+    while or a new day began: the refresher computes the newest, the viewer never waits for it (unless its refresh
+    failed). Without a refresher, the newest unless the one shown was taken less than REFRESH_S seconds ago. If the
+    refresher is computing the version taken (the first view of a role), wait for it rather than compute it twice."""
     now, latest = time.monotonic(), stamp(state.engine())
     with _shown_lock:
         entry = _shown.get(role)
@@ -110,8 +111,11 @@ def shown_version(role: str) -> Stamp:
         entry = (_first_version(role, latest), now)
     version, since = entry
     if version != latest:
-        newest_due = now - since >= REFRESH_S and not refresher.running(role, latest)
-        if refresher.ready(role, latest) or newest_due or _stored_elsewhere(role, latest):
+        if in_server():  # the refresher computes it (this view marks the role viewed): nobody waits for it
+            take = refresher.ready(role, latest) or refresher.failed(role, latest)
+        else:  # nobody computes it but a viewer: the first one REFRESH_S after the version shown was taken
+            take = now - since >= REFRESH_S and not refresher.running(role, latest)
+        if take or _stored_elsewhere(role, latest):
             version, since = latest, now
     with _shown_lock:
         _shown[role] = (version, since)

@@ -15,6 +15,7 @@ from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
 from services.insight import freshness
+from services.insight.refresher import REFRESHER_THREAD
 from services.platform import dataversion
 from services.platform.authz import Actor
 from tests.ui.conftest import ROOT
@@ -24,11 +25,12 @@ from ui import state
 
 @pytest.fixture
 def statements(demo_env: str) -> Iterator[list[str]]:
-    """Every SQL statement the pages' engine runs while the test runs pages."""
+    """Every SQL statement the pages' engine runs for the pages while the test runs them."""
     seen: list[str] = []
 
     def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        seen.append(statement)
+        if threading.current_thread().name != REFRESHER_THREAD:  # what viewers wait for, not the background refresh
+            seen.append(statement)
 
     engine = state.engine()
     event.listen(engine, "before_cursor_execute", count)
@@ -273,6 +275,53 @@ def test_a_server_restarted_after_a_write_serves_the_stored_figures_labelled_the
         assert not at.exception
         assert view.shown_version("viewer") == latest
         assert not any("Data baru saja berubah" in str(c.value) for c in at.caption)
+    finally:
+        gate.set()
+        view.refresher.stop()
+
+
+def test_in_a_running_server_a_viewer_never_waits_for_the_computation_after_a_quiet_while(
+    page: Callable[..., AppTest],
+    actor_for: Callable[[str], Actor],
+    statements: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A role nobody viewed for an hour (its figures no longer refreshed), then writes: its next viewer is shown the
+    figures it had, labelled, at once, while the refresher computes the newest; the one after sees the newest."""
+    viewer = actor_for("walikota")
+    view._shown.clear()
+    assert not page("city/overview.py", viewer).exception
+    shown = view.shown_version("viewer")
+    with view._shown_lock:
+        view._shown["viewer"] = (shown, time.monotonic() - 3600.0)  # taken an hour ago
+    freshness.bump(state.engine())
+    monkeypatch.setattr(view, "in_server", lambda: True)
+    monkeypatch.setattr(view.refresher, "probe_s", 0.02)
+    monkeypatch.setattr(view.refresher, "min_interval_s", 0.0)
+    monkeypatch.setattr(dataversion, "PROBE_S", 0.0)
+    latest = view.stamp(state.engine())
+    gate = threading.Event()
+    compute = view._compute
+
+    def slow_compute(actor: Actor) -> dict:
+        gate.wait(60)
+        return compute(actor)
+
+    monkeypatch.setattr(view, "_compute", slow_compute)
+    try:
+        statements.clear()
+        at = page("city/overview.py", viewer)
+        assert not at.exception
+        assert view.shown_version("viewer") == shown != latest
+        assert any("Data baru saja berubah" in str(c.value) for c in at.caption)
+        assert _selects(statements) == 0, [x for x in statements if not _probe(x)][:3]  # nothing computed, nothing read
+        gate.set()
+        deadline = time.monotonic() + 60
+        while not view.refresher.ready("viewer", latest):
+            assert time.monotonic() < deadline, "no refresh"
+            time.sleep(0.05)
+        assert not page("city/overview.py", viewer).exception
+        assert view.shown_version("viewer") == latest
     finally:
         gate.set()
         view.refresher.stop()
