@@ -9,9 +9,13 @@ Seeds one campaign at that scale (workers scattered over Kota Tangerang's kelura
 - each insight service, uncached (median of 5 runs);
 - the full page `pages/city/overview.py` rendered by AppTest as the viewer: the first load (cold cache), then
   20 loads (the cache at the UI edge, st.cache_data per role and data version, answers them), p50 / p95 / max;
-- the same page with the cache cleared before each of 3 loads (what a viewer computing the read model waits for);
+- the same page with the process's cache cleared before each of 3 loads (a restarted server, a second replica: the
+  read model is read back from the database) - `uncached_*`;
+- the same page with the cache cleared and the stored read model deleted before each of 3 loads (what whoever
+  computes a version waits for: the warm-up, the refresher, or a viewer of a fresh install) - `computed_*`;
 - the first viewer after a write made through another engine, with the server's refresher on (issue 26): a viewer
-  1,2 s after the write, and one once the refresher has the new version ready, with the refresh's duration.
+  1,2 s after the write, one once the refresher has the new version ready (with the refresh's duration), and one
+  right after a write followed by a restart (the stored figures shown while the new ones are computed).
 
 Results are printed and written to benchmarks/results/dashboard-<db>.json.
 """
@@ -24,6 +28,7 @@ import json
 import os
 import platform
 import resource
+import secrets
 import statistics
 import time
 from collections.abc import Callable
@@ -39,6 +44,7 @@ from sqlmodel import Session, select
 from benchmarks.synthetic import make, villages
 from models import Assignment, Campaign, Company, LetterRecipient, Pledge, PledgeKelurahan, Role, User, Worker
 from services import insight
+from services.insight import snapshots
 from services.insight.refresher import Refresher
 from services.platform import history
 from services.platform.authz import Actor
@@ -296,7 +302,7 @@ def measure_page(url: str, actor: Actor, loads: int) -> dict[str, Any]:
 
     from ui import state
 
-    os.environ.update({"DATABASE_URL": url, "PAYUNG_DEMO": "false", "PAYUNG_COOKIE_KEY": "bench-" + "k" * 40})
+    os.environ.update({"DATABASE_URL": url, "PAYUNG_DEMO": "false", "PAYUNG_COOKIE_KEY": secrets.token_hex(32)})
     st.cache_resource.clear()
     st.cache_data.clear()
 
@@ -308,11 +314,15 @@ def measure_page(url: str, actor: Actor, loads: int) -> dict[str, Any]:
 
     cpu: list[float] = []
 
-    def render(clear: bool) -> float:
+    def render(clear: bool, compute: bool = False) -> float:
         """Wall seconds of one full run; the process's CPU seconds go to `cpu` (the machine is shared: wall time
-        includes waiting for a core, CPU time is what the page itself costs)."""
+        includes waiting for a core, CPU time is what the page itself costs). `clear`: the process's cache cleared
+        (a restarted server, another replica: the read model is read from the database); `compute`: the stored
+        read model deleted too (what whoever computes a version waits for)."""
         if clear:
             st.cache_data.clear()
+        if compute:
+            snapshots.forget(state.engine())
         r0, t = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
         at.run()
         elapsed, r1 = time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF)
@@ -328,6 +338,7 @@ def measure_page(url: str, actor: Actor, loads: int) -> dict[str, Any]:
     warm = [render(False) for _ in range(loads)]
     warm_cpu = list(cpu)
     cold = [render(True) for _ in range(3)]
+    computed = [render(True, compute=True) for _ in range(3)]
     after_write = _after_writes(url, render)
     q = statistics.quantiles(warm, n=20, method="inclusive")
     q_cpu = statistics.quantiles(warm_cpu, n=20, method="inclusive")
@@ -342,6 +353,8 @@ def measure_page(url: str, actor: Actor, loads: int) -> dict[str, Any]:
         "cached_all_s": sorted(warm),
         "uncached_median_s": statistics.median(cold),
         "uncached_max_s": max(cold),
+        "computed_median_s": statistics.median(computed),
+        "computed_max_s": max(computed),
         **after_write,
     }
 
@@ -372,7 +385,7 @@ def _after_writes(url: str, render: Callable[[bool], float], trials: int = 3) ->
     # otherwise count as ready for the PostgreSQL database's equal version numbers.
     view.refresher = Refresher(view._refresh, min_interval_s=0.0, probe_s=0.2)  # every write, not one per 15 s
     view._shown.clear()
-    at_1s, ready, refresh = [], [], []
+    at_1s, ready, refresh, restart = [], [], [], []
     try:
         render(False)  # the first view starts the refresher thread
         for n in range(trials):
@@ -388,6 +401,12 @@ def _after_writes(url: str, render: Callable[[bool], float], trials: int = 3) ->
                 assert time.perf_counter() - written < 120, "no refresh"
             refresh.append(time.perf_counter() - written)
             ready.append(render(False))
+        # (c) a write, then the server restarts before anyone viewed it: the first viewer gets the stored figures
+        # (labelled as refreshing) while the refresher computes the new ones
+        _write_elsewhere(url, 2 * trials)
+        time.sleep(1.2)
+        view._shown.clear()
+        restart.append(render(True))
     finally:
         view.refresher.stop()
         view.BACKGROUND = False
@@ -396,6 +415,7 @@ def _after_writes(url: str, render: Callable[[bool], float], trials: int = 3) ->
         "after_write_refresh_s": refresh,
         "after_write_ready_s": ready,
         "after_write_ready_max_s": max(ready),
+        "after_write_restart_s": restart,
     }
 
 

@@ -23,6 +23,7 @@ from models.pledge import (
     PledgeKelurahan,
     PledgeStatus,
 )
+from models.readmodel import ReadModelSnapshot
 from models.region import Kecamatan, Kelurahan
 from models.registry import ImportKind, ImportRun
 from models.security import LoginThrottle
@@ -58,6 +59,7 @@ __all__ = [
     "Kelurahan",
     "LetterRecipient",
     "LoginThrottle",
+    "ReadModelSnapshot",
     "OutboxMessage",
     "Pledge",
     "RecipientContact",

@@ -9,8 +9,13 @@ server a background thread sees the data version move within a second of a write
 new figures, charts and maps of each role viewed lately; a viewer takes the newest version once it is ready and
 never waits for it. During a burst of writes (the morning the leaderboard is announced: a pledge every few seconds)
 the refresh runs at most every REFRESH_S seconds per role, so figures are at most that old (plus one refresh) and a
-crowd of staff costs one recomputation per REFRESH_S, not one per pledge. Where no refresh ran (AppTest, a role
-nobody viewed yet) the viewer computes the version it takes, as before."""
+crowd of staff costs one recomputation per REFRESH_S, not one per pledge.
+
+The read model is also stored in the database (`services.insight.snapshots`): whoever computes a version stores it,
+and every process reads it back instead of computing it - a restarted server, a second replica, a cleared cache.
+A role's first view in a server after a restart that followed a write shows the newest stored version, labelled
+as being refreshed, while the refresher computes the latest. Where no version is stored and no refresh ran (the
+first view of a fresh install without warm-up, AppTest) the viewer computes the version it takes."""
 
 import datetime as dt
 import logging
@@ -24,14 +29,19 @@ from streamlit import runtime
 
 from services import insight
 from services.insight import figures as fig
+from services.insight import snapshots
 from services.insight.catalogue import figure as catalogued
 from services.insight.forecast_payers import allocation_figures
 from services.insight.refresher import REFRESHER_THREAD, Refresher, Stamp, stamp
-from services.platform import fmt
+from services.platform import dataversion, fmt
 from services.platform.authz import Actor
+from services.platform.errors import DatabaseBusy
+from services.platform.settings import get_settings, resolve_cookie_key
 from ui import charts, state, widgets
+from ui.login import configured_cookie_key
 from ui.tables import indonesian_styler
 
+log = logging.getLogger(__name__)
 REFRESH_S = 15.0
 _shown: dict[str, tuple[Stamp, float]] = {}  # role -> (data version and day the dashboard shows, since when)
 _shown_lock = threading.Lock()
@@ -39,11 +49,9 @@ _actors: dict[str, Actor] = {}  # role -> the last viewer of that role (the refr
 
 
 def _refresh(role: str, stamp: Stamp) -> None:
-    """Fill the cache of one role at one (data version, day): figures, chart specs, the map for every metric."""
-    actor = _actors[role]
-    _chart_specs(actor, role, *stamp)  # also the figures and the baseline forecast
-    for metric in charts.MAP_METRICS:
-        _map_spec(actor, role, *stamp, metric)
+    """Fill the cache of one role at one (data version, day) - figures, chart specs, maps, baseline forecast - from
+    the store if another process computed it, else computed here and stored for every process."""
+    _bundle(_actors[role], role, *stamp)
 
 
 refresher = Refresher(_refresh, min_interval_s=REFRESH_S)
@@ -63,17 +71,53 @@ def in_server() -> bool:
     return BACKGROUND and runtime.exists()
 
 
+_probed: dict[tuple[str, Stamp], float] = {}  # (role, version) -> when the store was last asked for it
+
+
+def _stored_elsewhere(role: str, latest: Stamp) -> bool:
+    """Whether another process (a replica, the warm-up of a restarted server) stored the latest version of this role:
+    asked at most once per PROBE_S per (role, version), a primary-key probe."""
+    now = time.monotonic()
+    with _shown_lock:
+        last = _probed.get((role, latest))
+        if last is not None and now - last < dataversion.PROBE_S:
+            return False
+        if len(_probed) > 64:
+            _probed.clear()
+        _probed[(role, latest)] = now
+    return snapshots.stored(state.engine(), role, *latest)
+
+
+def _first_version(role: str, latest: Stamp) -> Stamp:
+    """What a role's first view in this process shows: the latest version if it is ready here or stored; in a
+    server whose refresher will compute the latest, the newest version of today stored by an earlier process (a
+    restart right after a write), labelled as refreshing; else the latest (computed by this viewer)."""
+    if not in_server() or refresher.ready(role, latest) or snapshots.stored(state.engine(), role, *latest):
+        return latest
+    older = snapshots.newest(state.engine(), role, latest[1])
+    return latest if older is None or older > latest[0] else (older, latest[1])
+
+
 def shown_version(role: str) -> Stamp:
-    """The (data version, day) the dashboard of `role` shows: the newest once the refresher has it ready; while the
-    refresher computes it, the one shown; else the newest unless the one shown was taken less than REFRESH_S seconds
-    ago. If the refresher is computing the version taken (the first view of a role), wait for it rather than compute
-    it twice."""
+    """The (data version, day) the dashboard of `role` shows: the newest once the refresher has it ready here or
+    another process stored it. In a server, until then, the one shown - also when the role was not viewed for a
+    while or a new day began: the refresher computes the newest, the viewer never waits for it (unless its refresh
+    failed). Without a refresher, the newest unless the one shown was taken less than REFRESH_S seconds ago. If the
+    refresher is computing the version taken (the first view of a role), wait for it rather than compute it twice."""
     now, latest = time.monotonic(), stamp(state.engine())
     with _shown_lock:
-        version, since = _shown.get(role, (latest, now))
-        newest_due = now - since >= REFRESH_S and not refresher.running(role, latest)
-        if version != latest and (refresher.ready(role, latest) or newest_due):
+        entry = _shown.get(role)
+    if entry is None:
+        entry = (_first_version(role, latest), now)
+    version, since = entry
+    if version != latest:
+        if in_server():  # the refresher computes it (this view marks the role viewed): nobody waits for it
+            take = refresher.ready(role, latest) or refresher.failed(role, latest)
+        else:  # nobody computes it but a viewer: the first one REFRESH_S after the version shown was taken
+            take = now - since >= REFRESH_S and not refresher.running(role, latest)
+        if take or _stored_elsewhere(role, latest):
             version, since = latest, now
+    with _shown_lock:
         _shown[role] = (version, since)
     if in_server():  # keep this role's figures fresh from now on
         refresher.viewed(role, state.engine)
@@ -84,23 +128,50 @@ def shown_version(role: str) -> Stamp:
 def _key(actor: Actor) -> tuple[str, int, dt.date]:
     """(role, data version, day shown): the cache key of every figure; the role as plain text (an enum member and its
     value would be two keys)."""
-    role = str(getattr(actor.role, "value", actor.role))
+    role = _role(actor)
     _actors[role] = actor
     return (role, *shown_version(role))
 
 
-def overview(actor: Actor) -> dict[str, Any]:
-    """Everything the overview page draws, read in one Session."""
-    return _overview(actor, *_key(actor))
+def _role(actor: Actor) -> str:
+    return str(getattr(actor.role, "value", actor.role))
+
+
+def refreshing(actor: Actor) -> bool:
+    """Whether the figures shown are an earlier version than the database's while the newest is being computed."""
+    with _shown_lock:
+        entry = _shown.get(_role(actor))
+    return entry is not None and entry[0] != stamp(state.engine())
+
+
+@st.cache_resource(show_spinner=False)
+def _signing_key() -> bytes:
+    """The server's secret (the cookie key every replica shares) signs the stored read model."""
+    return resolve_cookie_key(settings=get_settings(), configured=configured_cookie_key()).encode()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _overview(_actor: Actor, role: str, version: int, day: dt.date) -> dict[str, Any]:  # _actor: not in the key
-    actor = _actor
+def _bundle(_actor: Actor, role: str, version: int, day: dt.date) -> dict[str, Any]:  # _actor: not in the key
+    """Everything the dashboard draws at one version: read from the store, or computed and stored."""
+    engine, key = state.engine(), _signing_key()
+    found = snapshots.load(engine, role, version, day, key)
+    if found is not None:
+        return found
+    value = _compute(_actor)
+    try:
+        snapshots.store(engine, role, version, day, value, key)
+    except DatabaseBusy:  # storing only spares the next process the computation: the viewer gets the figures
+        log.warning("dashboard read model not stored (database busy): %s %s", role, version)
+    return value
+
+
+def _compute(actor: Actor) -> dict[str, Any]:
+    """Figures (read in one Session), chart specs (building an Altair chart costs more than rendering the page), the
+    map of every metric (GeoJSON inlined) and the baseline forecast."""
     with state.db(write=False) as s:
         headline = insight.headline(session=s, actor=actor)
         coverage = insight.coverage_by_kelurahan(session=s, actor=actor)
-        return {
+        data = {
             "headline": headline,
             "funnel": insight.funnel(session=s, actor=actor),
             "weekly": insight.weekly_progress(session=s, actor=actor),
@@ -110,19 +181,7 @@ def _overview(_actor: Actor, role: str, version: int, day: dt.date) -> dict[str,
             "payers": insight.payer_split(session=s),
             "benefits": insight.city_benefits(session=s, actor=actor),
         }
-
-
-def chart_specs(actor: Actor) -> dict[str, dict]:
-    """Vega-Lite specs of the funnel, weekly and forecast charts, built once per data version (building an Altair
-    chart costs more than rendering the page)."""
-    return _chart_specs(actor, *_key(actor))
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _chart_specs(_actor: Actor, role: str, version: int, day: dt.date) -> dict[str, dict]:
-    actor = _actor
-    data = _overview(actor, role, version, day)
-    fc = _forecast(actor, role, version, day, 0, 0, None, None)  # the page's first run: the same arguments, one entry
+        fc = insight.forecast(session=s, actor=actor, extra_companies=0, city_budget_per_year=0)
     specs = {
         "funnel": charts.funnel(data["funnel"].steps).to_dict(),
         "weekly": charts.weekly_progress(data["weekly"], data["headline"].target).to_dict(),
@@ -137,18 +196,27 @@ def _chart_specs(_actor: Actor, role: str, version: int, day: dt.date) -> dict[s
             reached_on=reached,
             expected=fc.series.head(fc.baseline.months + 1 if fc.baseline.months is not None else 60),
         ).to_dict()
-    return specs
+    features = insight.kelurahan_features(coverage)
+    maps = {metric: charts.coverage_map_spec(features, metric) for metric in charts.MAP_METRICS}
+    return {"overview": data, "specs": specs, "maps": maps, "forecast": fc}
+
+
+def overview(actor: Actor) -> dict[str, Any]:
+    """Everything the overview page draws."""
+    return _bundle(actor, *_key(actor))["overview"]
+
+
+def chart_specs(actor: Actor) -> dict[str, dict]:
+    """Vega-Lite specs of the funnel, weekly and forecast charts, built once per data version."""
+    return _bundle(actor, *_key(actor))["specs"]
 
 
 def map_spec(actor: Actor, metric: str) -> dict:
     """The choropleth's Vega-Lite spec for one metric (the GeoJSON is inlined once per data version)."""
-    return _map_spec(actor, *_key(actor), metric)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _map_spec(_actor: Actor, role: str, version: int, day: dt.date, metric: str) -> dict:
-    data = _overview(_actor, role, version, day)
-    return charts.coverage_map_spec(insight.kelurahan_features(data["coverage"]), metric)
+    maps = _bundle(actor, *_key(actor))["maps"]
+    if metric not in maps:
+        raise ValueError(f"unknown map metric {metric!r}")
+    return maps[metric]
 
 
 def chart(spec: dict) -> None:
@@ -162,8 +230,12 @@ def forecast(
     by_date: dt.date | None = None,
     next_allocation_workers: int | None = None,
 ) -> insight.Forecast | None:
-    """A bad what-if raises ValidationError (not cached); the page shows its message."""
-    return _forecast(actor, *_key(actor), extra_companies, city_budget_per_year, by_date, next_allocation_workers)
+    """A bad what-if raises ValidationError (not cached); the page shows its message. The baseline (no what-if) is
+    the read model's."""
+    key = _key(actor)
+    if (extra_companies, city_budget_per_year, by_date, next_allocation_workers) == (0, 0, None, None):
+        return _bundle(actor, *key)["forecast"]
+    return _forecast(actor, *key, extra_companies, city_budget_per_year, by_date, next_allocation_workers)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -18,6 +18,11 @@ if head is None:
     st.info("Belum ada surat edaran aktif.")
     st.stop()
 
+if view.refreshing(actor):
+    st.caption(
+        "Data baru saja berubah: angka di bawah dari perhitungan sebelumnya dan diperbarui dalam beberapa detik "
+        "(muat ulang halaman untuk melihat yang terbaru)."
+    )
 view.headline_block(head)
 split_block(data["payers"])
 

@@ -52,6 +52,7 @@ class Refresher:
         self._done: dict[str, list[Stamp]] = {}  # audience -> versions refreshed, newest last (the last `keep`)
         self._last_run: dict[str, float] = {}  # audience -> when its last refresh started
         self._running: dict[tuple[str, Stamp], threading.Event] = {}
+        self._failed: set[tuple[str, Stamp]] = set()  # refreshes that raised (their viewers compute instead)
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
@@ -69,6 +70,10 @@ class Refresher:
     def ready(self, audience: str, version: Stamp) -> bool:
         with self._lock:
             return version in self._done.get(audience, ())
+
+    def failed(self, audience: str, version: Stamp) -> bool:
+        with self._lock:
+            return (audience, version) in self._failed
 
     def running(self, audience: str, version: Stamp) -> bool:
         with self._lock:
@@ -98,7 +103,12 @@ class Refresher:
             event = self._running[key] = threading.Event()
             self._last_run[audience] = time.monotonic()
         try:
-            self._refresh(audience, version)
+            try:
+                self._refresh(audience, version)
+            except Exception:
+                with self._lock:
+                    self._failed.add(key)
+                raise
             with self._lock:
                 done = self._done.setdefault(audience, [])
                 done.append(version)

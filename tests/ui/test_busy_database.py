@@ -80,3 +80,43 @@ def test_busy_database_keeps_the_draft_and_asks_to_try_again(
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.session_state["pledge_done"]["created"]
     assert _pledges(demo_db_url, company_id) == before + 1
+
+
+def test_the_dashboard_computed_while_another_process_writes_is_shown_even_if_it_cannot_be_stored(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor], demo_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Storing the read model is a write (it spares the next process the computation); with the write lock held by a
+    long import it gives up, and the viewer who computed still gets every figure, with no message."""
+    from services.insight import snapshots
+    from ui import insight as view
+
+    monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    st.cache_resource.clear()
+    viewer = actor_for("walikota")
+    assert not page("city/overview.py", viewer).exception  # the page's engine (busy timeout 0,1 s) is open
+    st.cache_data.clear()  # a new process: nothing in memory ...
+    view._shown.clear()
+    snapshots.forget(db.make_engine(demo_db_url))  # ... and nothing stored
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        other = db.make_engine(demo_db_url)
+        with Session(other) as s:
+            s.add(AuditLog(username="lain", action="uji.hold", entity="uji"))
+            s.flush()
+            held.set()
+            release.wait(60)
+            s.rollback()
+        other.dispose()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        at = page("city/overview.py", viewer)
+    finally:
+        release.set()
+        holder.join()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.title[0].value == "Ringkasan kota" and len(at.metric) >= 6
+    assert not snapshots.stored(db.make_engine(demo_db_url), "viewer", *view.shown_version("viewer"))

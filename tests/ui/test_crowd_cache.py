@@ -10,10 +10,12 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+import streamlit as st
 from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
 from services.insight import freshness
+from services.insight.refresher import REFRESHER_THREAD
 from services.platform import dataversion
 from services.platform.authz import Actor
 from tests.ui.conftest import ROOT
@@ -23,11 +25,12 @@ from ui import state
 
 @pytest.fixture
 def statements(demo_env: str) -> Iterator[list[str]]:
-    """Every SQL statement the pages' engine runs while the test runs pages."""
+    """Every SQL statement the pages' engine runs for the pages while the test runs them."""
     seen: list[str] = []
 
     def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        seen.append(statement)
+        if threading.current_thread().name != REFRESHER_THREAD:  # what viewers wait for, not the background refresh
+            seen.append(statement)
 
     engine = state.engine()
     event.listen(engine, "before_cursor_execute", count)
@@ -35,9 +38,22 @@ def statements(demo_env: str) -> Iterator[list[str]]:
     event.remove(engine, "before_cursor_execute", count)
 
 
+def _probe(statement: str) -> bool:
+    """The probe of the data version (one primary-key read, at most once a second), or of which versions of the read
+    model are stored (a primary-key read, no payload, at most once a second per role and version)."""
+    return "data_version" in statement or ("read_model_snapshot" in statement and "payload" not in statement)
+
+
 def _selects(seen: list[str]) -> int:
-    """Queries run, but the probe of the data version (one primary-key read, at most once a second)."""
-    return sum(1 for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH")) and "data_version" not in s)
+    """Queries run, but the probes."""
+    return sum(1 for s in seen if s.lstrip().upper().startswith(("SELECT", "WITH")) and not _probe(s))
+
+
+def _store_reads(seen: list[str]) -> int:
+    """Reads of a stored read model (its payload)."""
+    return sum(
+        1 for s in seen if s.lstrip().upper().startswith("SELECT") and "read_model_snapshot" in s and not _probe(s)
+    )
 
 
 def test_new_visitors_of_the_public_page_cost_no_query_until_a_write(
@@ -191,3 +207,121 @@ def test_while_the_refresher_computes_the_newest_version_viewers_keep_the_versio
     assert view.shown_version("viewer") == shown != latest
     assert _selects(statements) == 0, statements[:5]  # served from the cache, nobody waited
     running.set()
+
+
+def test_a_cleared_cache_reads_the_stored_read_model_instead_of_computing_it(
+    page: Callable[..., AppTest], actor_for: Callable[[str], Actor], statements: list[str]
+) -> None:
+    """A restarted server, a second replica or a cleared cache: the dashboard's figures are read back from the
+    database (stored by whoever computed them), not computed again."""
+    viewer = actor_for("walikota")
+    view._shown.clear()  # the latest version, not one an earlier test left shown
+    first = page("city/overview.py", viewer)
+    assert not first.exception
+    statements.clear()
+    st.cache_data.clear()
+    view._shown.clear()
+    again = page("city/overview.py", viewer)
+    assert not again.exception and again.title[0].value == "Ringkasan kota"
+    assert [m.value for m in again.metric] == [m.value for m in first.metric]
+    assert _store_reads(statements) >= 1
+    assert _selects(statements) == _store_reads(statements), [s[:80] for s in statements if not _probe(s)][:5]
+
+
+def test_a_server_restarted_after_a_write_serves_the_stored_figures_labelled_then_the_latest(
+    page: Callable[..., AppTest],
+    actor_for: Callable[[str], Actor],
+    statements: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A write, then a restart before anyone viewed the new figures: the first viewer is not made to compute them.
+    They see the newest stored figures at once, labelled as being refreshed, while the refresher computes the
+    latest; the next view shows the latest, unlabelled."""
+    viewer = actor_for("walikota")
+    view._shown.clear()
+    assert not page("city/overview.py", viewer).exception  # computes and stores the latest version
+    stored = view.shown_version("viewer")
+    freshness.bump(state.engine())  # a write ...
+    st.cache_data.clear()  # ... then the server restarts
+    view._shown.clear()
+    monkeypatch.setattr(view, "in_server", lambda: True)  # AppTest runs without the server's runtime
+    monkeypatch.setattr(view.refresher, "probe_s", 0.02)
+    monkeypatch.setattr(view.refresher, "min_interval_s", 0.0)
+    monkeypatch.setattr(dataversion, "PROBE_S", 0.0)
+    latest = view.stamp(state.engine())
+    gate = threading.Event()  # the refresher's computation waits here, so the first view surely comes before it
+    compute = view._compute
+
+    def slow_compute(actor: Actor) -> dict:
+        gate.wait(60)
+        return compute(actor)
+
+    monkeypatch.setattr(view, "_compute", slow_compute)
+    try:
+        statements.clear()
+        began = time.monotonic()
+        at = page("city/overview.py", viewer)
+        assert not at.exception and at.title[0].value == "Ringkasan kota"
+        assert time.monotonic() - began < 30  # nobody waited for the gate
+        assert view.shown_version("viewer") == stored != latest
+        assert any("Data baru saja berubah" in str(c.value) for c in at.caption)
+        assert _selects(statements) == _store_reads(statements)  # the stored figures, nothing computed
+        gate.set()
+        deadline = time.monotonic() + 60
+        while not view.refresher.ready("viewer", latest):
+            assert time.monotonic() < deadline, "no refresh after the restart"
+            time.sleep(0.05)
+        at = page("city/overview.py", viewer)
+        assert not at.exception
+        assert view.shown_version("viewer") == latest
+        assert not any("Data baru saja berubah" in str(c.value) for c in at.caption)
+    finally:
+        gate.set()
+        view.refresher.stop()
+
+
+def test_in_a_running_server_a_viewer_never_waits_for_the_computation_after_a_quiet_while(
+    page: Callable[..., AppTest],
+    actor_for: Callable[[str], Actor],
+    statements: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A role nobody viewed for an hour (its figures no longer refreshed), then writes: its next viewer is shown the
+    figures it had, labelled, at once, while the refresher computes the newest; the one after sees the newest."""
+    viewer = actor_for("walikota")
+    view._shown.clear()
+    assert not page("city/overview.py", viewer).exception
+    shown = view.shown_version("viewer")
+    with view._shown_lock:
+        view._shown["viewer"] = (shown, time.monotonic() - 3600.0)  # taken an hour ago
+    freshness.bump(state.engine())
+    monkeypatch.setattr(view, "in_server", lambda: True)
+    monkeypatch.setattr(view.refresher, "probe_s", 0.02)
+    monkeypatch.setattr(view.refresher, "min_interval_s", 0.0)
+    monkeypatch.setattr(dataversion, "PROBE_S", 0.0)
+    latest = view.stamp(state.engine())
+    gate = threading.Event()
+    compute = view._compute
+
+    def slow_compute(actor: Actor) -> dict:
+        gate.wait(60)
+        return compute(actor)
+
+    monkeypatch.setattr(view, "_compute", slow_compute)
+    try:
+        statements.clear()
+        at = page("city/overview.py", viewer)
+        assert not at.exception
+        assert view.shown_version("viewer") == shown != latest
+        assert any("Data baru saja berubah" in str(c.value) for c in at.caption)
+        assert _selects(statements) == 0, [x for x in statements if not _probe(x)][:3]  # nothing computed, nothing read
+        gate.set()
+        deadline = time.monotonic() + 60
+        while not view.refresher.ready("viewer", latest):
+            assert time.monotonic() < deadline, "no refresh"
+            time.sleep(0.05)
+        assert not page("city/overview.py", viewer).exception
+        assert view.shown_version("viewer") == latest
+    finally:
+        gate.set()
+        view.refresher.stop()
