@@ -8,7 +8,7 @@ from streamlit_authenticator.utilities import LoginError
 from models import Role
 from services.campaign import accounts
 from services.demo.seed import DEMO_ACCOUNTS, DEMO_PASSWORDS
-from services.platform import auth, authz
+from services.platform import auth, authz, dataversion
 from services.platform.authz import Actor
 from services.platform.errors import AccessDenied, DatabaseBusy, PayungError
 from services.platform.settings import get_settings, resolve_cookie_key
@@ -274,10 +274,13 @@ with st.sidebar:
 def _run_page() -> None:
     """Run the chosen page. An unexpected error shows a generic message with a reference number; its detail
     goes to the log only. st.stop()/st.rerun() raise BaseExceptions and pass through untouched."""
+    dataversion.written_here()  # what an earlier run in this thread wrote is not this run's
     try:
         pg.run()
     except Exception as exc:
         errors.show_unexpected(exc, where=pg.url_path)
+    finally:  # also when the page reruns or stops after its write
+        state.remember_own_writes()
 
 
 _run_page()

@@ -98,12 +98,13 @@ def _first_version(role: str, latest: Stamp) -> Stamp:
     return latest if older is None or older > latest[0] else (older, latest[1])
 
 
-def shown_version(role: str) -> Stamp:
+def shown_version(role: str, own_write: int = -1) -> Stamp:
     """The (data version, day) the dashboard of `role` shows: the newest once the refresher has it ready here or
     another process stored it. In a server, until then, the one shown - also when the role was not viewed for a
     while or a new day began: the refresher computes the newest, the viewer never waits for it (unless its refresh
-    failed). Without a refresher, the newest unless the one shown was taken less than REFRESH_S seconds ago. If the
-    refresher is computing the version taken (the first view of a role), wait for it rather than compute it twice."""
+    failed). Without a refresher, the newest unless the one shown was taken less than REFRESH_S seconds ago. A viewer
+    whose own write (`own_write`, the data version after it) is newer than the version shown gets the newest. If the
+    refresher is computing the version taken, wait for it rather than compute it twice."""
     now, latest = time.monotonic(), stamp(state.engine())
     with _shown_lock:
         entry = _shown.get(role)
@@ -115,7 +116,8 @@ def shown_version(role: str) -> Stamp:
             take = refresher.ready(role, latest) or refresher.failed(role, latest)
         else:  # nobody computes it but a viewer: the first one REFRESH_S after the version shown was taken
             take = now - since >= REFRESH_S and not refresher.running(role, latest)
-        if take or _stored_elsewhere(role, latest):
+        # a viewer who wrote since the version shown sees their own write (computed, or waited for, if need be)
+        if take or own_write > version[0] or _stored_elsewhere(role, latest):
             version, since = latest, now
     with _shown_lock:
         _shown[role] = (version, since)
@@ -130,7 +132,7 @@ def _key(actor: Actor) -> tuple[str, int, dt.date]:
     value would be two keys)."""
     role = _role(actor)
     _actors[role] = actor
-    return (role, *shown_version(role))
+    return (role, *shown_version(role, state.own_write_version()))
 
 
 def _role(actor: Actor) -> str:

@@ -10,6 +10,7 @@ import extra_streamlit_components as stx
 import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from services.demo.bootstrap import bootstrap
 from services.platform import dataversion
@@ -21,6 +22,7 @@ from services.platform.settings import get_settings
 T = TypeVar("T")
 ACTOR_KEY = "payung_actor"
 VERSION_KEY = "payung_session_version"
+WROTE_KEY = "payung_wrote_version"  # the data version after this session's last write (it must see its own writes)
 FINGERPRINT_KEY = "payung_password_fingerprint"
 COOKIE_PENDING_KEY = "payung_cookie_pending"
 REISSUE_COOKIE_KEY = "payung_reissue_cookie"  # set after a password change: the frame writes a fresh login cookie
@@ -148,3 +150,18 @@ def write_login_cookie() -> None:
     # Only the library's values go into the script, JSON-quoted: our cookie name, a JWT or "", an HTTP date.
     cookie = json.dumps(f"{pending['name']}={pending['value']}; path=/; expires={pending['expires']}; SameSite=Strict")
     st.html(f"<script>document.cookie = {cookie};</script>", unsafe_allow_javascript=True, width=1)
+
+
+def remember_own_writes() -> None:
+    """After a page run: if it committed a write the figures count, the data version this session must see from
+    now on (read-your-writes: an admin who ran an allocation sees it on the dashboard at once, while the crowd is
+    served the figures being refreshed)."""
+    if dataversion.written_here():
+        st.session_state[WROTE_KEY] = data_version()
+
+
+def own_write_version() -> int:
+    """The data version of this session's last write, -1 if none (or outside a page run: warm-up, refresher)."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return -1
+    return int(st.session_state.get(WROTE_KEY, -1))

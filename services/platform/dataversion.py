@@ -46,6 +46,7 @@ _seen: dict[str, tuple[int, float]] = {}  # database URL -> (version read, monot
 _tabled: set[str] = set()  # databases whose data_version table has been seen
 _generation = 0  # raised by `forget`: a read that began before it must not be remembered after it
 _lock = threading.Lock()
+_thread = threading.local()  # .wrote: a commit in this thread raised the version (a page run's own write)
 
 
 def written_table(statement: str) -> str | None:
@@ -83,8 +84,17 @@ def bump(engine: Engine) -> int:
     """Raise the data version in a transaction of its own (a write made outside the watched statements)."""
     with engine.begin() as conn:
         conn.exec_driver_sql(_BUMP)
+    _thread.wrote = True
     forget()
     return data_version(engine)
+
+
+def written_here() -> bool:
+    """Whether a commit in this thread raised the data version since the last call (a page run asks after running:
+    its user must see their own write on the next dashboard they open)."""
+    wrote = getattr(_thread, "wrote", False)
+    _thread.wrote = False
+    return wrote
 
 
 def forget() -> None:
@@ -106,6 +116,7 @@ def _on_statement(conn: Connection, _cursor: Any, statement: str, *_: Any) -> No
 def _on_commit(conn: Connection) -> None:
     if conn.info.pop(_FLAG, False) and _has_table(conn):
         conn.exec_driver_sql(_BUMP)  # still inside the transaction: committed with the data, or not at all
+        _thread.wrote = True  # (a failed COMMIT after this leaves it set: the next view is merely recomputed)
 
 
 def _has_table(conn: Connection) -> bool:

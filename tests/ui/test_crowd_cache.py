@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterator
 import pytest
 import streamlit as st
 from sqlalchemy import event
+from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
+from models import Company
 from services.insight import freshness
 from services.insight.refresher import REFRESHER_THREAD
 from services.platform import dataversion
@@ -325,3 +327,64 @@ def test_in_a_running_server_a_viewer_never_waits_for_the_computation_after_a_qu
     finally:
         gate.set()
         view.refresher.stop()
+
+
+def test_in_a_running_server_whoever_wrote_sees_their_write_while_the_crowd_is_served_the_figures_shown(
+    page: Callable[..., AppTest],
+    actor_for: Callable[[str], Actor],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Read-your-writes: the admin who just ran an allocation opens the dashboard and sees it (computed for them if
+    the refresher has not finished), while a colleague who wrote nothing is served the figures shown, captioned."""
+    admin = actor_for("admin")
+    view._shown.clear()
+    assert not page("city/overview.py", admin).exception
+    shown = view.shown_version("admin")
+    monkeypatch.setattr(view, "in_server", lambda: True)
+    monkeypatch.setattr(view.refresher, "probe_s", 3600.0)  # the refresher is slow today: it has not run yet
+    monkeypatch.setattr(dataversion, "PROBE_S", 0.0)
+    written = freshness.bump(state.engine())  # the admin's own write (its page run remembers this version)
+    try:
+        colleague = page("city/overview.py", dataclasses.replace(admin, username="admin-lain"))
+        assert not colleague.exception
+        assert view.shown_version("admin") == shown
+        assert any("Data baru saja berubah" in str(c.value) for c in colleague.caption)
+
+        at = AppTest.from_file(str(ROOT / "pages" / "city" / "overview.py"), default_timeout=60)
+        at.session_state[state.ACTOR_KEY] = admin
+        at.session_state[state.VERSION_KEY] = 0
+        at.session_state[state.WROTE_KEY] = written
+        at.run()
+        assert not at.exception
+        assert view.shown_version("admin")[0] == written
+        assert not any("Data baru saja berubah" in str(c.value) for c in at.caption)
+    finally:
+        view.refresher.stop()
+
+
+def test_a_page_run_remembers_its_own_write_and_nothing_else(demo_env: str) -> None:
+    """`dataversion.written_here` answers for this thread's commits only, once; the frame (app.py) asks it after
+    every page run and keeps the version in the session."""
+    engine = state.engine()
+    dataversion.written_here()
+    assert not dataversion.written_here()
+    freshness.bump(engine)
+    assert dataversion.written_here() and not dataversion.written_here()
+    with Session(engine) as s:  # a service's commit: the connection's hook raises the version
+        company = s.exec(select(Company)).first()
+        assert company is not None
+        company.show_amount = not company.show_amount
+        s.add(company)
+        s.commit()
+    assert dataversion.written_here() and not dataversion.written_here()
+    with Session(engine) as s:  # a commit that wrote nothing the figures count
+        s.exec(select(Company)).first()
+        s.commit()
+    assert not dataversion.written_here()
+    elsewhere = threading.Thread(target=lambda: freshness.bump(engine))
+    elsewhere.start()
+    elsewhere.join()
+    assert not dataversion.written_here()  # another session's (thread's) write is not this run's
+    source = (ROOT / "app.py").read_text()
+    run_page = source[source.index("def _run_page") :]
+    assert "dataversion.written_here()" in run_page and "state.remember_own_writes()" in run_page
