@@ -43,11 +43,21 @@ def no_waiting_passwords() -> Iterator[None]:
 def demo_env(demo_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("DATABASE_URL", demo_db_url)
     monkeypatch.setenv("PAYUNG_COOKIE_KEY", "uji-" + "k" * 40)
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    _new_process()
     yield demo_db_url
+    _new_process()
+
+
+def _new_process() -> None:
+    """Each page test runs as in a fresh server process: no cached figures, and no dashboard versions shown (kept
+    with them, they would hold a test to figures an earlier test's viewer was shown within REFRESH_S)."""
+    from ui import insight as view
+
     st.cache_resource.clear()
     st.cache_data.clear()
+    with view._shown_lock:  # noqa: SLF001
+        view._shown.clear()  # noqa: SLF001
+        view._probed.clear()  # noqa: SLF001
 
 
 @pytest.fixture
