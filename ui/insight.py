@@ -92,10 +92,10 @@ def _first_version(role: str, latest: Stamp) -> Stamp:
     """What a role's first view in this process shows: the latest version if it is ready here or stored; in a
     server whose refresher will compute the latest, the newest version of today stored by an earlier process (a
     restart right after a write), labelled as refreshing; else the latest (computed by this viewer)."""
-    if not in_server() or refresher.ready(role, latest) or snapshots.stored(state.engine(), role, *latest):
+    if not in_server() or refresher.ready(role, latest):
         return latest
-    older = snapshots.newest(state.engine(), role, latest[1])
-    return latest if older is None or older > latest[0] else (older, latest[1])
+    newest = snapshots.newest(state.engine(), role, latest[1])  # the latest itself, if stored
+    return latest if newest is None or newest >= latest[0] else (newest, latest[1])
 
 
 def shown_version(role: str, own_write: int = -1) -> Stamp:

@@ -23,6 +23,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from models import ReadModelSnapshot
@@ -47,16 +48,21 @@ def unpack(payload: bytes, signature: str, key: bytes) -> Any | None:
     return pickle.loads(zlib.decompress(payload))  # noqa: S301 - signed by this install's key, checked above
 
 
+def _is(audience: str, version: int, day: dt.date) -> tuple[ColumnElement[bool], ...]:
+    """The primary key of one stored read model, as a WHERE clause."""
+    return (
+        col(ReadModelSnapshot.audience) == audience,
+        col(ReadModelSnapshot.version) == version,
+        col(ReadModelSnapshot.day) == day,
+    )
+
+
 def load(engine: Engine, audience: str, version: int, day: dt.date, key: bytes) -> Any | None:
     """The stored read model of `audience` at (version, day), or None."""
 
     def read(session: Session) -> Any | None:
         row = session.execute(
-            select(col(ReadModelSnapshot.payload), col(ReadModelSnapshot.signature)).where(
-                col(ReadModelSnapshot.audience) == audience,
-                col(ReadModelSnapshot.version) == version,
-                col(ReadModelSnapshot.day) == day,
-            )
+            select(col(ReadModelSnapshot.payload), col(ReadModelSnapshot.signature)).where(*_is(audience, version, day))
         ).first()
         return None if row is None else unpack(bytes(row[0]), row[1], key)
 
@@ -68,13 +74,7 @@ def stored(engine: Engine, audience: str, version: int, day: dt.date) -> bool:
 
     def read(session: Session) -> bool:
         return (
-            session.execute(
-                select(col(ReadModelSnapshot.version)).where(
-                    col(ReadModelSnapshot.audience) == audience,
-                    col(ReadModelSnapshot.version) == version,
-                    col(ReadModelSnapshot.day) == day,
-                )
-            ).first()
+            session.execute(select(col(ReadModelSnapshot.version)).where(*_is(audience, version, day))).first()
             is not None
         )
 
@@ -120,13 +120,7 @@ def store(engine: Engine, audience: str, version: int, day: dt.date, value: Any,
             .order_by(col(ReadModelSnapshot.day).desc(), col(ReadModelSnapshot.version).desc())
         ).all()
         for old_version, old_day in every[KEEP:]:  # a handful of rows: one by its key
-            session.execute(
-                delete(ReadModelSnapshot).where(
-                    col(ReadModelSnapshot.audience) == audience,
-                    col(ReadModelSnapshot.version) == old_version,
-                    col(ReadModelSnapshot.day) == old_day,
-                )
-            )
+            session.execute(delete(ReadModelSnapshot).where(*_is(audience, old_version, old_day)))
         session.commit()
         return inserted
 

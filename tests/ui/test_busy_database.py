@@ -3,7 +3,8 @@ in Indonesian to try again, keeps the draft, saves nothing; the next click saves
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -31,6 +32,32 @@ def _pledges(url: str, company_id: int) -> int:
     return int(n)
 
 
+@contextmanager
+def _write_lock_held(url: str, *, for_at_most_s: float) -> Iterator[None]:
+    """Another process's long write (a CLI import) for the duration of the block: SQLite's write lock held,
+    nothing committed."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        other = db.make_engine(url)
+        with Session(other) as s:
+            s.add(AuditLog(username="lain", action="uji.hold", entity="uji"))
+            s.flush()
+            held.set()
+            release.wait(for_at_most_s)
+            s.rollback()
+        other.dispose()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        yield
+    finally:
+        release.set()
+        holder.join()
+
+
 def test_busy_database_keeps_the_draft_and_asks_to_try_again(
     page: Callable[..., AppTest], actor_for: Callable[[str], Actor], demo_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -47,28 +74,10 @@ def test_busy_database_keeps_the_draft_and_asks_to_try_again(
     assert not at.exception and not at.error, [e.value for e in at.error]
     draft = dict(at.session_state["pledge_draft"])
 
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:  # another process's long write: the write lock held, nothing committed
-        other = db.make_engine(demo_db_url)
-        with Session(other) as s:
-            s.add(AuditLog(username="lain", action="uji.hold", entity="uji"))
-            s.flush()
-            held.set()
-            release.wait(30)
-            s.rollback()
-        other.dispose()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert held.wait(10)
+    with _write_lock_held(demo_db_url, for_at_most_s=30):
         began = time.perf_counter()
         next(b for b in at.button if b.label == "Kirim ikrar").click().run()
         waited = time.perf_counter() - began
-    finally:
-        release.set()
-        holder.join()
     assert not at.exception
     text = all_text(at)
     assert db.BUSY_MESSAGE in text and "locked" not in text.lower() and "kode rujukan" not in text
@@ -97,26 +106,8 @@ def test_the_dashboard_computed_while_another_process_writes_is_shown_even_if_it
     st.cache_data.clear()  # a new process: nothing in memory ...
     view._shown.clear()
     snapshots.forget(db.make_engine(demo_db_url))  # ... and nothing stored
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        other = db.make_engine(demo_db_url)
-        with Session(other) as s:
-            s.add(AuditLog(username="lain", action="uji.hold", entity="uji"))
-            s.flush()
-            held.set()
-            release.wait(60)
-            s.rollback()
-        other.dispose()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert held.wait(10)
+    with _write_lock_held(demo_db_url, for_at_most_s=60):
         at = page("city/overview.py", viewer)
-    finally:
-        release.set()
-        holder.join()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.title[0].value == "Ringkasan kota" and len(at.metric) >= 6
     assert not snapshots.stored(db.make_engine(demo_db_url), "viewer", *view.shown_version("viewer"))

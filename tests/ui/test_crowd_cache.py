@@ -58,6 +58,34 @@ def _store_reads(seen: list[str]) -> int:
     )
 
 
+def _as_server(monkeypatch: pytest.MonkeyPatch, *, gated: bool = False) -> threading.Event:
+    """From now on, as in a server started by scripts/serve.py (AppTest runs without the server's runtime): the
+    refresher on, probing often and refreshing every version, not one per REFRESH_S. Returns the gate its
+    computations wait at: closed if `gated` (so a view surely comes before the refresh), else open."""
+    monkeypatch.setattr(view, "in_server", lambda: True)
+    monkeypatch.setattr(view.refresher, "probe_s", 0.02)
+    monkeypatch.setattr(view.refresher, "min_interval_s", 0.0)
+    monkeypatch.setattr(dataversion, "PROBE_S", 0.0)
+    gate = threading.Event()
+    if not gated:
+        gate.set()
+    compute = view._compute
+
+    def gated_compute(actor: Actor) -> dict:
+        gate.wait(60)
+        return compute(actor)
+
+    monkeypatch.setattr(view, "_compute", gated_compute)
+    return gate
+
+
+def _wait_until_refreshed(latest: view.Stamp, what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not view.refresher.ready("viewer", latest):
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
 def test_new_visitors_of_the_public_page_cost_no_query_until_a_write(
     page: Callable[..., AppTest], statements: list[str]
 ) -> None:
@@ -167,19 +195,13 @@ def test_in_a_running_server_the_first_viewer_after_a_write_finds_the_figures_re
 ) -> None:
     """The refresher (a thread of the server) sees the write and computes the new figures, charts and maps before
     anyone asks: the next viewer's run reads nothing but the version, and shows the new version."""
-    monkeypatch.setattr(view, "in_server", lambda: True)  # AppTest runs without the server's runtime
-    monkeypatch.setattr(view.refresher, "probe_s", 0.02)
-    monkeypatch.setattr(view.refresher, "min_interval_s", 0.0)  # every version, not one per REFRESH_S
-    monkeypatch.setattr(dataversion, "PROBE_S", 0.0)
+    _as_server(monkeypatch)
     viewer = actor_for("walikota")
     try:
         assert not page("city/overview.py", viewer).exception  # the first view starts the refresher
         freshness.bump(state.engine())  # a write (here or in another process)
         latest = view.stamp(state.engine())
-        deadline = time.monotonic() + 60
-        while not view.refresher.ready("viewer", latest):
-            assert time.monotonic() < deadline, "no refresh after the write"
-            time.sleep(0.05)
+        _wait_until_refreshed(latest, "no refresh after the write")
         statements.clear()
         at = page("city/overview.py", viewer)
         assert not at.exception and at.title[0].value == "Ringkasan kota"
@@ -246,19 +268,8 @@ def test_a_server_restarted_after_a_write_serves_the_stored_figures_labelled_the
     freshness.bump(state.engine())  # a write ...
     st.cache_data.clear()  # ... then the server restarts
     view._shown.clear()
-    monkeypatch.setattr(view, "in_server", lambda: True)  # AppTest runs without the server's runtime
-    monkeypatch.setattr(view.refresher, "probe_s", 0.02)
-    monkeypatch.setattr(view.refresher, "min_interval_s", 0.0)
-    monkeypatch.setattr(dataversion, "PROBE_S", 0.0)
+    gate = _as_server(monkeypatch, gated=True)
     latest = view.stamp(state.engine())
-    gate = threading.Event()  # the refresher's computation waits here, so the first view surely comes before it
-    compute = view._compute
-
-    def slow_compute(actor: Actor) -> dict:
-        gate.wait(60)
-        return compute(actor)
-
-    monkeypatch.setattr(view, "_compute", slow_compute)
     try:
         statements.clear()
         began = time.monotonic()
@@ -269,10 +280,7 @@ def test_a_server_restarted_after_a_write_serves_the_stored_figures_labelled_the
         assert any("Data baru saja berubah" in str(c.value) for c in at.caption)
         assert _selects(statements) == _store_reads(statements)  # the stored figures, nothing computed
         gate.set()
-        deadline = time.monotonic() + 60
-        while not view.refresher.ready("viewer", latest):
-            assert time.monotonic() < deadline, "no refresh after the restart"
-            time.sleep(0.05)
+        _wait_until_refreshed(latest, "no refresh after the restart")
         at = page("city/overview.py", viewer)
         assert not at.exception
         assert view.shown_version("viewer") == latest
@@ -297,19 +305,8 @@ def test_in_a_running_server_a_viewer_never_waits_for_the_computation_after_a_qu
     with view._shown_lock:
         view._shown["viewer"] = (shown, time.monotonic() - 3600.0)  # taken an hour ago
     freshness.bump(state.engine())
-    monkeypatch.setattr(view, "in_server", lambda: True)
-    monkeypatch.setattr(view.refresher, "probe_s", 0.02)
-    monkeypatch.setattr(view.refresher, "min_interval_s", 0.0)
-    monkeypatch.setattr(dataversion, "PROBE_S", 0.0)
+    gate = _as_server(monkeypatch, gated=True)
     latest = view.stamp(state.engine())
-    gate = threading.Event()
-    compute = view._compute
-
-    def slow_compute(actor: Actor) -> dict:
-        gate.wait(60)
-        return compute(actor)
-
-    monkeypatch.setattr(view, "_compute", slow_compute)
     try:
         statements.clear()
         at = page("city/overview.py", viewer)
@@ -318,10 +315,7 @@ def test_in_a_running_server_a_viewer_never_waits_for_the_computation_after_a_qu
         assert any("Data baru saja berubah" in str(c.value) for c in at.caption)
         assert _selects(statements) == 0, [x for x in statements if not _probe(x)][:3]  # nothing computed, nothing read
         gate.set()
-        deadline = time.monotonic() + 60
-        while not view.refresher.ready("viewer", latest):
-            assert time.monotonic() < deadline, "no refresh"
-            time.sleep(0.05)
+        _wait_until_refreshed(latest, "no refresh")
         assert not page("city/overview.py", viewer).exception
         assert view.shown_version("viewer") == latest
     finally:
